@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { config } from "@/lib/config";
+import { listOutbox } from "@/lib/mail";
+
+export const metadata: Metadata = { title: "Outbox (development)", robots: { index: false } };
+export const dynamic = "force-dynamic";
+
+/** The local outbox, for a copy of Hetk with no mail server. Never served in production. */
+export default async function OutboxPage() {
+  if (!config().outboxVisible) notFound();
+  const messages = await listOutbox();
+  return (
+    <main id="main" className="mx-auto max-w-3xl px-4 py-10">
+      <h1 className="text-2xl font-semibold">Outbox</h1>
+      <p className="mt-2 text-slate-600 dark:text-slate-400">
+        Mail this copy of Hetk would have sent. Set <code>SMTP_URL</code> to send it for real.
+      </p>
+      {messages.length === 0 ? (
+        <p className="mt-8">The outbox is empty.</p>
+      ) : (
+        <ol className="mt-8 space-y-6">
+          {messages.map((m) => (
+            <li key={m.id} className="rounded-lg border border-slate-200 p-4 dark:border-slate-800" data-testid="outbox-message">
+              <p className="text-sm text-slate-600 dark:text-slate-400">
+                To <span data-testid="outbox-to">{m.to}</span> · {m.createdAt.toISOString()}
+              </p>
+              <h2 className="mt-1 font-semibold">{m.subject}</h2>
+              <pre className="mt-3 whitespace-pre-wrap break-words font-sans text-sm">{m.text}</pre>
+            </li>
+          ))}
+        </ol>
+      )}
+    </main>
+  );
+}

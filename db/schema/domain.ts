@@ -1,0 +1,246 @@
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import { users } from "./auth";
+
+const id = () =>
+  text("id")
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID());
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+export const providerKind = pgEnum("provider_kind", ["icloud", "caldav", "google", "microsoft"]);
+export const accountStatus = pgEnum("account_status", ["active", "needs_reconnect", "disconnected"]);
+
+/** A connected calendar account (not a sign-in account). Credentials only ever as an encrypted envelope. */
+export const calendarAccounts = pgTable(
+  "calendar_account",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: providerKind("provider").notNull(),
+    /** The account's own email (Apple ID, Google or Microsoft address, CalDAV username). */
+    email: text("email").notNull(),
+    /** CalDAV server URL (generic CalDAV), null for the others. */
+    serverUrl: text("server_url"),
+    /** The provider's stable account id (OAuth subject), when it has one. */
+    externalId: text("external_id"),
+    /** `lib/crypto` envelope of the JSON credentials, bound to this row's id. Null once disconnected. */
+    credentials: text("credentials"),
+    /** Marks sandbox accounts, which talk to the local emulators. */
+    sandbox: boolean("sandbox").notNull().default(false),
+    status: accountStatus("status").notNull().default("active"),
+    statusReason: text("status_reason"),
+    statusChangedAt: timestamp("status_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("calendar_account_user_idx").on(t.userId),
+    unique("calendar_account_identity").on(t.userId, t.provider, t.email, t.serverUrl).nullsNotDistinct(),
+  ],
+);
+
+export const calendars = pgTable(
+  "calendar",
+  {
+    id: id(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => calendarAccounts.id, { onDelete: "cascade" }),
+    remoteId: text("remote_id").notNull(),
+    name: text("name").notNull(),
+    color: text("color"),
+    writable: boolean("writable").notNull().default(true),
+    timeZone: text("time_zone"),
+    /** Cheap change marker (CalDAV ctag / sync token) from the last poll. */
+    changeTag: text("change_tag"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("calendar_remote_idx").on(t.accountId, t.remoteId)],
+);
+
+export const syncDirection = pgEnum("sync_direction", ["one_way", "two_way"]);
+export const syncStatus = pgEnum("sync_status", ["idle", "running", "paused", "error"]);
+
+export interface SyncSettings {
+  privacy: "full" | "private";
+  busyTitle: string;
+  showAs: "source" | "busy" | "free" | "tentative";
+  skipAllDay: boolean;
+  skipFree: boolean;
+  skipDeclined: boolean;
+  skipKeywords: string[];
+  windowDaysBack: number;
+  windowMonthsAhead: number;
+  /** Share of links (0..1) a single pass may delete before it pauses instead. */
+  maxDeleteShare: number;
+}
+
+export const syncs = pgTable(
+  "sync",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name"),
+    /** Side A: the source of a one-way sync. */
+    calendarAId: text("calendar_a_id")
+      .notNull()
+      .references(() => calendars.id, { onDelete: "cascade" }),
+    calendarBId: text("calendar_b_id")
+      .notNull()
+      .references(() => calendars.id, { onDelete: "cascade" }),
+    direction: syncDirection("direction").notNull().default("one_way"),
+    settings: jsonb("settings").$type<SyncSettings>().notNull(),
+    /** Incremental cursors per side; null forces a complete pull. */
+    cursorA: text("cursor_a"),
+    cursorB: text("cursor_b"),
+    paused: boolean("paused").notNull().default(false),
+    pausedReason: text("paused_reason"),
+    status: syncStatus("status").notNull().default("idle"),
+    lastRunAt: timestamp("last_run_at", { withTimezone: true }),
+    nextRunAt: timestamp("next_run_at", { withTimezone: true }),
+    lastFullReconcileAt: timestamp("last_full_reconcile_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("sync_user_idx").on(t.userId)],
+);
+
+export const linkSide = pgEnum("link_side", ["a", "b"]);
+
+/**
+ * The status table: one row per mirrored event. References, etags and content hashes only —
+ * never titles, descriptions, locations or attendees.
+ */
+export const eventLinks = pgTable(
+  "event_link",
+  {
+    id: id(),
+    syncId: text("sync_id")
+      .notNull()
+      .references(() => syncs.id, { onDelete: "cascade" }),
+    origin: linkSide("origin").notNull(),
+    refA: text("ref_a"),
+    etagA: text("etag_a"),
+    hashA: text("hash_a"),
+    refB: text("ref_b"),
+    etagB: text("etag_b"),
+    hashB: text("hash_b"),
+    /** Hash of the settings the copy was rendered with; a change re-renders the copy. */
+    renderHash: text("render_hash"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("event_link_ref_a_idx").on(t.syncId, t.refA),
+    uniqueIndex("event_link_ref_b_idx").on(t.syncId, t.refB),
+  ],
+);
+
+export const runOutcome = pgEnum("run_outcome", ["running", "success", "partial", "failed", "paused"]);
+
+export interface RunCounts {
+  created: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  failed: number;
+}
+
+export const syncRuns = pgTable(
+  "sync_run",
+  {
+    id: id(),
+    syncId: text("sync_id")
+      .notNull()
+      .references(() => syncs.id, { onDelete: "cascade" }),
+    trigger: text("trigger").notNull().default("manual"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    outcome: runOutcome("outcome").notNull().default("running"),
+    counts: jsonb("counts").$type<RunCounts>().notNull().default({ created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 }),
+    error: text("error"),
+  },
+  (t) => [index("sync_run_sync_idx").on(t.syncId, t.startedAt)],
+);
+
+/** Per-event outcomes of a run, by reference only (no event content). */
+export const syncRunEvents = pgTable(
+  "sync_run_event",
+  {
+    id: id(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: "cascade" }),
+    action: text("action").notNull(),
+    side: linkSide("side"),
+    ref: text("ref"),
+    outcome: text("outcome").notNull(),
+    detail: text("detail"),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("sync_run_event_run_idx").on(t.runId)],
+);
+
+/** Google watch channels and Microsoft subscriptions. The token / clientState is an encrypted envelope. */
+export const pushChannels = pgTable(
+  "push_channel",
+  {
+    id: id(),
+    calendarId: text("calendar_id")
+      .notNull()
+      .references(() => calendars.id, { onDelete: "cascade" }),
+    provider: providerKind("provider").notNull(),
+    channelId: text("channel_id").notNull(),
+    resourceId: text("resource_id"),
+    secret: text("secret").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("push_channel_channel_idx").on(t.provider, t.channelId)],
+);
+
+/** One row per credential incident, so an alert is sent once however many polls fail. */
+export const credentialIncidents = pgTable(
+  "credential_incident",
+  {
+    id: id(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => calendarAccounts.id, { onDelete: "cascade" }),
+    reason: text("reason").notNull(),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    alertSentAt: timestamp("alert_sent_at", { withTimezone: true }),
+    reminderSentAt: timestamp("reminder_sent_at", { withTimezone: true }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [index("credential_incident_account_idx").on(t.accountId)],
+);
+
+/** The development outbox: mail that would have gone out by SMTP. */
+export const outboxMessages = pgTable("outbox_message", {
+  id: id(),
+  to: text("to").notNull(),
+  subject: text("subject").notNull(),
+  text: text("text").notNull(),
+  html: text("html"),
+  createdAt: createdAt(),
+});

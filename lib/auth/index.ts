@@ -1,0 +1,75 @@
+import NextAuth, { type NextAuthConfig } from "next-auth";
+import type { Provider } from "next-auth/providers";
+import Google from "next-auth/providers/google";
+import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import { db } from "@/db/client";
+import { accounts, sessions, users, verificationTokens } from "@/db/schema";
+import { config } from "@/lib/config";
+import { sendMail, signInMail } from "@/lib/mail";
+import { authSecret } from "./secret";
+
+function providers(): Provider[] {
+  const cfg = config();
+  const list: Provider[] = [
+    {
+      id: "email",
+      type: "email",
+      name: "Email",
+      maxAge: 24 * 60 * 60,
+      async sendVerificationRequest({ identifier, url }) {
+        await sendMail(signInMail(identifier, url));
+      },
+    },
+  ];
+  if (cfg.AUTH_GOOGLE_ID) {
+    list.push(
+      Google({
+        issuer: process.env.AUTH_GOOGLE_ISSUER ?? "https://accounts.google.com",
+        allowDangerousEmailAccountLinking: true,
+      }),
+    );
+  }
+  if (cfg.AUTH_MICROSOFT_ENTRA_ID_ID) {
+    list.push(
+      MicrosoftEntraID({
+        allowDangerousEmailAccountLinking: true,
+        // The default profile() fetches the user's photo from Graph with no error handling.
+        profile: (p) => ({ id: p.sub, name: p.name, email: p.email ?? p.preferred_username, image: null }),
+      }),
+    );
+  }
+  return list;
+}
+
+export function signInProviders() {
+  return providers().map((p) => {
+    const { id, name } = typeof p === "function" ? p() : p;
+    return { id, name };
+  });
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => {
+  const cfg = config();
+  const settings: NextAuthConfig = {
+    adapter: DrizzleAdapter(db(), {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    session: { strategy: "database" },
+    secret: authSecret(),
+    trustHost: true,
+    providers: providers(),
+    pages: { signIn: "/sign-in", verifyRequest: "/check-your-email", error: "/auth-error" },
+    useSecureCookies: cfg.appUrl.startsWith("https://"),
+  };
+  return settings;
+});
+
+/** The signed-in user's id, or null. */
+export async function currentUserId(): Promise<string | null> {
+  const session = await auth();
+  return session?.user?.id ?? null;
+}

@@ -1,0 +1,12 @@
+import { ensureMigrated } from "@/db/migrate";
+import { config } from "@/lib/config";
+import { keyring } from "@/lib/crypto";
+import { log } from "@/lib/log";
+
+/** Runs once when the server starts: checks configuration, keys, and migrates the database. */
+export async function boot() {
+  const cfg = config();
+  keyring(); // refuses to start in production without ENCRYPTION_KEY
+  await ensureMigrated();
+  log.info("hetk ready", { database: cfg.database, jobs: cfg.jobs, sandbox: cfg.sandbox });
+}

@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable the app reads, validated once. `.env.example` documents each one.
+ * Read through `config()` so tests can change `process.env` and call `resetConfig()`.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Public base URL of the app, used in emails and OAuth redirects. */
+  APP_URL: z.string().url().optional(),
+  AUTH_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Where the embedded defaults keep their files (PGlite data, development key). */
+  DATA_DIR: z.string().default(".data"),
+  /** Comma-separated `keyId:base64key` pairs, newest first. Each key is 32 bytes. */
+  ENCRYPTION_KEY: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default("Hetk <no-reply@hetk.localhost>"),
+  INNGEST_DEV: z.string().optional(),
+  INNGEST_EVENT_KEY: z.string().optional(),
+  INNGEST_SIGNING_KEY: z.string().optional(),
+  INNGEST_BASE_URL: z.string().optional(),
+  AUTH_GOOGLE_ID: z.string().optional(),
+  AUTH_GOOGLE_SECRET: z.string().optional(),
+  AUTH_MICROSOFT_ENTRA_ID_ID: z.string().optional(),
+  AUTH_MICROSOFT_ENTRA_ID_SECRET: z.string().optional(),
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.string().optional(),
+  /** Google Calendar OAuth client for connecting calendars (defaults to the sign-in client). */
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  MICROSOFT_CLIENT_ID: z.string().optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().optional(),
+  /** Sandbox: emulators stand in for the providers. On by default outside production. */
+  SANDBOX: z.enum(["on", "off"]).optional(),
+  /** Base URLs of the emulators, when the sandbox is on. */
+  EMULATOR_ICLOUD_URL: z.string().url().optional(),
+  EMULATOR_GOOGLE_URL: z.string().url().optional(),
+  EMULATOR_MICROSOFT_URL: z.string().url().optional(),
+  /** Let generic CalDAV URLs reach private and loopback addresses (self-hosting). */
+  CALDAV_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Config = z.infer<typeof schema> & {
+  appUrl: string;
+  sandbox: boolean;
+  jobs: "local" | "inngest";
+  database: "pglite" | "postgres";
+  /** Mail goes to the local outbox, and /dev/outbox shows it. */
+  outboxVisible: boolean;
+};
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${problems}\nSee .env.example for every variable.`);
+  }
+  const env = parsed.data;
+  const sandbox = env.SANDBOX ? env.SANDBOX === "on" : env.NODE_ENV !== "production";
+  cached = {
+    ...env,
+    appUrl: (env.APP_URL ?? env.AUTH_URL ?? "http://localhost:3000").replace(/\/$/, ""),
+    sandbox,
+    jobs: env.INNGEST_DEV || env.INNGEST_EVENT_KEY ? "inngest" : "local",
+    database: env.DATABASE_URL ? "postgres" : "pglite",
+    outboxVisible: !env.SMTP_URL && (env.NODE_ENV !== "production" || sandbox),
+  };
+  return cached;
+}
+
+export function resetConfig() {
+  cached = undefined;
+}

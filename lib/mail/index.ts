@@ -1,0 +1,2 @@
+export { sendMail, listOutbox, resetMailTransport, type Mail } from "./transport";
+export { signInMail } from "./templates/sign-in";

@@ -1,0 +1,71 @@
+import type { CalendarEvent } from "@/lib/calendar/types";
+
+export type ProviderKind = "icloud" | "caldav" | "google" | "microsoft";
+
+export interface RemoteCalendar {
+  /** The provider's id for the calendar (CalDAV: the collection URL). */
+  id: string;
+  name: string;
+  color?: string;
+  writable: boolean;
+  timeZone?: string;
+}
+
+/** The time range a pull covers; providers that need one (Graph delta) use it, others may ignore it. */
+export interface SyncWindow {
+  start: Date;
+  end: Date;
+}
+
+export type Change =
+  | { type: "upsert"; ref: string; etag: string; event: CalendarEvent }
+  | { type: "delete"; ref: string }
+  /** One event the provider could not read. It is skipped and reported; the pull goes on. */
+  | { type: "invalid"; ref: string; error: string };
+
+export interface PullResult {
+  changes: Change[];
+  /** Cursor for the next incremental pull. */
+  cursor: string;
+  /**
+   * true when `changes` lists every event of the calendar (initial pull or a resync after an
+   * expired cursor): anything linked but absent was deleted. false for an incremental delta.
+   */
+  complete: boolean;
+}
+
+export interface WriteResult {
+  ref: string;
+  etag: string;
+}
+
+export interface WatchResult {
+  channelId: string;
+  resourceId?: string;
+  expiresAt: Date;
+}
+
+/**
+ * One interface every provider implements. Errors are thrown as `ProviderError` subclasses
+ * from `./errors`, never as strings.
+ */
+export interface CalendarProvider {
+  readonly kind: ProviderKind;
+  listCalendars(): Promise<RemoteCalendar[]>;
+  /** An initial (complete) pull when `cursor` is null; throws `CursorExpiredError` when the server dropped it. */
+  pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult>;
+  /**
+   * Cheap check whether anything changed since `cursor` (CalDAV ctag / sync-token). Providers
+   * without one may omit it; callers then pull.
+   */
+  hasChanges?(calendarId: string, cursor: string | null): Promise<boolean>;
+  /** Idempotent by `key`: a retry with the same key never makes a second event. */
+  create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult>;
+  /** `etag` null skips the precondition (used after a conflict was resolved by re-reading). */
+  update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult>;
+  /** Deleting something already gone succeeds. */
+  remove(calendarId: string, ref: string, etag: string | null): Promise<void>;
+  get(calendarId: string, ref: string): Promise<{ etag: string; event: CalendarEvent } | null>;
+  watch?(calendarId: string, address: string, token: string): Promise<WatchResult>;
+  stopWatch?(channelId: string, resourceId?: string): Promise<void>;
+}
