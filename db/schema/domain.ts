@@ -91,6 +91,15 @@ export interface SyncSettings {
   maxDeleteShare: number;
 }
 
+/** Progress of a sync being deleted; the row goes once every copy it made is removed (or kept). */
+export interface SyncRemoval {
+  removeCopies: boolean;
+  total: number;
+  done: number;
+  failed: number;
+  startedAt: string;
+}
+
 export const syncs = pgTable(
   "sync",
   {
@@ -118,6 +127,8 @@ export const syncs = pgTable(
     nextRunAt: timestamp("next_run_at", { withTimezone: true }),
     lastFullReconcileAt: timestamp("last_full_reconcile_at", { withTimezone: true }),
     lastError: text("last_error"),
+    /** Set while the sync is being deleted (copies removed in the background). */
+    removal: jsonb("removal").$type<SyncRemoval>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
