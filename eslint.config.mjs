@@ -10,5 +10,10 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // Test files are not React: `useTestDatabase()` is a vitest fixture, not a hook.
+    files: ["**/*.test.ts", "test/**/*.ts"],
+    rules: { "react-hooks/rules-of-hooks": "off" },
+  },
 ];
 export default config;

@@ -1,10 +1,12 @@
 "use client";
 
 import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 
 export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
+  const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -23,7 +25,7 @@ export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
       setError("We could not send the link. Check the address and try again.");
       return;
     }
-    window.location.href = "/check-your-email";
+    router.push("/check-your-email");
   }
 
   return (

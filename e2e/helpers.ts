@@ -1,0 +1,28 @@
+import { expect, type Page } from "@playwright/test";
+
+/** Reads the newest sign-in link for `email` from the development outbox. */
+export async function signInLinkFor(page: Page, email: string): Promise<string> {
+  let link: string | undefined;
+  await expect(async () => {
+    await page.goto("/dev/outbox");
+    const message = page.getByTestId("outbox-message").filter({ hasText: email }).filter({ hasText: "sign-in link" }).first();
+    const text = (await message.textContent()) ?? "";
+    link = text.match(/https?:\/\/\S+\/api\/auth\/callback\/email\S+/)?.[0];
+    expect(link).toBeTruthy();
+  }).toPass({ timeout: 15_000 });
+  return link!;
+}
+
+/** Signs in through the real emailed-link flow and lands on the dashboard. */
+export async function signIn(page: Page, email: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await page.goto(await signInLinkFor(page, email));
+  await expect(page).toHaveURL(/\/dashboard/);
+}
+
+export function uniqueEmail(prefix: string) {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
