@@ -20,6 +20,12 @@ const schema = z.object({
   INNGEST_EVENT_KEY: z.string().optional(),
   INNGEST_SIGNING_KEY: z.string().optional(),
   INNGEST_BASE_URL: z.string().optional(),
+  /** How often the in-process runner ticks the poll scheduler (its cron is every minute). */
+  POLL_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** Every sync gets a complete pull at least this often, as a safety net for missed deltas. */
+  FULL_RECONCILE_HOURS: z.coerce.number().positive().default(6),
+  /** Base URL the providers call back for push notifications (defaults to APP_URL). */
+  PUSH_BASE_URL: z.string().url().optional(),
   AUTH_GOOGLE_ID: z.string().optional(),
   AUTH_GOOGLE_SECRET: z.string().optional(),
   AUTH_MICROSOFT_ENTRA_ID_ID: z.string().optional(),
