@@ -6,6 +6,7 @@ import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { db } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { config } from "@/lib/config";
+import { log } from "@/lib/log";
 import { sendMail, signInMail } from "@/lib/mail";
 import { authSecret } from "./secret";
 
@@ -64,6 +65,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     providers: providers(),
     pages: { signIn: "/sign-in", verifyRequest: "/check-your-email", error: "/auth-error" },
     useSecureCookies: cfg.appUrl.startsWith("https://"),
+    logger: {
+      // A used or expired link is the user's everyday mistake, not a server error.
+      error: (e) => (e.name === "Verification" ? log.warn("sign-in link rejected", { reason: e.name }) : log.error("auth error", { error: e, cause: (e as { cause?: unknown }).cause })),
+      warn: (code) => log.warn("auth warning", { code }),
+      debug: (message) => log.debug("auth debug", { message }),
+    },
   };
   return settings;
 });
