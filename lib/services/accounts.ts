@@ -1,7 +1,11 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
 import { db } from "@/db/client";
-import { calendarAccounts, calendars } from "@/db/schema";
+import { calendarAccounts, calendars, pushChannels, syncs, users } from "@/db/schema";
 import { openJson, sealJson } from "@/lib/crypto";
+import { log } from "@/lib/log";
+import { CredentialsRejectedError } from "@/lib/providers/errors";
+import type { RemoteCalendar } from "@/lib/providers/types";
+import { appPorts } from "./app-ports";
 
 /** A connected account as the UI may see it: never the credentials. */
 export interface AccountSummary {
@@ -106,4 +110,127 @@ export async function updateCredentials(accountId: string, credentials: unknown)
     .update(calendarAccounts)
     .set({ credentials: sealJson(credentials, accountId), updatedAt: new Date() })
     .where(eq(calendarAccounts.id, accountId));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendars, disconnecting, deleting the Hetk account.
+
+export interface CalendarChoice {
+  id: string;
+  accountId: string;
+  name: string;
+  color: string | null;
+  writable: boolean;
+}
+
+/**
+ * Reads the account's calendars from the provider and stores the list, so the create-sync form
+ * offers what is there now. Calendars that vanished are kept while a sync still uses them (the
+ * sync reports the error) and dropped otherwise. Returns the stored list; on a provider failure
+ * the last known list with the error.
+ */
+export async function refreshCalendars(
+  userId: string,
+  accountId: string,
+): Promise<{ calendars: CalendarChoice[]; error?: "not_found" | "credentials_rejected" | "unreachable" }> {
+  const account = await getAccount(userId, accountId);
+  if (!account) return { calendars: [], error: "not_found" };
+  let error: "credentials_rejected" | "unreachable" | undefined;
+  if (account.status === "active") {
+    try {
+      const remote = await appPorts().listRemoteCalendars(accountId);
+      await storeCalendars(accountId, remote);
+    } catch (e) {
+      error = e instanceof CredentialsRejectedError ? "credentials_rejected" : "unreachable";
+      log.warn("could not list calendars", { accountId, error: e });
+    }
+  } else error = "credentials_rejected";
+  return { calendars: await calendarChoices(userId, accountId), error };
+}
+
+/** Upserts the provider's calendar list for an account (by remote id). */
+export async function storeCalendars(accountId: string, remote: RemoteCalendar[]): Promise<void> {
+  const now = new Date();
+  for (const c of remote) {
+    await db()
+      .insert(calendars)
+      .values({ accountId, remoteId: c.id, name: c.name, color: c.color ?? null, writable: c.writable, timeZone: c.timeZone ?? null })
+      .onConflictDoUpdate({
+        target: [calendars.accountId, calendars.remoteId],
+        set: { name: c.name, color: c.color ?? null, writable: c.writable, timeZone: c.timeZone ?? null, updatedAt: now },
+      });
+  }
+  const keep = new Set(remote.map((c) => c.id));
+  const stored = await db().select({ id: calendars.id, remoteId: calendars.remoteId }).from(calendars).where(eq(calendars.accountId, accountId));
+  const gone = stored.filter((c) => !keep.has(c.remoteId)).map((c) => c.id);
+  if (gone.length === 0) return;
+  const used = await db()
+    .select({ a: syncs.calendarAId, b: syncs.calendarBId })
+    .from(syncs)
+    .where(or(inArray(syncs.calendarAId, gone), inArray(syncs.calendarBId, gone)));
+  const usedIds = new Set(used.flatMap((u) => [u.a, u.b]));
+  const drop = gone.filter((id) => !usedIds.has(id));
+  if (drop.length) await db().delete(calendars).where(inArray(calendars.id, drop));
+}
+
+/** The stored calendars of the user's account, for pickers. */
+export async function calendarChoices(userId: string, accountId: string): Promise<CalendarChoice[]> {
+  return db()
+    .select({ id: calendars.id, accountId: calendars.accountId, name: calendars.name, color: calendars.color, writable: calendars.writable })
+    .from(calendars)
+    .innerJoin(calendarAccounts, eq(calendarAccounts.id, calendars.accountId))
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendars.accountId, accountId)))
+    .orderBy(asc(calendars.name));
+}
+
+/** The syncs that use one of the account's calendars (for "what happens to my syncs"). */
+export async function syncsUsingAccount(userId: string, accountId: string) {
+  const cals = await db()
+    .select({ id: calendars.id })
+    .from(calendars)
+    .innerJoin(calendarAccounts, eq(calendarAccounts.id, calendars.accountId))
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendars.accountId, accountId)));
+  const ids = cals.map((c) => c.id);
+  if (ids.length === 0) return [];
+  return db()
+    .select({ id: syncs.id, name: syncs.name, paused: syncs.paused })
+    .from(syncs)
+    .where(and(eq(syncs.userId, userId), or(inArray(syncs.calendarAId, ids), inArray(syncs.calendarBId, ids))));
+}
+
+/**
+ * Disconnects an account: its credentials are deleted at once (the row keeps only the email, so
+ * the user can reconnect it), its push channels are dropped and every sync using it is paused.
+ * The copies already made stay where they are; the paused syncs can be deleted or resumed after
+ * a reconnect.
+ */
+export async function disconnectAccount(userId: string, accountId: string): Promise<{ ok: boolean; pausedSyncs: number }> {
+  const account = await getAccount(userId, accountId);
+  if (!account) return { ok: false, pausedSyncs: 0 };
+  const now = new Date();
+  await db()
+    .update(calendarAccounts)
+    .set({ credentials: null, status: "disconnected", statusReason: "disconnected", statusChangedAt: now, updatedAt: now })
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendarAccounts.id, accountId)));
+  const cals = await db().select({ id: calendars.id }).from(calendars).where(eq(calendars.accountId, accountId));
+  if (cals.length) await db().delete(pushChannels).where(inArray(pushChannels.calendarId, cals.map((c) => c.id)));
+  const affected = await syncsUsingAccount(userId, accountId);
+  if (affected.length) {
+    await db()
+      .update(syncs)
+      .set({ paused: true, pausedReason: `${account.email} was disconnected`, status: "paused", nextRunAt: null, updatedAt: now })
+      .where(inArray(syncs.id, affected.map((s) => s.id)));
+  }
+  log.info("account disconnected", { accountId, pausedSyncs: affected.length });
+  return { ok: true, pausedSyncs: affected.length };
+}
+
+/**
+ * Deletes the user's Hetk account and everything in it: connected accounts and their
+ * credentials, calendars, syncs, their history, sessions. Copies already in the user's
+ * calendars stay (they are the user's events now).
+ */
+export async function deleteMyAccount(userId: string): Promise<void> {
+  await db().delete(users).where(eq(users.id, userId));
+  log.info("user deleted", { userId });
 }

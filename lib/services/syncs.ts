@@ -1,10 +1,62 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import { db } from "@/db/client";
-import { calendars, syncs } from "@/db/schema";
+import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, type SyncRemoval, type SyncSettings } from "@/db/schema";
+import { log } from "@/lib/log";
+import { appPorts } from "./app-ports";
 
 const calA = alias(calendars, "cal_a");
 const calB = alias(calendars, "cal_b");
+const accA = alias(calendarAccounts, "acc_a");
+const accB = alias(calendarAccounts, "acc_b");
+
+export const DEFAULT_SETTINGS: SyncSettings = {
+  privacy: "private",
+  busyTitle: "Busy",
+  showAs: "busy",
+  skipAllDay: false,
+  skipFree: false,
+  skipDeclined: true,
+  skipKeywords: [],
+  windowDaysBack: 90,
+  windowMonthsAhead: 6,
+  maxDeleteShare: 0.5,
+};
+
+/** The settings as a form may send them; every field is checked here, whatever the page did. */
+export const syncSettingsSchema = z.object({
+  privacy: z.enum(["full", "private"]),
+  busyTitle: z.string().trim().min(1, "Give the copies a title, for example “Busy”.").max(100, "Keep the title under 100 characters."),
+  showAs: z.enum(["source", "busy", "free", "tentative"]),
+  skipAllDay: z.boolean(),
+  skipFree: z.boolean(),
+  skipDeclined: z.boolean(),
+  skipKeywords: z.array(z.string().trim().min(1).max(100)).max(50, "Use at most 50 keywords."),
+  windowDaysBack: z.number().int().min(0, "Use 0 or more days.").max(365, "Use at most 365 days back."),
+  windowMonthsAhead: z.number().int().min(1, "Use at least 1 month ahead.").max(24, "Use at most 24 months ahead."),
+  maxDeleteShare: z.number().min(0).max(1).default(0.5),
+});
+
+export const syncDirectionSchema = z.enum(["one_way", "two_way"]);
+
+export const createSyncSchema = z.object({
+  name: z.string().trim().max(100).optional(),
+  calendarAId: z.string().min(1, "Choose a calendar to copy from."),
+  calendarBId: z.string().min(1, "Choose a calendar to copy to."),
+  direction: syncDirectionSchema,
+  settings: syncSettingsSchema,
+});
+export type CreateSyncInput = z.input<typeof createSyncSchema>;
+
+/** A failure the user can act on, addressed to a form field when there is one. */
+export interface FieldProblem {
+  field?: "calendarAId" | "calendarBId" | "direction" | "settings" | "name";
+  message: string;
+}
+export type Result<T> = ({ ok: true } & T) | { ok: false; problem: FieldProblem };
+
+export type SyncListItem = Awaited<ReturnType<typeof listSyncs>>[number];
 
 export async function listSyncs(userId: string) {
   return db()
@@ -18,12 +70,378 @@ export async function listSyncs(userId: string) {
       lastRunAt: syncs.lastRunAt,
       nextRunAt: syncs.nextRunAt,
       lastError: syncs.lastError,
+      removal: syncs.removal,
       calendarA: calA.name,
       calendarB: calB.name,
+      providerA: accA.provider,
+      providerB: accB.provider,
+      accountAStatus: accA.status,
+      accountBStatus: accB.status,
     })
     .from(syncs)
     .innerJoin(calA, eq(calA.id, syncs.calendarAId))
     .innerJoin(calB, eq(calB.id, syncs.calendarBId))
+    .innerJoin(accA, eq(accA.id, calA.accountId))
+    .innerJoin(accB, eq(accB.id, calB.accountId))
     .where(eq(syncs.userId, userId))
     .orderBy(asc(syncs.createdAt));
+}
+
+export interface SyncSide {
+  calendarId: string;
+  calendarName: string;
+  writable: boolean;
+  accountId: string;
+  provider: "icloud" | "caldav" | "google" | "microsoft";
+  email: string;
+  accountStatus: "active" | "needs_reconnect" | "disconnected";
+  sandbox: boolean;
+}
+
+export interface SyncDetail {
+  id: string;
+  name: string | null;
+  direction: "one_way" | "two_way";
+  settings: SyncSettings;
+  paused: boolean;
+  pausedReason: string | null;
+  status: "idle" | "running" | "paused" | "error";
+  lastRunAt: Date | null;
+  nextRunAt: Date | null;
+  lastError: string | null;
+  removal: SyncRemoval | null;
+  createdAt: Date;
+  linkCount: number;
+  a: SyncSide;
+  b: SyncSide;
+}
+
+/** One sync of the user's, with both sides; null when it does not exist or is someone else's. */
+export async function getSync(userId: string, syncId: string): Promise<SyncDetail | null> {
+  const [row] = await db()
+    .select({
+      sync: syncs,
+      calA: { id: calA.id, name: calA.name, writable: calA.writable },
+      calB: { id: calB.id, name: calB.name, writable: calB.writable },
+      accA: { id: accA.id, provider: accA.provider, email: accA.email, status: accA.status, sandbox: accA.sandbox },
+      accB: { id: accB.id, provider: accB.provider, email: accB.email, status: accB.status, sandbox: accB.sandbox },
+    })
+    .from(syncs)
+    .innerJoin(calA, eq(calA.id, syncs.calendarAId))
+    .innerJoin(calB, eq(calB.id, syncs.calendarBId))
+    .innerJoin(accA, eq(accA.id, calA.accountId))
+    .innerJoin(accB, eq(accB.id, calB.accountId))
+    .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  if (!row) return null;
+  const [{ n }] = await db().select({ n: count() }).from(eventLinks).where(eq(eventLinks.syncId, syncId));
+  const side = (c: typeof row.calA, a: typeof row.accA): SyncSide => ({
+    calendarId: c.id,
+    calendarName: c.name,
+    writable: c.writable,
+    accountId: a.id,
+    provider: a.provider,
+    email: a.email,
+    accountStatus: a.status,
+    sandbox: a.sandbox,
+  });
+  const s = row.sync;
+  return {
+    id: s.id,
+    name: s.name,
+    direction: s.direction,
+    settings: { ...DEFAULT_SETTINGS, ...s.settings },
+    paused: s.paused,
+    pausedReason: s.pausedReason,
+    status: s.status,
+    lastRunAt: s.lastRunAt,
+    nextRunAt: s.nextRunAt,
+    lastError: s.lastError,
+    removal: s.removal,
+    createdAt: s.createdAt,
+    linkCount: Number(n),
+    a: side(row.calA, row.accA),
+    b: side(row.calB, row.accB),
+  };
+}
+
+/** The user's calendar with its account, or null when it is not theirs. */
+async function ownCalendar(userId: string, calendarId: string) {
+  const [row] = await db()
+    .select({
+      id: calendars.id,
+      name: calendars.name,
+      writable: calendars.writable,
+      accountId: calendarAccounts.id,
+      accountStatus: calendarAccounts.status,
+    })
+    .from(calendars)
+    .innerJoin(calendarAccounts, eq(calendarAccounts.id, calendars.accountId))
+    .where(and(eq(calendars.id, calendarId), eq(calendarAccounts.userId, userId)));
+  return row ?? null;
+}
+
+async function checkPair(
+  userId: string,
+  input: { calendarAId: string; calendarBId: string; direction: "one_way" | "two_way" },
+  exceptSyncId?: string,
+): Promise<FieldProblem | null> {
+  if (input.calendarAId === input.calendarBId) return { field: "calendarBId", message: "Pick two different calendars: a calendar cannot sync with itself." };
+  const [a, b] = await Promise.all([ownCalendar(userId, input.calendarAId), ownCalendar(userId, input.calendarBId)]);
+  if (!a) return { field: "calendarAId", message: "That calendar is not one of yours. Pick one from the list." };
+  if (!b) return { field: "calendarBId", message: "That calendar is not one of yours. Pick one from the list." };
+  if (!b.writable) return { field: "calendarBId", message: `“${b.name}” is read-only, so Hetk cannot add copies to it. Pick a calendar you can edit.` };
+  if (input.direction === "two_way" && !a.writable)
+    return { field: "direction", message: `“${a.name}” is read-only, so changes cannot flow back to it. Choose one-way, or another calendar.` };
+  const same = await db()
+    .select({ id: syncs.id })
+    .from(syncs)
+    .where(
+      and(
+        eq(syncs.userId, userId),
+        or(
+          and(eq(syncs.calendarAId, input.calendarAId), eq(syncs.calendarBId, input.calendarBId)),
+          and(eq(syncs.calendarAId, input.calendarBId), eq(syncs.calendarBId, input.calendarAId)),
+        ),
+      ),
+    );
+  if (same.some((s) => s.id !== exceptSyncId)) return { field: "calendarBId", message: "These two calendars are already synced. Open that sync to change its settings." };
+  return null;
+}
+
+/** Creates a sync and asks for its first pass. */
+export async function createSync(userId: string, raw: CreateSyncInput): Promise<Result<{ id: string }>> {
+  const parsed = createSyncSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problem: zodProblem(parsed.error) };
+  const input = parsed.data;
+  const problem = await checkPair(userId, input);
+  if (problem) return { ok: false, problem };
+  const id = crypto.randomUUID();
+  await db()
+    .insert(syncs)
+    .values({
+      id,
+      userId,
+      name: input.name || null,
+      calendarAId: input.calendarAId,
+      calendarBId: input.calendarBId,
+      direction: input.direction,
+      settings: input.settings,
+      nextRunAt: new Date(),
+    });
+  await appPorts().requestSync(id, "created");
+  return { ok: true, id };
+}
+
+export const updateSyncSchema = z.object({
+  name: z.string().trim().max(100).optional(),
+  direction: syncDirectionSchema,
+  settings: syncSettingsSchema,
+});
+
+/** Changes a sync's direction and settings; the next pass re-renders the copies it made. */
+export async function updateSyncSettings(userId: string, syncId: string, raw: z.input<typeof updateSyncSchema>): Promise<Result<object>> {
+  const parsed = updateSyncSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problem: zodProblem(parsed.error) };
+  const current = await getSync(userId, syncId);
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
+  const problem = await checkPair(userId, { calendarAId: current.a.calendarId, calendarBId: current.b.calendarId, direction: parsed.data.direction }, syncId);
+  if (problem) return { ok: false, problem };
+  await db()
+    .update(syncs)
+    .set({ name: parsed.data.name || null, direction: parsed.data.direction, settings: parsed.data.settings, updatedAt: new Date() })
+    .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  if (!current.paused) await appPorts().requestSync(syncId, "settings");
+  return { ok: true };
+}
+
+export async function pauseSync(userId: string, syncId: string): Promise<Result<object>> {
+  const current = await getSync(userId, syncId);
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
+  await db()
+    .update(syncs)
+    .set({ paused: true, pausedReason: "Paused by you", status: "paused", nextRunAt: null, updatedAt: new Date() })
+    .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  return { ok: true };
+}
+
+/** Resumes a paused sync, unless one of its accounts still needs reconnecting. */
+export async function resumeSync(userId: string, syncId: string): Promise<Result<object>> {
+  const current = await getSync(userId, syncId);
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
+  for (const side of [current.a, current.b]) {
+    if (side.accountStatus !== "active")
+      return { ok: false, problem: { message: `Reconnect ${side.email} first; the sync resumes by itself once it is connected again.` } };
+  }
+  await db()
+    .update(syncs)
+    .set({ paused: false, pausedReason: null, status: "idle", lastError: null, nextRunAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  await appPorts().requestSync(syncId, "resume");
+  return { ok: true };
+}
+
+export async function syncNow(userId: string, syncId: string): Promise<Result<object>> {
+  const current = await getSync(userId, syncId);
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
+  if (current.paused) return { ok: false, problem: { message: "This sync is paused. Resume it to run it." } };
+  await appPorts().requestSync(syncId, "manual");
+  return { ok: true };
+}
+
+export type RunSummary = Awaited<ReturnType<typeof listRuns>>[number];
+
+/** The most recent passes of a sync, newest first. */
+export async function listRuns(userId: string, syncId: string, limit = 20) {
+  const own = await db().select({ id: syncs.id }).from(syncs).where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  if (own.length === 0) return [];
+  return db()
+    .select({
+      id: syncRuns.id,
+      trigger: syncRuns.trigger,
+      startedAt: syncRuns.startedAt,
+      finishedAt: syncRuns.finishedAt,
+      outcome: syncRuns.outcome,
+      counts: syncRuns.counts,
+      error: syncRuns.error,
+    })
+    .from(syncRuns)
+    .where(eq(syncRuns.syncId, syncId))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(limit);
+}
+
+/** Per-event outcomes of the given runs of the user's sync (references only, never content). */
+export async function listRunEvents(userId: string, syncId: string, runIds: string[], perRunLimit = 50) {
+  if (runIds.length === 0) return new Map<string, RunEventRow[]>();
+  const rows = await db()
+    .select({
+      id: syncRunEvents.id,
+      runId: syncRunEvents.runId,
+      action: syncRunEvents.action,
+      side: syncRunEvents.side,
+      ref: syncRunEvents.ref,
+      outcome: syncRunEvents.outcome,
+      detail: syncRunEvents.detail,
+      at: syncRunEvents.at,
+    })
+    .from(syncRunEvents)
+    .innerJoin(syncRuns, eq(syncRuns.id, syncRunEvents.runId))
+    .innerJoin(syncs, eq(syncs.id, syncRuns.syncId))
+    .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId), inArray(syncRunEvents.runId, runIds)))
+    .orderBy(asc(syncRunEvents.at));
+  const byRun = new Map<string, RunEventRow[]>();
+  for (const r of rows) {
+    const list = byRun.get(r.runId) ?? [];
+    if (list.length < perRunLimit) list.push(r);
+    byRun.set(r.runId, list);
+  }
+  return byRun;
+}
+export interface RunEventRow {
+  id: string;
+  runId: string;
+  action: string;
+  side: "a" | "b" | null;
+  ref: string | null;
+  outcome: string;
+  detail: string | null;
+  at: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deleting a sync. With "remove copies", every copy it made is deleted in the background, one
+// link at a time, each link row going as its copy goes — so an interrupted removal resumes where
+// it stopped, and the progress is simply (total − links left).
+
+const inFlight = new Set<string>();
+
+/** Starts deleting a sync. Without copies to remove, the sync goes at once. */
+export async function deleteSync(userId: string, syncId: string, opts: { removeCopies: boolean }): Promise<Result<{ background: boolean }>> {
+  const current = await getSync(userId, syncId);
+  if (!current) return { ok: false, problem: { message: "That sync no longer exists." } };
+  if (current.removal) return { ok: true, background: true };
+  if (!opts.removeCopies || current.linkCount === 0) {
+    await db().delete(syncs).where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+    return { ok: true, background: false };
+  }
+  const removal: SyncRemoval = { removeCopies: true, total: current.linkCount, done: 0, failed: 0, startedAt: new Date().toISOString() };
+  await db()
+    .update(syncs)
+    .set({ removal, paused: true, pausedReason: "Being deleted", nextRunAt: null, updatedAt: new Date() })
+    .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  return { ok: true, background: true };
+}
+
+/** What the progress view shows; `gone` once the sync and its copies are removed. */
+export async function removalProgress(userId: string, syncId: string): Promise<{ gone: true } | { gone: false; removal: SyncRemoval | null }> {
+  const [row] = await db().select({ removal: syncs.removal }).from(syncs).where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  if (!row) return { gone: true };
+  return { gone: false, removal: row.removal };
+}
+
+/** Starts the background removal for a sync being deleted, unless it already runs in this process. */
+export function continueRemovalInBackground(syncId: string) {
+  if (inFlight.has(syncId)) return;
+  inFlight.add(syncId);
+  void continueRemoval(syncId)
+    .catch((error) => log.error("removing copies failed", { syncId, error }))
+    .finally(() => inFlight.delete(syncId));
+}
+
+/**
+ * Removes the copies of a sync being deleted, then the sync. Safe to call again after a crash.
+ * Copies whose account cannot be reached (credential dead) are left and counted as failed: the
+ * sync is still deleted, and the user sees how many were left behind.
+ */
+export async function continueRemoval(syncId: string, batch = 25): Promise<void> {
+  for (;;) {
+    const [s] = await db().select().from(syncs).where(eq(syncs.id, syncId));
+    if (!s?.removal) return;
+    const removal = s.removal;
+    const links = await db()
+      .select()
+      .from(eventLinks)
+      .where(eq(eventLinks.syncId, syncId))
+      .orderBy(asc(eventLinks.createdAt))
+      .limit(batch);
+    if (links.length === 0) {
+      await db().delete(syncs).where(eq(syncs.id, syncId));
+      log.info("sync deleted", { syncId, removed: removal.done, failed: removal.failed });
+      return;
+    }
+    let done = 0;
+    let failed = 0;
+    for (const link of links) {
+      // The copy lives on the side opposite the origin.
+      const copyOnB = link.origin === "a";
+      const ref = copyOnB ? link.refB : link.refA;
+      const etag = copyOnB ? link.etagB : link.etagA;
+      const calendarId = copyOnB ? s.calendarBId : s.calendarAId;
+      try {
+        if (ref) await appPorts().removeEvent(calendarId, ref, etag);
+        done++;
+      } catch (error) {
+        failed++;
+        log.warn("could not remove a copy", { syncId, linkId: link.id, error });
+      }
+      await db().delete(eventLinks).where(eq(eventLinks.id, link.id));
+    }
+    await db()
+      .update(syncs)
+      .set({ removal: { ...removal, done: removal.done + done, failed: removal.failed + failed }, updatedAt: new Date() })
+      .where(eq(syncs.id, syncId));
+  }
+}
+
+/** Syncs that were being deleted when the process stopped (resumed at boot or on view). */
+export async function pendingRemovals(): Promise<string[]> {
+  const rows = await db().select({ id: syncs.id }).from(syncs).where(isNotNull(syncs.removal));
+  return rows.map((r) => r.id);
+}
+
+function zodProblem(error: z.ZodError): FieldProblem {
+  const issue = error.issues[0];
+  const top = issue?.path[0];
+  const field = (["calendarAId", "calendarBId", "direction", "settings", "name"] as const).find((f) => f === top);
+  return { field, message: issue?.message ?? "Check the form and try again." };
 }

@@ -1,0 +1,260 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { calendarAccounts, calendars, eventLinks, pushChannels, syncs, users } from "@/db/schema";
+import { useTestDatabase } from "@/test/db";
+import {
+  calendarChoices,
+  deleteMyAccount,
+  disconnectAccount,
+  getAccount,
+  listAccounts,
+  readCredentials,
+  refreshCalendars,
+  saveConnectedAccount,
+} from "./accounts";
+import { setAppPorts } from "./app-ports";
+import {
+  DEFAULT_SETTINGS,
+  continueRemoval,
+  createSync,
+  deleteSync,
+  getSync,
+  listRunEvents,
+  listRuns,
+  listSyncs,
+  pauseSync,
+  removalProgress,
+  resumeSync,
+  syncNow,
+  updateSyncSettings,
+} from "./syncs";
+
+const t = useTestDatabase();
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+const requested: Array<[string, string]> = [];
+
+async function setupUser(id: string) {
+  await t.db.insert(users).values({ id, email: `${id}@example.com` });
+  const icloud = await saveConnectedAccount(id, { provider: "icloud", email: `${id}@icloud.com`, credentials: { password: "abcd-efgh-ijkl-mnop" } });
+  const google = await saveConnectedAccount(id, { provider: "google", email: `${id}@gmail.com`, credentials: { refreshToken: "r" } });
+  restore = setAppPorts({
+    listRemoteCalendars: async (accountId) =>
+      accountId === icloud
+        ? [
+            { id: "/cal/home/", name: "Home", writable: true },
+            { id: "/cal/holidays/", name: "Holidays", writable: false },
+          ]
+        : [{ id: "primary", name: "Work", writable: true }],
+  });
+  await refreshCalendars(id, icloud);
+  await refreshCalendars(id, google);
+  restore();
+  const [home] = await t.db.select().from(calendars).where(eq(calendars.remoteId, "/cal/home/")).then((r) => r.filter((c) => c.accountId === icloud));
+  const holidays = (await calendarChoices(id, icloud)).find((c) => c.name === "Holidays")!;
+  const [work] = await calendarChoices(id, google);
+  return { icloud, google, home: home.id, holidays: holidays.id, work: work.id };
+}
+
+let ann: Awaited<ReturnType<typeof setupUser>>;
+let bob: Awaited<ReturnType<typeof setupUser>>;
+
+beforeAll(async () => {
+  ann = await setupUser("ann");
+  bob = await setupUser("bob");
+});
+
+function fakeJobs() {
+  requested.length = 0;
+  restore = setAppPorts({ requestSync: async (syncId, trigger) => void requested.push([syncId, trigger]) });
+}
+
+describe("calendars", () => {
+  it("stores the live list and marks read-only calendars", async () => {
+    const list = await calendarChoices("ann", ann.icloud);
+    expect(list.map((c) => [c.name, c.writable])).toEqual([
+      ["Holidays", false],
+      ["Home", true],
+    ]);
+  });
+
+  it("does not list another user's calendars", async () => {
+    expect(await calendarChoices("bob", ann.icloud)).toEqual([]);
+    expect((await refreshCalendars("bob", ann.icloud)).error).toBe("not_found");
+  });
+
+  it("keeps the last known list when the provider refuses the credential", async () => {
+    const { CredentialsRejectedError } = await import("@/lib/providers/errors");
+    restore = setAppPorts({
+      listRemoteCalendars: async () => {
+        throw new CredentialsRejectedError("401");
+      },
+    });
+    const r = await refreshCalendars("ann", ann.icloud);
+    expect(r.error).toBe("credentials_rejected");
+    expect(r.calendars).toHaveLength(2);
+  });
+});
+
+describe("syncs", () => {
+  it("creates a sync, asks for a first pass, and lists it", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SETTINGS });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(requested).toEqual([[r.id, "created"]]);
+    const list = await listSyncs("ann");
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ calendarA: "Home", calendarB: "Work", direction: "two_way" });
+    expect(await listSyncs("bob")).toEqual([]);
+    await t.db.delete(syncs).where(eq(syncs.id, r.id));
+  });
+
+  it("refuses read-only targets, the same calendar twice, and someone else's calendar", async () => {
+    fakeJobs();
+    const ro = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.holidays, direction: "one_way", settings: DEFAULT_SETTINGS });
+    expect(ro).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    const twoWayRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SETTINGS });
+    expect(twoWayRo).toMatchObject({ ok: false, problem: { field: "direction" } });
+    const oneWayFromRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    expect(oneWayFromRo.ok).toBe(true);
+    if (oneWayFromRo.ok) await t.db.delete(syncs).where(eq(syncs.id, oneWayFromRo.id));
+    const same = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SETTINGS });
+    expect(same).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    const foreign = await createSync("bob", { calendarAId: bob.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    expect(foreign).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    const badTitle = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: { ...DEFAULT_SETTINGS, busyTitle: " " } });
+    expect(badTitle).toMatchObject({ ok: false, problem: { field: "settings" } });
+    expect(requested).toHaveLength(1);
+  });
+
+  it("refuses a second sync of the same pair", async () => {
+    fakeJobs();
+    const first = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const again = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SETTINGS });
+    expect(again).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    if (first.ok) await t.db.delete(syncs).where(eq(syncs.id, first.id));
+  });
+
+  it("edits, pauses, resumes and runs only the owner's sync", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    if (!r.ok) throw new Error("create failed");
+    const id = r.id;
+
+    expect(await getSync("bob", id)).toBeNull();
+    expect((await updateSyncSettings("bob", id, { direction: "two_way", settings: DEFAULT_SETTINGS })).ok).toBe(false);
+    expect((await pauseSync("bob", id)).ok).toBe(false);
+    expect((await syncNow("bob", id)).ok).toBe(false);
+    expect((await deleteSync("bob", id, { removeCopies: true })).ok).toBe(false);
+    expect(await listRuns("bob", id)).toEqual([]);
+    expect((await getSync("ann", id))?.direction).toBe("one_way");
+
+    const upd = await updateSyncSettings("ann", id, { direction: "two_way", settings: { ...DEFAULT_SETTINGS, busyTitle: "Taken" } });
+    expect(upd.ok).toBe(true);
+    const got = await getSync("ann", id);
+    expect(got).toMatchObject({ direction: "two_way", settings: { busyTitle: "Taken" } });
+
+    expect((await pauseSync("ann", id)).ok).toBe(true);
+    expect((await syncNow("ann", id)).ok).toBe(false);
+    expect(await getSync("ann", id)).toMatchObject({ paused: true });
+    expect((await resumeSync("ann", id)).ok).toBe(true);
+    expect(await getSync("ann", id)).toMatchObject({ paused: false });
+    expect((await syncNow("ann", id)).ok).toBe(true);
+    expect(requested.map(([, trig]) => trig)).toEqual(["created", "settings", "resume", "manual"]);
+    await t.db.delete(syncs).where(eq(syncs.id, id));
+  });
+
+  it("shows runs and per-event outcomes to the owner only", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    if (!r.ok) throw new Error("create failed");
+    const { syncRuns, syncRunEvents } = await import("@/db/schema");
+    const [run] = await t.db.insert(syncRuns).values({ syncId: r.id, outcome: "success", counts: { created: 1, updated: 0, deleted: 0, skipped: 0, failed: 0 } }).returning();
+    await t.db.insert(syncRunEvents).values({ runId: run.id, action: "create", side: "b", ref: "x1", outcome: "ok" });
+    const runs = await listRuns("ann", r.id);
+    expect(runs).toHaveLength(1);
+    const events = await listRunEvents("ann", r.id, [run.id]);
+    expect(events.get(run.id)).toHaveLength(1);
+    expect((await listRunEvents("bob", r.id, [run.id])).size).toBe(0);
+    await t.db.delete(syncs).where(eq(syncs.id, r.id));
+  });
+
+  it("deletes a sync removing its copies in the background, resuming after an interruption", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SETTINGS });
+    if (!r.ok) throw new Error("create failed");
+    const links = Array.from({ length: 7 }, (_, i) =>
+      i % 2 === 0 ? { syncId: r.id, origin: "a" as const, refA: `a${i}`, refB: `copy-b${i}` } : { syncId: r.id, origin: "b" as const, refA: `copy-a${i}`, refB: `b${i}` },
+    );
+    await t.db.insert(eventLinks).values(links);
+    const removed: Array<[string, string]> = [];
+    let failOnce = true;
+    restore = setAppPorts({
+      removeEvent: async (calendarId, ref) => {
+        if (ref === "copy-a3" && failOnce) {
+          failOnce = false;
+          throw new Error("server down");
+        }
+        removed.push([calendarId, ref]);
+      },
+    });
+    expect((await deleteSync("bob", r.id, { removeCopies: true })).ok).toBe(false);
+    const del = await deleteSync("ann", r.id, { removeCopies: true });
+    expect(del).toEqual({ ok: true, background: true });
+    expect(await removalProgress("ann", r.id)).toMatchObject({ gone: false, removal: { total: 7, done: 0 } });
+    expect(await removalProgress("bob", r.id)).toEqual({ gone: true });
+    // Paused while it is being deleted: no pass may add copies back.
+    expect(await getSync("ann", r.id)).toMatchObject({ paused: true });
+
+    await continueRemoval(r.id, 3);
+    expect(await removalProgress("ann", r.id)).toEqual({ gone: true });
+    expect(removed.map(([, ref]) => ref).sort()).toEqual(["copy-a1", "copy-a5", "copy-b0", "copy-b2", "copy-b4", "copy-b6"]);
+    // Copies of A-origin events were removed from B (Work), and the other way round.
+    expect(removed.find(([, ref]) => ref === "copy-b0")?.[0]).toBe(ann.work);
+    expect(removed.find(([, ref]) => ref === "copy-a1")?.[0]).toBe(ann.home);
+    expect(await t.db.select().from(eventLinks).where(eq(eventLinks.syncId, r.id))).toEqual([]);
+  });
+
+  it("deletes a sync at once when the copies are kept", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    if (!r.ok) throw new Error("create failed");
+    await t.db.insert(eventLinks).values({ syncId: r.id, origin: "a", refA: "a", refB: "b" });
+    expect(await deleteSync("ann", r.id, { removeCopies: false })).toEqual({ ok: true, background: false });
+    expect(await getSync("ann", r.id)).toBeNull();
+  });
+});
+
+describe("accounts", () => {
+  it("disconnecting deletes the credentials at once and pauses the syncs using the account", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    if (!r.ok) throw new Error("create failed");
+    await t.db.insert(pushChannels).values({ calendarId: ann.work, provider: "google", channelId: "ch1", secret: "s", expiresAt: new Date(Date.now() + 1e6) });
+
+    expect((await disconnectAccount("bob", ann.google)).ok).toBe(false);
+    expect(await readCredentials(ann.google)).not.toBeNull();
+
+    const d = await disconnectAccount("ann", ann.google);
+    expect(d).toEqual({ ok: true, pausedSyncs: 1 });
+    expect(await readCredentials(ann.google)).toBeNull();
+    expect(await getAccount("ann", ann.google)).toMatchObject({ status: "disconnected" });
+    expect(await getSync("ann", r.id)).toMatchObject({ paused: true });
+    expect(await t.db.select().from(pushChannels)).toEqual([]);
+    // It cannot resume until the account is connected again.
+    expect((await resumeSync("ann", r.id)).ok).toBe(false);
+    await saveConnectedAccount("ann", { provider: "google", email: "ann@gmail.com", credentials: { refreshToken: "again" } });
+    expect((await resumeSync("ann", r.id)).ok).toBe(true);
+  });
+
+  it("deleting my Hetk account removes everything of mine and nothing of anyone else's", async () => {
+    await deleteMyAccount("ann");
+    expect(await listAccounts("ann")).toEqual([]);
+    expect(await t.db.select().from(calendarAccounts).where(eq(calendarAccounts.userId, "ann"))).toEqual([]);
+    expect(await t.db.select().from(syncs).where(eq(syncs.userId, "ann"))).toEqual([]);
+    expect(await listAccounts("bob")).toHaveLength(2);
+  });
+});
