@@ -1,2 +1,8 @@
 export { sendMail, listOutbox, resetMailTransport, type Mail } from "./transport";
+export { renderMail } from "./render";
 export { signInMail } from "./templates/sign-in";
+export { icloudAlertMail, type CredentialAlertProps, type IcloudAlertProps } from "./templates/icloud-alert";
+export { googleAlertMail } from "./templates/google-alert";
+export { microsoftAlertMail } from "./templates/microsoft-alert";
+export { reminderMail, type ReminderProps, type AlertProvider } from "./templates/reminder";
+export { appLink, reconnectLink, APPLE_PASSWORD_GUIDE_PATH } from "./templates/links";

@@ -18,7 +18,9 @@ let transporter: Transporter | undefined;
  * Sends by SMTP when `SMTP_URL` is set; otherwise writes to the local outbox (a table, printed
  * in the terminal and readable at /dev/outbox in development).
  */
-export async function sendMail(mail: Mail): Promise<void> {
+export async function sendMail(input: Mail | Promise<Mail>): Promise<void> {
+  // Templates render asynchronously; accepting the promise keeps call sites one line.
+  const mail = await input;
   const cfg = config();
   if (cfg.SMTP_URL) {
     transporter ??= nodemailer.createTransport(cfg.SMTP_URL);

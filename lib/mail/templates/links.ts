@@ -1,0 +1,13 @@
+import { config } from "@/lib/config";
+
+/** Absolute links the emails carry. Paths are the app's; the base is APP_URL. */
+export function appLink(path: string): string {
+  return `${config().appUrl}${path.startsWith("/") ? path : `/${path}`}`;
+}
+
+export function reconnectLink(accountId: string): string {
+  return appLink(`/accounts/${encodeURIComponent(accountId)}/reconnect`);
+}
+
+/** The help guide for a new app-specific password, at the section about Apple ID password changes. */
+export const APPLE_PASSWORD_GUIDE_PATH = "/help/apple-app-specific-password#apple-id-password-changed";
