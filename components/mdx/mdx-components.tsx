@@ -1,0 +1,34 @@
+import Link from "next/link";
+import type { ComponentProps } from "react";
+import { Callout } from "@/components/mdx/callout";
+
+/**
+ * Components the help articles can use. Headings arrive with an id (rehype-slug or an explicit
+ * `{#id}`) and their text wrapped in a self-link (rehype-autolink-headings); the CSS in
+ * prose.css shows a "#" marker on hover and keeps headings clear of the top edge when jumped to.
+ */
+function SmartLink({ href = "", ...props }: ComponentProps<"a">) {
+  if (href.startsWith("/")) return <Link href={href} {...props} />;
+  if (href.startsWith("#")) return <a href={href} {...props} />;
+  return <a href={href} rel="noopener noreferrer" {...props} />;
+}
+
+function Table(props: ComponentProps<"table">) {
+  // Wide tables scroll inside their own box instead of widening the page on phones.
+  return (
+    <div className="table-scroll" role="region" aria-label="Table" tabIndex={0}>
+      <table {...props} />
+    </div>
+  );
+}
+
+function Steps({ children }: { children: React.ReactNode }) {
+  return <div className="steps">{children}</div>;
+}
+
+export const mdxComponents = {
+  a: SmartLink,
+  table: Table,
+  Callout,
+  Steps,
+};
