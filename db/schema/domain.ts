@@ -1,9 +1,11 @@
 import {
   boolean,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -254,3 +256,14 @@ export const outboxMessages = pgTable("outbox_message", {
   html: text("html"),
   createdAt: createdAt(),
 });
+
+/** Fixed-window counters for abuse limits (credential checks, sign-in emails). */
+export const rateLimitBuckets = pgTable(
+  "rate_limit_bucket",
+  {
+    key: text("key").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);

@@ -8,6 +8,7 @@ import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { sendMail, signInMail } from "@/lib/mail";
+import { enforce, limits } from "@/lib/security/rate-limit";
 import { authSecret } from "./secret";
 
 function providers(): Provider[] {
@@ -19,6 +20,7 @@ function providers(): Provider[] {
       name: "Email",
       maxAge: 24 * 60 * 60,
       async sendVerificationRequest({ identifier, url }) {
+        await enforce([limits.signInEmailPerAddress, identifier]);
         await sendMail(signInMail(identifier, url));
       },
     },
