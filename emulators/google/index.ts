@@ -1,0 +1,125 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GoogleStore, type Delivery, type Fault, type GEvent, type WriteRecord } from "./store";
+import { OAuthState, SANDBOX_CLIENT, type OAuthSettings } from "./oauth";
+import { deliver, handle, type EmulatorContext } from "./server";
+
+export { SANDBOX_CLIENT } from "./oauth";
+export type { Delivery, Fault, GEvent, WriteRecord } from "./store";
+
+export interface GoogleEmulator {
+  url: string;
+  /** OAuth endpoints as the app's OAuth client config wants them. */
+  oauth: { issuer: string; authorizationEndpoint: string; tokenEndpoint: string; revocationEndpoint: string; userinfoEndpoint: string };
+  /** Root URL for the googleapis client (`rootUrl`). */
+  rootUrl: string;
+  control: GoogleEmulatorControl;
+  close(): Promise<void>;
+}
+
+/**
+ * In-process twin of the HTTP control API (`/__control/...`), for tests that start the
+ * emulator themselves. Both act on the same state.
+ */
+export interface GoogleEmulatorControl {
+  reset(): void;
+  createUser(email: string, opts?: { name?: string; timeZone?: string }): { email: string; primaryCalendarId: string };
+  createCalendar(email: string, input: { id?: string; summary: string; timeZone?: string; accessRole?: "owner" | "writer" | "reader" }): { id: string };
+  /** Edits made "by the user" (as in Google's own UI): they change sync state and fire push. */
+  insertEvent(calendarId: string, event: Omit<GEvent, "id"> & { id?: string }): GEvent;
+  patchEvent(calendarId: string, eventId: string, patch: Record<string, unknown>): GEvent;
+  deleteEvent(calendarId: string, eventId: string): void;
+  events(calendarId: string): GEvent[];
+  revokeUser(email: string): void;
+  expireSyncTokens(calendarId?: string): void;
+  expireAccessTokens(): void;
+  injectMalformed(calendarId: string): { id: string };
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+  settings(patch: Partial<OAuthSettings>): OAuthSettings;
+  writes(): WriteRecord[];
+  deliveries(): Delivery[];
+  /** Resolves when every push notification started so far has finished (or failed). */
+  flushNotifications(): Promise<void>;
+  refreshCount(): number;
+}
+
+export async function startGoogleEmulator(opts: { port?: number; host?: string } = {}): Promise<GoogleEmulator> {
+  const store = new GoogleStore();
+  const oauth = new OAuthState(store);
+  let base = "";
+  const ctx: EmulatorContext = { store, oauth, baseUrl: () => base };
+  const inflight = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+  store.notify = (ch, state) => void deliver(ctx, ch, state, track);
+
+  const server = createServer((req, res) => void handle(ctx, req, res));
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  base = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  const owner = (calendarId: string) => {
+    const cal = store.calendars.get(calendarId);
+    if (!cal) throw new Error(`no calendar ${calendarId}`);
+    return cal.owner;
+  };
+  const control: GoogleEmulatorControl = {
+    reset: () => {
+      store.reset();
+      oauth.reset();
+    },
+    createUser: (email, o) => {
+      const user = store.ensureUser(email, o?.name);
+      if (o?.timeZone) store.calendars.get(user.email)!.timeZone = o.timeZone;
+      return { email: user.email, primaryCalendarId: user.email };
+    },
+    createCalendar: (email, input) => {
+      store.ensureUser(email);
+      return { id: store.createCalendar(email, input).id };
+    },
+    insertEvent: (calendarId, event) => store.insertEvent(owner(calendarId), calendarId, event as GEvent),
+    patchEvent: (calendarId, eventId, patch) => store.modifyEvent(owner(calendarId), calendarId, eventId, patch, "patch"),
+    deleteEvent: (calendarId, eventId) => store.deleteEvent(owner(calendarId), calendarId, eventId),
+    events: (calendarId) => store.rawEvents(calendarId),
+    revokeUser: (email) => oauth.revokeUser(email),
+    expireSyncTokens: (calendarId) => store.expireSyncTokens(calendarId),
+    expireAccessTokens: () => oauth.expireAccessTokens(),
+    injectMalformed: (calendarId) => store.injectMalformed(calendarId),
+    addFault: (fault) => void store.faults.push({ ...fault, remaining: fault.times ?? 1 }),
+    clearFaults: () => void (store.faults = []),
+    settings: (patch) => Object.assign(oauth.settings, patch),
+    writes: () => [...store.writes],
+    deliveries: () => [...store.deliveries],
+    flushNotifications: async () => {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+    refreshCount: () => oauth.refreshCount,
+  };
+
+  return {
+    url: base,
+    rootUrl: `${base}/`,
+    oauth: {
+      issuer: base,
+      authorizationEndpoint: `${base}/o/oauth2/v2/auth`,
+      tokenEndpoint: `${base}/token`,
+      revocationEndpoint: `${base}/revoke`,
+      userinfoEndpoint: `${base}/v1/userinfo`,
+    },
+    control,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}
+
+export const GOOGLE_SANDBOX_CLIENT = SANDBOX_CLIENT;
