@@ -1,0 +1,108 @@
+import {
+  CredentialsRejectedError,
+  isProviderError,
+  RateLimitedError,
+  TransientError,
+} from "@/lib/providers/errors";
+
+export type FetchLike = typeof fetch;
+
+export interface HttpOptions {
+  username: string;
+  password: string;
+  /** The transport (tests pass a counting or fault-injecting one). Defaults to global fetch. */
+  fetch?: FetchLike;
+  /** Per-request timeout; a slow server becomes a TransientError instead of a hung sync. */
+  timeoutMs?: number;
+  /** Called once per HTTP request actually sent (redirect hops included). */
+  onRequest?: (method: string, url: string) => void;
+}
+
+/** A 5xx answer (the status kept so a caller can read a server's known misbehaviour). */
+export class ServerError extends TransientError {
+  constructor(message: string, readonly status: number, retryAfterMs?: number) {
+    super(message, retryAfterMs);
+  }
+}
+
+const DEFAULT_RETRY_MS = 60_000;
+const MAX_REDIRECTS = 5;
+
+/** Retry-After as milliseconds (delta-seconds or HTTP date), or undefined. */
+export function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * The one fetch every CalDAV call goes through. It sends Basic auth pre-emptively (iCloud's
+ * challenge also offers a scheme clients trip over), re-sends it on cross-host redirects (fetch
+ * drops Authorization there, and iCloud moves a user onto a partition host), and turns the
+ * statuses that mean the same thing for every call into typed errors: 401, 429, 5xx, network
+ * failures and timeouts. Callers handle the rest (403, 404, 409, 412, 507) in context.
+ */
+export function caldavFetch(options: HttpOptions): FetchLike {
+  const base = options.fetch ?? fetch;
+  const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`, "utf8").toString("base64")}`;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  const send = async (url: string, init: RequestInit): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    headers.set("Authorization", authorization);
+    const method = init.method ?? "GET";
+    options.onRequest?.(method, url);
+    try {
+      return await base(url, { ...init, headers, redirect: "manual", signal: init.signal ?? AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      if (isProviderError(e)) throw e;
+      throw new TransientError(`${method} ${redact(url)} failed: ${(e as Error).message}`, undefined, { cause: e });
+    }
+  };
+
+  return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    let url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const manual = init.redirect === "manual";
+    let res = await send(url, init);
+    for (let hop = 0; !manual && hop < MAX_REDIRECTS && res.status >= 300 && res.status < 400; hop++) {
+      const location = res.headers.get("location");
+      if (!location) break;
+      await res.body?.cancel();
+      url = new URL(location, url).href;
+      // 303 turns into GET; DAV methods keep their method and body on 301/302/307/308.
+      res = await send(url, res.status === 303 ? { ...init, method: "GET", body: undefined } : init);
+    }
+    await raiseCommon(res, init.method ?? "GET", url);
+    return res;
+  }) as FetchLike;
+}
+
+async function raiseCommon(res: Response, method: string, url: string): Promise<void> {
+  const where = `${method} ${redact(url)}`;
+  if (res.status === 401) {
+    await res.body?.cancel();
+    throw new CredentialsRejectedError(`${where}: 401 Unauthorized`);
+  }
+  if (res.status === 429) {
+    await res.body?.cancel();
+    throw new RateLimitedError(`${where}: 429 Too Many Requests`, retryAfterMs(res.headers.get("retry-after")) ?? DEFAULT_RETRY_MS);
+  }
+  if (res.status >= 500 && res.status !== 507) {
+    await res.body?.cancel();
+    throw new ServerError(`${where}: ${res.status} ${res.statusText}`, res.status, retryAfterMs(res.headers.get("retry-after")));
+  }
+}
+
+/** URLs in errors never carry credentials (they never should, but a user-typed one might). */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    return u.href;
+  } catch {
+    return "<url>";
+  }
+}

@@ -1,0 +1,455 @@
+import { createHash } from "node:crypto";
+import ICAL from "ical.js";
+import { createAccount, createObject, davRequest, deleteObject, updateObject } from "tsdav";
+import { parseICalendar, toICalendar } from "@/lib/calendar/ical";
+import type { CalendarEvent } from "@/lib/calendar/types";
+import {
+  BadDataError,
+  CursorExpiredError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  ProviderError,
+  TransientError,
+} from "@/lib/providers/errors";
+import type { CalendarProvider, Change, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
+import { caldavFetch, ServerError, type FetchLike } from "./http";
+import { bodies, componentNames, etagOf, hasKey, privilegeNames, textOf } from "./xml";
+
+export const ICLOUD_URL = "https://caldav.icloud.com";
+
+export interface CaldavProviderOptions {
+  kind: "icloud" | "caldav";
+  /** iCloud: defaults to https://caldav.icloud.com (the emulator passes its own). CalDAV: the user's URL. */
+  serverUrl?: string;
+  username: string;
+  password: string;
+  /** Transport override (tests count or fault requests here). */
+  fetch?: FetchLike;
+  /** Calendar home, when already discovered: saves the discovery requests. */
+  homeUrl?: string;
+  /** Hrefs per calendar-multiget request. */
+  multigetBatch?: number;
+  timeoutMs?: number;
+}
+
+export interface CaldavProvider extends CalendarProvider {
+  readonly kind: "icloud" | "caldav";
+  /** HTTP requests sent so far (every hop, including discovery and retries of redirects). */
+  readonly requestCount: number;
+  /** Discovers (once) and returns the calendar home URL. */
+  discoverHome(): Promise<string>;
+}
+
+type DavResponse = Awaited<ReturnType<typeof davRequest>>[number];
+
+interface SyncCursor {
+  mode: "sync";
+  token: string;
+}
+interface CtagCursor {
+  mode: "ctag";
+  ctag: string | null;
+  etags: Record<string, string>;
+}
+type Cursor = SyncCursor | CtagCursor;
+
+/** Cursors are opaque strings to the engine; ours are tagged so the mode survives a restart. */
+function encodeCursor(c: Cursor): string {
+  if (c.mode === "sync") return `sync:${c.token}`;
+  return `ctag:${Buffer.from(JSON.stringify({ c: c.ctag, e: c.etags })).toString("base64url")}`;
+}
+
+function decodeCursor(s: string): Cursor {
+  if (s.startsWith("sync:")) return { mode: "sync", token: s.slice(5) };
+  if (s.startsWith("ctag:")) {
+    try {
+      const o = JSON.parse(Buffer.from(s.slice(5), "base64url").toString("utf8")) as { c: string | null; e: Record<string, string> };
+      return { mode: "ctag", ctag: o.c, etags: o.e };
+    } catch {
+      // fall through
+    }
+  }
+  throw new CursorExpiredError("unreadable CalDAV cursor");
+}
+
+/** The resource name a create with `key` always writes to, so a retried create hits the same href. */
+export function hrefNameForKey(key: string): string {
+  return `hetk-${createHash("sha256").update(key).digest("hex").slice(0, 40)}.ics`;
+}
+
+function withSlash(url: string) {
+  return url.endsWith("/") ? url : `${url}/`;
+}
+
+/** Path of a href relative to a base URL: the stable ref we hand to the engine. */
+function pathOf(href: string, base: string): string {
+  return new URL(href, base).pathname;
+}
+
+const ABSENT = new Set([404, 410]);
+
+export function createCaldavProvider(options: CaldavProviderOptions): CaldavProvider {
+  const serverUrl: string = options.serverUrl ?? (options.kind === "icloud" ? ICLOUD_URL : "");
+  if (!serverUrl) throw new Error("createCaldavProvider: serverUrl is required for generic CalDAV");
+  let requests = 0;
+  const http = caldavFetch({
+    username: options.username,
+    password: options.password,
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+    onRequest: () => {
+      requests++;
+    },
+  });
+  const batch = options.multigetBatch ?? 100;
+  let home: Promise<string> | null = options.homeUrl ? Promise.resolve(withSlash(options.homeUrl)) : null;
+
+  async function request(
+    url: string,
+    method: "PROPFIND" | "REPORT",
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<DavResponse[]> {
+    return davRequest({
+      url,
+      init: { method, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers }, body },
+      convertIncoming: false,
+      fetch: http,
+    });
+  }
+
+  /** A single non-multistatus reply (tsdav turns those into one entry with `raw`) as a typed error. */
+  function failure(r: DavResponse | undefined, what: string): ProviderError {
+    const status = r?.status ?? 0;
+    const detail = `${what}: ${status} ${r?.statusText ?? ""}`.trim();
+    if (status === 403) return new ForbiddenError(detail);
+    if (ABSENT.has(status)) return new NotFoundError(detail);
+    if (status === 412) return new PreconditionFailedError(detail);
+    return new TransientError(detail);
+  }
+
+  function isWholeReplyFailure(rs: DavResponse[]): boolean {
+    return rs.length === 1 && !rs[0].ok && rs[0].raw !== undefined && !("multistatus" in (typeof rs[0].raw === "object" && rs[0].raw ? rs[0].raw : {}));
+  }
+
+  async function discoverHome(): Promise<string> {
+    if (!home) {
+      home = (async () => {
+        try {
+          const account = await createAccount({
+            account: { serverUrl, accountType: "caldav", credentials: {} },
+            fetch: http,
+          });
+          if (!account.homeUrl) throw new TransientError("no calendar home found");
+          return withSlash(account.homeUrl);
+        } catch (e) {
+          if (e instanceof ProviderError) throw e;
+          throw new TransientError(`CalDAV discovery failed: ${(e as Error).message}`, undefined, { cause: e });
+        }
+      })();
+      home.catch(() => {
+        home = null;
+      });
+    }
+    return home;
+  }
+
+  async function listCalendars(): Promise<RemoteCalendar[]> {
+    const homeUrl = await discoverHome();
+    const rs = await request(homeUrl, "PROPFIND", bodies.calendars, { Depth: "1" });
+    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND calendar home");
+    const out: RemoteCalendar[] = [];
+    for (const r of rs) {
+      if (!r.href || !r.ok || !r.props) continue;
+      if (!hasKey(r.props.resourcetype, "calendar")) continue;
+      const comps = componentNames(r.props.supportedCalendarComponentSet);
+      // No component set means "anything" (RFC 4791); a task-only collection is left out.
+      if (comps && comps.length > 0 && !comps.includes("VEVENT")) continue;
+      const privileges = privilegeNames(r.props.currentUserPrivilegeSet);
+      const writable = privileges === null ? true : privileges.some((p) => ["write", "writeContent", "all", "bind"].includes(p));
+      const url = new URL(r.href, homeUrl).href;
+      const color = textOf(r.props.calendarColor);
+      const cal: RemoteCalendar = { id: withSlash(url), name: textOf(r.props.displayname) ?? lastSegment(url), writable };
+      if (color) cal.color = color.length === 9 && color.startsWith("#") ? color.slice(0, 7) : color;
+      const tz = zoneOf(textOf(r.props.calendarTimezone));
+      if (tz) cal.timeZone = tz;
+      out.push(cal);
+    }
+    return out;
+  }
+
+  async function multiget(calendarUrl: string, hrefs: string[]): Promise<Change[]> {
+    const changes: Change[] = [];
+    for (let i = 0; i < hrefs.length; i += batch) {
+      const chunk = hrefs.slice(i, i + batch);
+      const rs = await request(calendarUrl, "REPORT", bodies.multiget(chunk), { Depth: "1" });
+      if (isWholeReplyFailure(rs)) throw failure(rs[0], "REPORT calendar-multiget");
+      const seen = new Set<string>();
+      for (const r of rs) {
+        if (!r.href) continue;
+        const ref = pathOf(r.href, calendarUrl);
+        seen.add(ref);
+        if (ABSENT.has(r.status)) {
+          changes.push({ type: "delete", ref });
+          continue;
+        }
+        const data = textOf(r.props?.calendarData);
+        const etag = etagOf(r.props?.getetag);
+        if (!r.ok || !data) {
+          changes.push({ type: "invalid", ref, error: `no calendar data (status ${r.status})` });
+          continue;
+        }
+        changes.push(toChange(ref, etag ?? "", data));
+      }
+      for (const h of chunk) {
+        const ref = pathOf(h, calendarUrl);
+        if (!seen.has(ref)) changes.push({ type: "delete", ref });
+      }
+    }
+    return changes;
+  }
+
+  function toChange(ref: string, etag: string, data: string): Change {
+    try {
+      return { type: "upsert", ref, etag, event: parseICalendar(data) };
+    } catch (e) {
+      return { type: "invalid", ref, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /** One sync-collection round, following 507 truncation until the server says it is done. */
+  async function syncCollection(calendarUrl: string, token: string) {
+    const members = new Map<string, { etag?: string; gone: boolean }>();
+    let current = token;
+    for (let round = 0; round < 1000; round++) {
+      let rs: DavResponse[];
+      try {
+        rs = await request(calendarUrl, "REPORT", bodies.syncCollection(current), { Depth: "0" });
+      } catch (e) {
+        // Xandikos (0.2.x) answers an unknown sync token with a bare 500 instead of 403
+        // valid-sync-token. A full resync is safe (it reconciles by href and etag), so a plain 500
+        // on an incremental request is read as an expired token.
+        if (e instanceof ServerError && e.status === 500 && token && round === 0) {
+          throw new CursorExpiredError(`sync token not accepted (500)`, { cause: e });
+        }
+        throw e;
+      }
+      if (isWholeReplyFailure(rs)) {
+        const r = rs[0];
+        const raw = typeof r.raw === "string" ? r.raw : JSON.stringify(r.raw ?? "");
+        if (token && ([403, 409, 410].includes(r.status) && (/valid-sync-token/i.test(raw) || r.status === 410))) {
+          throw new CursorExpiredError(`sync token rejected (${r.status})`);
+        }
+        if (ABSENT.has(r.status)) throw new NotFoundError(`calendar ${calendarUrl} is gone`);
+        return { unsupported: r, members, token: current };
+      }
+      const multistatus = (rs[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined)?.multistatus;
+      const next = textOf(multistatus?.syncToken);
+      let truncated = false;
+      const collectionPath = new URL(calendarUrl).pathname;
+      for (const r of rs) {
+        if (!r.href) continue;
+        const ref = pathOf(r.href, calendarUrl);
+        if (ref === collectionPath || ref.endsWith("/")) {
+          // iCloud lists the collection itself among the changes; 507 on it means "truncated".
+          if (r.status === 507) truncated = true;
+          continue;
+        }
+        if (ABSENT.has(r.status)) members.set(ref, { gone: true });
+        else members.set(ref, { etag: etagOf(r.props?.getetag), gone: false });
+      }
+      if (!next) return { unsupported: rs[0], members, token: current };
+      current = next;
+      if (!truncated) return { unsupported: null, members, token: current };
+    }
+    throw new TransientError("sync-collection kept truncating");
+  }
+
+  async function listEtags(calendarUrl: string): Promise<{ ctag: string | null; etags: Record<string, string> }> {
+    const rs = await request(calendarUrl, "PROPFIND", bodies.etags, { Depth: "1" });
+    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND etags");
+    const collectionPath = new URL(calendarUrl).pathname;
+    const etags: Record<string, string> = {};
+    for (const r of rs) {
+      if (!r.href || !r.ok) continue;
+      const ref = pathOf(r.href, calendarUrl);
+      if (ref === collectionPath || ref.endsWith("/") || hasKey(r.props?.resourcetype, "collection")) continue;
+      etags[ref] = etagOf(r.props?.getetag) ?? "";
+    }
+    return { ctag: await changeTags(calendarUrl).then((t) => t.ctag), etags };
+  }
+
+  async function changeTags(calendarUrl: string): Promise<{ ctag: string | null; syncToken: string | null }> {
+    const rs = await request(calendarUrl, "PROPFIND", bodies.changeTags, { Depth: "0" });
+    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND ctag");
+    const mine = rs.find((r) => r.href && pathOf(r.href, calendarUrl) === new URL(calendarUrl).pathname) ?? rs[0];
+    return { ctag: textOf(mine?.props?.getctag) ?? null, syncToken: textOf(mine?.props?.syncToken) ?? null };
+  }
+
+  async function pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
+    const calendarUrl = withSlash(calendarId);
+    const parsed = cursor ? decodeCursor(cursor) : null;
+
+    if (!parsed || parsed.mode === "sync") {
+      const result = await syncCollection(calendarUrl, parsed?.token ?? "");
+      if (!result.unsupported) {
+        const changes: Change[] = [];
+        const fetchHrefs: string[] = [];
+        for (const [ref, m] of result.members) {
+          if (m.gone) changes.push({ type: "delete", ref });
+          else fetchHrefs.push(ref);
+        }
+        changes.push(...(await multiget(calendarUrl, fetchHrefs)));
+        return { changes, cursor: encodeCursor({ mode: "sync", token: result.token }), complete: !parsed };
+      }
+      // The server lacks sync-collection: ctag + etag listing from here on.
+      if (parsed) throw new CursorExpiredError("server stopped answering sync-collection");
+      const listing = await listEtags(calendarUrl);
+      const changes = await multiget(calendarUrl, Object.keys(listing.etags));
+      return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }), complete: true };
+    }
+
+    const tags = await changeTags(calendarUrl);
+    if (tags.ctag && parsed.ctag && tags.ctag === parsed.ctag) return { changes: [], cursor: cursor!, complete: false };
+    const listing = await listEtags(calendarUrl);
+    const changes: Change[] = [];
+    for (const ref of Object.keys(parsed.etags)) if (!(ref in listing.etags)) changes.push({ type: "delete", ref });
+    const changed = Object.entries(listing.etags)
+      .filter(([ref, etag]) => parsed.etags[ref] !== etag || !etag)
+      .map(([ref]) => ref);
+    changes.push(...(await multiget(calendarUrl, changed)));
+    return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }), complete: false };
+  }
+
+  async function hasChanges(calendarId: string, cursor: string | null): Promise<boolean> {
+    if (!cursor) return true;
+    const parsed = decodeCursor(cursor);
+    const tags = await changeTags(withSlash(calendarId));
+    if (parsed.mode === "sync") return tags.syncToken === null || tags.syncToken !== parsed.token;
+    return tags.ctag === null || tags.ctag !== parsed.ctag;
+  }
+
+  async function fetchEtag(url: string): Promise<string> {
+    const rs = await request(url, "PROPFIND", bodies.etag, { Depth: "0" });
+    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND getetag");
+    const etag = etagOf(rs.find((r) => r.ok)?.props?.getetag);
+    if (!etag) throw new TransientError(`no etag for ${new URL(url).pathname}`);
+    return etag;
+  }
+
+  async function writeResult(res: Response, url: string): Promise<WriteResult> {
+    await res.body?.cancel();
+    const etag = res.headers.get("etag") ?? (await fetchEtag(url));
+    return { ref: new URL(url).pathname, etag };
+  }
+
+  async function writeFailure(res: Response, what: string): Promise<ProviderError> {
+    const text = await res.text().catch(() => "");
+    const detail = `${what}: ${res.status} ${res.statusText}`;
+    if (res.status === 412) return new PreconditionFailedError(detail);
+    if (ABSENT.has(res.status)) return new NotFoundError(detail);
+    if (res.status === 403 && /valid-calendar|supported-calendar|max-resource-size|valid-calendar-data/i.test(text)) {
+      return new BadDataError(`${detail} (server refused the event)`);
+    }
+    if (res.status === 403 && /no-uid-conflict/i.test(text)) return new PreconditionFailedError(`${detail} (UID already used)`);
+    if (res.status === 403) return new ForbiddenError(detail);
+    if (res.status === 400 || res.status === 415 || res.status === 413 || res.status === 409) return new BadDataError(detail);
+    return new TransientError(detail);
+  }
+
+  function serialise(event: CalendarEvent): string {
+    try {
+      return toICalendar(event);
+    } catch (e) {
+      if (e instanceof ProviderError) throw e;
+      throw new BadDataError(`cannot write event: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async function create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult> {
+    const calendarUrl = withSlash(calendarId);
+    const name = hrefNameForKey(key);
+    const url = new URL(name, calendarUrl).href;
+    const res = await createObject({
+      url,
+      data: serialise(event),
+      headers: { "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*" },
+      fetch: http,
+    });
+    if (res.ok) return writeResult(res, url);
+    if (res.status === 412) {
+      // Same key, same href: an earlier attempt landed. Hand back what is there.
+      await res.body?.cancel();
+      return { ref: new URL(url).pathname, etag: await fetchEtag(url) };
+    }
+    throw await writeFailure(res, `PUT ${name}`);
+  }
+
+  async function update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult> {
+    const url = new URL(ref, withSlash(calendarId)).href;
+    const res = await updateObject({
+      url,
+      data: serialise(event),
+      etag: etag ?? undefined,
+      headers: { "Content-Type": "text/calendar; charset=utf-8" },
+      fetch: http,
+    });
+    if (res.ok) return writeResult(res, url);
+    throw await writeFailure(res, `PUT ${ref}`);
+  }
+
+  async function remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
+    const url = new URL(ref, withSlash(calendarId)).href;
+    const res = await deleteObject({ url, etag: etag ?? undefined, fetch: http });
+    if (res.ok || ABSENT.has(res.status)) {
+      await res.body?.cancel();
+      return;
+    }
+    throw await writeFailure(res, `DELETE ${ref}`);
+  }
+
+  async function get(calendarId: string, ref: string): Promise<{ etag: string; event: CalendarEvent } | null> {
+    const url = new URL(ref, withSlash(calendarId)).href;
+    const res = await http(url, { method: "GET", headers: { Accept: "text/calendar" } });
+    if (ABSENT.has(res.status)) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (!res.ok) throw await writeFailure(res, `GET ${ref}`);
+    const text = await res.text();
+    const etag = res.headers.get("etag") ?? (await fetchEtag(url));
+    return { etag, event: parseICalendar(text) };
+  }
+
+  return {
+    kind: options.kind,
+    get requestCount() {
+      return requests;
+    },
+    discoverHome,
+    listCalendars,
+    pullChanges,
+    hasChanges,
+    create,
+    update,
+    remove,
+    get,
+  };
+}
+
+function lastSegment(url: string): string {
+  const parts = new URL(url).pathname.split("/").filter(Boolean);
+  return decodeURIComponent(parts[parts.length - 1] ?? url);
+}
+
+function zoneOf(vcalendar: string | undefined): string | undefined {
+  if (!vcalendar) return undefined;
+  try {
+    const root = new ICAL.Component(ICAL.parse(vcalendar) as never);
+    const id = root.getFirstSubcomponent("vtimezone")?.getFirstPropertyValue("tzid");
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

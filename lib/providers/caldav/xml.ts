@@ -1,0 +1,76 @@
+/** Request bodies and readers for tsdav's parsed (camel-cased, xml-js compact) multistatus values. */
+
+const NS = `xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:a="http://apple.com/ns/ical/"`;
+
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+export const bodies = {
+  calendars: `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind ${NS}><d:prop>
+<d:resourcetype/><d:displayname/><a:calendar-color/><c:calendar-timezone/>
+<c:supported-calendar-component-set/><d:current-user-privilege-set/>
+</d:prop></d:propfind>`,
+  changeTags: `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind ${NS}><d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>`,
+  etags: `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind ${NS}><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>`,
+  etag: `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind ${NS}><d:prop><d:getetag/></d:prop></d:propfind>`,
+  syncCollection: (token: string) => `<?xml version="1.0" encoding="utf-8"?>
+<d:sync-collection ${NS}><d:sync-token>${escapeXml(token)}</d:sync-token><d:sync-level>1</d:sync-level>
+<d:prop><d:getetag/></d:prop></d:sync-collection>`,
+  multiget: (hrefs: string[]) => `<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-multiget ${NS}><d:prop><d:getetag/><c:calendar-data/></d:prop>
+${hrefs.map((h) => `<d:href>${escapeXml(h)}</d:href>`).join("\n")}
+</c:calendar-multiget>`,
+};
+
+/** The text of an element as tsdav hands it back: a string, a coerced number, `_text` or `_cdata`. */
+export function textOf(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return textOf(v[0]);
+  if (typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if ("_cdata" in o) return textOf(o._cdata);
+    if ("_text" in o) return textOf(o._text);
+    // An element with attributes but no text, e.g. <calendar-data content-type="..."/>.
+    return undefined;
+  }
+  return undefined;
+}
+
+export function hasKey(v: unknown, key: string): boolean {
+  if (!v || typeof v !== "object") return false;
+  if (Array.isArray(v)) return v.some((x) => hasKey(x, key));
+  return key in (v as object);
+}
+
+/** Names of `<comp name="VEVENT"/>` entries in supported-calendar-component-set. */
+export function componentNames(set: unknown): string[] | null {
+  if (!set || typeof set !== "object") return null;
+  const comp = (set as { comp?: unknown }).comp;
+  if (!comp) return [];
+  const list = Array.isArray(comp) ? comp : [comp];
+  return list
+    .map((c) => (c as { _attributes?: { name?: string } })?._attributes?.name)
+    .filter((n): n is string => typeof n === "string")
+    .map((n) => n.toUpperCase());
+}
+
+/** Privilege names in current-user-privilege-set, or null when the server did not send one. */
+export function privilegeNames(set: unknown): string[] | null {
+  if (!set || typeof set !== "object") return null;
+  const privilege = (set as { privilege?: unknown }).privilege;
+  if (!privilege) return [];
+  const list = Array.isArray(privilege) ? privilege : [privilege];
+  return list.flatMap((p) => (p && typeof p === "object" ? Object.keys(p) : []));
+}
+
+/** The etag as the server wrote it (tsdav may have coerced a bare numeric one into a number). */
+export function etagOf(v: unknown): string | undefined {
+  return textOf(v);
+}
