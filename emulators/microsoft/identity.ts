@@ -1,0 +1,170 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import type { Ctx } from "./http";
+import { escapeHtml, sendJson } from "./http";
+import type { User } from "./state";
+
+/** The Microsoft identity platform's v2.0 authorize and token endpoints, for the `common` tenant. */
+
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+function idToken(ctx: Ctx, user: User, clientId: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const header = enc({ typ: "JWT", alg: "RS256", kid: "emulator" });
+  const payload = enc({
+    aud: clientId,
+    // Like the real service, the issuer names the user's tenant, not "common".
+    iss: `${ctx.url}/${user.tenantId}/v2.0`,
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    sub: createHash("sha256").update(`${user.id}:${clientId}`).digest("base64url"),
+    oid: user.id,
+    tid: user.tenantId,
+    email: user.email,
+    preferred_username: user.email,
+    name: user.displayName,
+    ver: "2.0",
+  });
+  const sig = sign("sha256", Buffer.from(`${header}.${payload}`), privateKey).toString("base64url");
+  return `${header}.${payload}.${sig}`;
+}
+
+function tokenError(res: ServerResponse, status: number, error: string, description: string) {
+  const codes = /AADSTS(\d+)/.exec(description);
+  sendJson(res, status, {
+    error,
+    error_description: `${description}\r\nTrace ID: ${randomBytes(8).toString("hex")}\r\nTimestamp: ${new Date().toISOString()}`,
+    error_codes: codes ? [Number(codes[1])] : [],
+    timestamp: new Date().toISOString(),
+  });
+}
+
+function redirectWith(res: ServerResponse, redirectUri: string, params: Record<string, string>) {
+  const u = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  res.writeHead(302, { location: u.toString() }).end();
+}
+
+function decide(ctx: Ctx, res: ServerResponse, q: URLSearchParams, user: User, approve: boolean) {
+  const { state } = ctx;
+  const redirectUri = q.get("redirect_uri")!;
+  const st = q.get("state") ?? "";
+  if (!approve) return redirectWith(res, redirectUri, { error: "access_denied", error_description: "AADSTS65004: User declined to consent to access the app.", state: st });
+  const tenant = state.tenants.get(user.tenantId);
+  if (tenant?.adminConsentRequired)
+    return redirectWith(res, redirectUri, {
+      error: "access_denied",
+      error_subcode: "admin_consent_required",
+      error_description: `AADSTS65001: The user or administrator has not consented to use the application. An administrator of the organisation (${user.tenantId}) must grant consent before users can use it.`,
+      state: st,
+    });
+  const code = randomBytes(32).toString("base64url");
+  state.codes.set(code, {
+    clientId: q.get("client_id")!,
+    redirectUri,
+    challenge: q.get("code_challenge")!,
+    userId: user.id,
+    scope: q.get("scope") ?? "",
+    expires: Date.now() + 10 * 60_000,
+  });
+  redirectWith(res, redirectUri, { code, state: st, session_state: randomBytes(8).toString("hex") });
+}
+
+export function handleAuthorize(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL, form: URLSearchParams | null) {
+  const { state } = ctx;
+  const q = form ?? url.searchParams;
+  const clientId = q.get("client_id") ?? "";
+  const redirectUri = q.get("redirect_uri") ?? "";
+  const html = (status: number, body: string) => {
+    res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html><head><title>Sign in — Microsoft emulator</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">${body}</body></html>`);
+  };
+  if (!state.clients.has(clientId)) return html(400, `<h1>AADSTS700016</h1><p>Application with identifier '${escapeHtml(clientId)}' was not found.</p>`);
+  if (!/^https?:\/\//.test(redirectUri)) return html(400, "<h1>AADSTS50011</h1><p>The redirect URI is missing or invalid.</p>");
+  if (q.get("response_type") !== "code") return redirectWith(res, redirectUri, { error: "unsupported_response_type", state: q.get("state") ?? "" });
+  if (!q.get("code_challenge") || q.get("code_challenge_method") !== "S256")
+    return redirectWith(res, redirectUri, { error: "invalid_request", error_description: "AADSTS9002325: Proof Key for Code Exchange is required (S256).", state: q.get("state") ?? "" });
+
+  if (form) {
+    const user = state.userByEmail(form.get("user") ?? "");
+    if (!user) return html(400, "<p>Unknown account.</p>");
+    return decide(ctx, res, q, user, form.get("decision") === "accept");
+  }
+  const hint = q.get("login_hint");
+  const hinted = hint ? state.userByEmail(hint) : undefined;
+  if (hinted && state.settings.autoApprove) return decide(ctx, res, q, hinted, true);
+
+  const users = hinted ? [hinted] : [...state.users.values()];
+  const hidden = [...q.entries()].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join("");
+  const scopes = (q.get("scope") ?? "").split(" ").filter(Boolean);
+  const accounts = users.length
+    ? users
+        .map(
+          (u) =>
+            `<form method="post" style="border:1px solid #ccc;padding:1rem;margin:.5rem 0">${hidden}<input type="hidden" name="user" value="${escapeHtml(u.email)}"><strong>${escapeHtml(u.displayName)}</strong><br>${escapeHtml(u.email)}<br><button name="decision" value="accept">Accept</button> <button name="decision" value="decline">Cancel</button></form>`,
+        )
+        .join("")
+    : "<p>No accounts exist in the emulator yet. Create one with the control API (POST /_control/users).</p>";
+  html(
+    200,
+    `<h1>Microsoft emulator</h1><p>This is a local stand-in for the Microsoft sign-in page. Pick an account to let the app use:</p><ul>${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ul>${accounts}`,
+  );
+}
+
+export function handleToken(ctx: Ctx, res: ServerResponse, form: URLSearchParams) {
+  const { state } = ctx;
+  const clientId = form.get("client_id") ?? "";
+  const client = state.clients.get(clientId);
+  if (!client || client.clientSecret !== form.get("client_secret"))
+    return tokenError(res, 401, "invalid_client", "AADSTS7000215: Invalid client secret provided.");
+  const grantType = form.get("grant_type");
+  let userId: string;
+  let scope: string;
+  if (grantType === "authorization_code") {
+    const code = state.codes.get(form.get("code") ?? "");
+    state.codes.delete(form.get("code") ?? "");
+    if (!code || code.expires < Date.now() || code.clientId !== clientId)
+      return tokenError(res, 400, "invalid_grant", "AADSTS70008: The provided authorization code or refresh token has expired or was already used.");
+    if (code.redirectUri !== form.get("redirect_uri")) return tokenError(res, 400, "invalid_grant", "AADSTS50011: The redirect URI does not match.");
+    const verifier = form.get("code_verifier") ?? "";
+    if (createHash("sha256").update(verifier).digest("base64url") !== code.challenge)
+      return tokenError(res, 400, "invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+    userId = code.userId;
+    scope = code.scope;
+  } else if (grantType === "refresh_token") {
+    const rt = state.refreshTokens.get(form.get("refresh_token") ?? "");
+    if (!rt || rt.clientId !== clientId) return tokenError(res, 400, "invalid_grant", "AADSTS9002313: Invalid request. Request is malformed or invalid.");
+    if (rt.revoked) return tokenError(res, 400, "invalid_grant", rt.revoked);
+    userId = rt.userId;
+    scope = rt.scope;
+  } else return tokenError(res, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.");
+  const user = state.users.get(userId);
+  if (!user) return tokenError(res, 400, "invalid_grant", "AADSTS50020: User account does not exist.");
+  const accessToken = `eyEmu.${randomBytes(24).toString("base64url")}`;
+  const refreshToken = `M.R3_EMU.${randomBytes(32).toString("base64url")}`;
+  state.accessTokens.set(accessToken, { userId, clientId, scope, expires: Date.now() + state.settings.accessTokenTtlSeconds * 1000 });
+  // A new refresh token on every use; the old one stays valid (as documented) until revoked.
+  state.refreshTokens.set(refreshToken, { userId, clientId, scope });
+  const body: Record<string, unknown> = {
+    token_type: "Bearer",
+    scope: scope.split(" ").filter((s) => !["openid", "email", "profile", "offline_access"].includes(s.toLowerCase())).concat(["User.Read"]).join(" "),
+    expires_in: state.settings.accessTokenTtlSeconds,
+    ext_expires_in: state.settings.accessTokenTtlSeconds,
+    access_token: accessToken,
+  };
+  if (/offline_access/i.test(scope)) body.refresh_token = refreshToken;
+  if (/openid/i.test(scope)) body.id_token = idToken(ctx, user, clientId);
+  sendJson(res, 200, body);
+}
+
+/** Revokes every grant of a user, like "revoke sessions" or a password reset. */
+export function revokeUser(ctx: Ctx, user: User, code = "AADSTS50173") {
+  const message =
+    code === "AADSTS700082"
+      ? "AADSTS700082: The refresh token has expired due to inactivity."
+      : `${code}: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.`;
+  for (const rt of ctx.state.refreshTokens.values()) if (rt.userId === user.id) rt.revoked = message;
+  for (const [t, at] of ctx.state.accessTokens) if (at.userId === user.id) ctx.state.accessTokens.delete(t);
+}
