@@ -17,7 +17,31 @@ export interface AppPorts {
   removeEvent(calendarId: string, ref: string, etag: string | null): Promise<void>;
   /** What a first pass of the pair would do, before the sync exists. */
   previewFirstPass(input: PreviewInput): Promise<PreviewResult>;
+  /** Checks the Apple ID + app-specific password with Apple; stores the account only when accepted. */
+  connectIcloud(userId: string, input: { appleId: string; password: string; sandbox?: boolean }): Promise<ConnectOutcome<IcloudProblem>>;
+  /** The same for a generic CalDAV server. */
+  connectCaldav(userId: string, input: { serverUrl: string; username: string; password: string }): Promise<ConnectOutcome<CaldavProblem>>;
 }
+
+/**
+ * Why Apple (or the shape check before asking Apple) refused. `rejected` is Apple's 401, where
+ * the checklist applies.
+ */
+export type IcloudProblem =
+  | "invalid_email"
+  | "empty_password"
+  | "apple_id_password"
+  | "missing_dashes"
+  | "alias"
+  | "two_factor_off"
+  | "rejected"
+  | "unreachable"
+  | "rate_limited";
+export type CaldavProblem = "invalid_url" | "blocked_address" | "not_caldav" | "rejected" | "unreachable" | "no_calendars";
+
+export type ConnectOutcome<P extends string> =
+  | { ok: true; accountId: string; normalised?: boolean }
+  | { ok: false; problem: P; detail?: string };
 
 export interface PreviewInput {
   userId: string;
@@ -51,6 +75,12 @@ const defaults: AppPorts = {
   },
   async previewFirstPass() {
     throw new Error("preview not wired");
+  },
+  async connectIcloud() {
+    return { ok: false, problem: "unreachable", detail: "iCloud connection not wired" };
+  },
+  async connectCaldav() {
+    return { ok: false, problem: "unreachable", detail: "CalDAV connection not wired" };
   },
 };
 

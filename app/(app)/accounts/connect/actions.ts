@@ -1,0 +1,77 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { caldavProblemMessage, icloudProblemMessage } from "@/components/app/connect-messages";
+import type { ConnectFormState } from "@/components/app/connect-state";
+import { requireUser } from "@/lib/auth/session";
+import { getAccount } from "@/lib/services/accounts";
+import { appPorts } from "@/lib/services/app-ports";
+import { createSandboxIcloudAccount } from "@/lib/services/sandbox";
+
+const icloudForm = z.object({
+  appleId: z.string().trim().toLowerCase().email(),
+  password: z.string().trim(),
+  accountId: z.string().optional(),
+});
+
+export async function connectIcloudAction(_prev: ConnectFormState, form: FormData): Promise<ConnectFormState> {
+  const user = await requireUser("/accounts/connect");
+  const raw = { appleId: String(form.get("appleId") ?? ""), password: String(form.get("password") ?? ""), accountId: form.get("accountId") ?? undefined };
+  const values = { appleId: raw.appleId };
+  const parsed = icloudForm.safeParse(raw);
+  if (!parsed.success) {
+    const bad = parsed.error.issues[0]?.path[0];
+    return { values, errors: icloudProblemMessage(bad === "appleId" ? "invalid_email" : "empty_password") };
+  }
+  if (!parsed.data.password) return { values, errors: icloudProblemMessage("empty_password") };
+  if (parsed.data.accountId) {
+    // A reconnect may only renew the user's own account, for the same Apple ID.
+    const account = await getAccount(user.id, parsed.data.accountId);
+    if (!account || account.provider !== "icloud") return { values, errors: { form: { text: "That account is not one of yours." } } };
+    if (account.email.toLowerCase() !== parsed.data.appleId) return { values, errors: { appleId: { text: `Reconnect with the same Apple ID: ${account.email}.` } } };
+  }
+  const outcome = await appPorts().connectIcloud(user.id, { appleId: parsed.data.appleId, password: parsed.data.password });
+  if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
+  if (parsed.data.accountId) await appPorts().accountReconnected(outcome.accountId);
+  redirect(`/accounts/${outcome.accountId}?${parsed.data.accountId ? "reconnected" : "connected"}=1`);
+}
+
+const caldavForm = z.object({
+  serverUrl: z.string().trim().url(),
+  username: z.string().trim().min(1),
+  password: z.string().min(1),
+  accountId: z.string().optional(),
+});
+
+export async function connectCaldavAction(_prev: ConnectFormState, form: FormData): Promise<ConnectFormState> {
+  const user = await requireUser("/accounts/connect");
+  const raw = {
+    serverUrl: String(form.get("serverUrl") ?? ""),
+    username: String(form.get("username") ?? ""),
+    password: String(form.get("password") ?? ""),
+    accountId: form.get("accountId") ?? undefined,
+  };
+  const values = { serverUrl: raw.serverUrl, username: raw.username };
+  const parsed = caldavForm.safeParse(raw);
+  if (!parsed.success) {
+    const bad = parsed.error.issues[0]?.path[0];
+    if (bad === "serverUrl") return { values, errors: caldavProblemMessage("invalid_url") };
+    if (bad === "username") return { values, errors: { username: { text: "Enter your username for this server." } } };
+    return { values, errors: { password: { text: "Enter the password for this server." } } };
+  }
+  if (parsed.data.accountId) {
+    const account = await getAccount(user.id, parsed.data.accountId);
+    if (!account || account.provider !== "caldav") return { values, errors: { form: { text: "That account is not one of yours." } } };
+  }
+  const outcome = await appPorts().connectCaldav(user.id, { serverUrl: parsed.data.serverUrl, username: parsed.data.username, password: parsed.data.password });
+  if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
+  if (parsed.data.accountId) await appPorts().accountReconnected(outcome.accountId);
+  redirect(`/accounts/${outcome.accountId}?${parsed.data.accountId ? "reconnected" : "connected"}=1`);
+}
+
+export async function createSandboxIcloudAction(): Promise<void> {
+  const user = await requireUser("/accounts/connect");
+  const { accountId } = await createSandboxIcloudAccount(user.id);
+  redirect(`/accounts/${accountId}?connected=1`);
+}

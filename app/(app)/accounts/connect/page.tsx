@@ -1,0 +1,116 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { CaldavConnectForm } from "@/components/app/caldav-connect-form";
+import { IcloudConnectForm } from "@/components/app/icloud-connect-form";
+import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { requireUser } from "@/lib/auth/session";
+import { config } from "@/lib/config";
+import { helpLinks } from "@/lib/content/help-links";
+import { createSandboxIcloudAction } from "./actions";
+
+export const metadata: Metadata = { title: "Connect an account", robots: { index: false } };
+
+const oauthErrors: Record<string, string> = {
+  denied: "You did not give Hetk access, so nothing was connected. You can try again at any time.",
+  admin_approval: "Your organisation's administrator has to approve Hetk first.",
+  failed: "The connection did not go through. Please try again.",
+};
+
+export default async function ConnectPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  await requireUser("/accounts/connect");
+  const { error } = await searchParams;
+  const sandbox = config().sandbox;
+  return (
+    <div className="space-y-8">
+      <PageHeader
+        title="Connect an account"
+        back={{ href: "/dashboard", label: "Dashboard" }}
+        description="Connect each account that holds a calendar you want to sync. Hetk only reads and writes the calendars you pick for a sync."
+      />
+      {error ? (
+        <Notice tone="error" live title="Not connected">
+          <p>{oauthErrors[error] ?? oauthErrors.failed}</p>
+          {error === "admin_approval" ? (
+            <p>
+              <Link className="underline" href={helpLinks.adminApproval}>
+                How an administrator approves Hetk
+              </Link>
+            </p>
+          ) : null}
+        </Notice>
+      ) : null}
+
+      <section aria-labelledby="oauth-heading" className="grid gap-4 md:grid-cols-2">
+        <h2 id="oauth-heading" className="sr-only">
+          Google and Microsoft
+        </h2>
+        {(
+          [
+            ["google", "Google Calendar", "You sign in with Google and allow Hetk to see your calendar list and manage events. Hetk never asks for full access to your Google account."],
+            ["microsoft", "Microsoft 365 / Outlook", "You sign in with Microsoft and allow Hetk to read and write calendar events. Work accounts may need an administrator's approval."],
+          ] as const
+        ).map(([id, name, text]) => (
+          <Card key={id}>
+            <h3 className="flex flex-wrap items-center gap-2 font-semibold">
+              {name} {sandbox ? <Badge tone="warn">Sandbox</Badge> : null}
+            </h3>
+            <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+              {sandbox ? "This goes to a local stand-in for the real service: no real account is used. " : null}
+              {text}
+            </p>
+            <a href={`/api/connect/${id}/start`} className={buttonClass("primary", "mt-4")}>
+              {sandbox ? `Connect ${id === "google" ? "Google" : "Microsoft"} (sandbox)` : `Connect ${id === "google" ? "Google" : "Microsoft"}`}
+            </a>
+          </Card>
+        ))}
+      </section>
+
+      <section aria-labelledby="icloud-heading">
+        <Card>
+          <h2 id="icloud-heading" className="text-lg font-semibold">
+            Apple iCloud
+          </h2>
+          <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">
+            Apple does not let other apps sign in to iCloud calendars with your normal password. Instead you make an <strong>app-specific password</strong>{" "}
+            for Hetk at appleid.apple.com and paste it here. It is stored encrypted and used only to read and write your calendars.
+          </p>
+          {sandbox ? (
+            <div className="mt-4">
+              <Notice tone="info" title="Sandbox">
+                <p>No Apple ID at hand? Make a sandbox iCloud account with a calendar and a ready-made app-specific password.</p>
+                <form action={createSandboxIcloudAction}>
+                  <SubmitButton variant="secondary" pendingText="Creating…">
+                    Create a sandbox iCloud account
+                  </SubmitButton>
+                </form>
+              </Notice>
+            </div>
+          ) : null}
+          <div className="mt-6">
+            <IcloudConnectForm />
+          </div>
+        </Card>
+      </section>
+
+      <section aria-labelledby="caldav-heading">
+        <Card>
+          <h2 id="caldav-heading" className="text-lg font-semibold">
+            Another CalDAV server
+          </h2>
+          <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">
+            Fastmail, Nextcloud, Radicale and other servers that speak CalDAV. Use the server address your provider gives for calendar apps, and an app
+            password if your provider offers one.
+          </p>
+          <div className="mt-6">
+            <CaldavConnectForm />
+          </div>
+        </Card>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { helpLinks } from "@/lib/content/help-links";
+import type { CaldavProblem, IcloudProblem } from "@/lib/services/app-ports";
+import type { ConnectFormState, FormMessage } from "./connect-state";
+
+/** The "wrong password" checklist, most likely cause first, each with its part of the guide. */
+export const wrongPasswordChecklist: FormMessage["checklist"] = [
+  { text: "You typed your Apple ID password instead of an app-specific password.", href: helpLinks.appleIdPasswordInstead },
+  { text: "The dashes are missing: paste it as abcd-efgh-ijkl-mnop.", href: helpLinks.missingDashes },
+  { text: "The email is an alias, not the Apple ID itself.", href: helpLinks.aliasInsteadOfAppleId },
+  { text: "Two-factor authentication is off for this Apple ID.", href: helpLinks.twoFactorOff },
+  { text: "Still stuck? Delete the password at appleid.apple.com and make a fresh one.", href: helpLinks.generateNewOne },
+];
+
+/** Where an iCloud problem is shown (which field) and what it says. */
+export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["errors"] {
+  switch (problem) {
+    case "invalid_email":
+      return { appleId: { text: "Enter the email address of your Apple ID, like name@icloud.com or the address you sign in to Apple with." } };
+    case "empty_password":
+      return { password: { text: "Paste the app-specific password you made for Hetk.", help: { href: helpLinks.createAppSpecificPassword, label: "How to make one" } } };
+    case "apple_id_password":
+      return {
+        password: {
+          text: "This looks like your Apple ID password, not an app-specific password. Apple refuses the normal password for calendar apps. An app-specific password is four groups of four lowercase letters with dashes, like abcd-efgh-ijkl-mnop. Nothing was saved.",
+          help: { href: helpLinks.appleIdPasswordInstead, label: "Make an app-specific password" },
+        },
+      };
+    case "missing_dashes":
+      return {
+        password: {
+          text: "The password needs its dashes: four groups of four letters, like abcd-efgh-ijkl-mnop.",
+          help: { href: helpLinks.missingDashes, label: "About the dashes" },
+        },
+      };
+    case "alias":
+      return {
+        appleId: {
+          text: "This address looks like an alias. Use the Apple ID itself — the address shown at the top of Sign-In and Security at appleid.apple.com.",
+          help: { href: helpLinks.aliasInsteadOfAppleId, label: "Find your Apple ID" },
+        },
+      };
+    case "two_factor_off":
+      return {
+        appleId: {
+          text: "Apple only offers app-specific passwords when two-factor authentication is on for the Apple ID. Turn it on, then make the password.",
+          help: { href: helpLinks.twoFactorOff, label: "Turning on two-factor authentication" },
+        },
+      };
+    case "rejected":
+      return {
+        password: {
+          text: "Apple did not accept this Apple ID and password. Nothing was saved. The usual causes, most likely first:",
+          checklist: wrongPasswordChecklist,
+        },
+      };
+    case "rate_limited":
+      return { form: { text: "Apple asked us to slow down. Wait a minute, then try again." } };
+    case "unreachable":
+      return { form: { text: "We could not reach iCloud just now. Nothing was saved. Please try again in a moment." } };
+  }
+}
+
+export function caldavProblemMessage(problem: CaldavProblem): ConnectFormState["errors"] {
+  switch (problem) {
+    case "invalid_url":
+      return { serverUrl: { text: "Enter the full server address, starting with https://." } };
+    case "blocked_address":
+      return { serverUrl: { text: "This address points to a private or local network, which Hetk cannot reach. Use the server's public address." } };
+    case "not_caldav":
+      return { serverUrl: { text: "No calendars answered at this address. Check the CalDAV address your provider gives for calendar apps." } };
+    case "no_calendars":
+      return { serverUrl: { text: "The server accepted the sign-in but has no calendars for this user." } };
+    case "rejected":
+      return { password: { text: "The server did not accept this username and password. Nothing was saved. If your provider has app passwords, make one and use it here." } };
+    case "unreachable":
+      return { form: { text: "We could not reach the server just now. Nothing was saved. Check the address and try again." } };
+  }
+}

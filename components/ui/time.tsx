@@ -1,0 +1,20 @@
+/** A time as "3 minutes ago" / "in 2 minutes", with the exact moment in a tooltip and dateTime. */
+export function RelativeTime({ at, empty = "never", now = new Date() }: { at: Date | string | null | undefined; empty?: string; now?: Date }) {
+  if (!at) return <span>{empty}</span>;
+  const date = typeof at === "string" ? new Date(at) : at;
+  return (
+    <time dateTime={date.toISOString()} title={date.toUTCString()}>
+      {relative(date, now)}
+    </time>
+  );
+}
+
+export function relative(date: Date, now = new Date()): string {
+  const diff = date.getTime() - now.getTime();
+  const abs = Math.abs(diff);
+  const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  if (abs < 45_000) return diff < 0 ? "just now" : "in a moment";
+  if (abs < 3_600_000) return rtf.format(Math.round(diff / 60_000), "minute");
+  if (abs < 86_400_000) return rtf.format(Math.round(diff / 3_600_000), "hour");
+  return rtf.format(Math.round(diff / 86_400_000), "day");
+}

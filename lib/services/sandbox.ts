@@ -1,0 +1,262 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { db } from "@/db/client";
+import { calendarAccounts, calendars } from "@/db/schema";
+import { config } from "@/lib/config";
+import { log } from "@/lib/log";
+import { appPorts } from "./app-ports";
+
+/**
+ * The sandbox: local emulators stand in for iCloud, Google and Microsoft, so a newcomer can walk
+ * the whole journey offline. Everything here talks to the emulators' control APIs (edits "as the
+ * user", the way they would be made in Apple Calendar, Google Calendar or Outlook), never to a
+ * real provider, and refuses to run when the sandbox is off.
+ */
+
+export class SandboxOffError extends Error {
+  constructor() {
+    super("The sandbox is not enabled on this server.");
+  }
+}
+
+function urls() {
+  const cfg = config();
+  if (!cfg.sandbox) throw new SandboxOffError();
+  return { icloud: cfg.EMULATOR_ICLOUD_URL, google: cfg.EMULATOR_GOOGLE_URL, microsoft: cfg.EMULATOR_MICROSOFT_URL };
+}
+
+function base(provider: "icloud" | "google" | "microsoft"): string {
+  const url = urls()[provider];
+  if (!url) throw new Error(`The ${provider} emulator is not running (no EMULATOR_${provider.toUpperCase()}_URL).`);
+  return url.replace(/\/$/, "");
+}
+
+async function call<T>(provider: "icloud" | "google" | "microsoft", method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base(provider)}${path}`, {
+    method,
+    headers: body === undefined ? undefined : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`${provider} emulator: ${method} ${path} → ${res.status} ${await res.text().catch(() => "")}`);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+// --- iCloud ------------------------------------------------------------------------------------
+
+const icloudControl = {
+  createAccount: (appleId: string) => call<{ appleId: string }>("icloud", "POST", "/__control/accounts", { appleId, calendars: ["Home", "Family"] }),
+  newPassword: (appleId: string) =>
+    call<{ password: string }>("icloud", "POST", `/__control/accounts/${encodeURIComponent(appleId)}/app-passwords`, { label: "Hetk calendar sync" }),
+  /** As if the Apple ID password was changed: every app-specific password stops working. */
+  revokeAll: (appleId: string) => call<void>("icloud", "POST", `/__control/accounts/${encodeURIComponent(appleId)}/change-password`, {}),
+};
+
+/** One click: an Apple ID in the iCloud emulator, with calendars and an app-specific password, connected. */
+export async function createSandboxIcloudAccount(userId: string): Promise<{ accountId: string; appleId: string }> {
+  urls();
+  const appleId = `sandbox-${randomBytes(4).toString("hex")}@icloud.com`;
+  await icloudControl.createAccount(appleId);
+  const { password } = await icloudControl.newPassword(appleId);
+  const outcome = await appPorts().connectIcloud(userId, { appleId, password, sandbox: true });
+  if (!outcome.ok) throw new Error(`The sandbox iCloud account could not be connected (${outcome.problem}).`);
+  log.info("sandbox iCloud account created", { accountId: outcome.accountId });
+  return { accountId: outcome.accountId, appleId };
+}
+
+/** A fresh app-specific password for a sandbox Apple ID, shown to the user to paste (as Apple would). */
+export async function newSandboxIcloudPassword(userId: string, accountId: string): Promise<string> {
+  const account = await sandboxAccount(userId, accountId);
+  if (account.provider !== "icloud") throw new Error("Not a sandbox iCloud account.");
+  return (await icloudControl.newPassword(account.email)).password;
+}
+
+/** Simulates the Apple ID password change that cancels every app-specific password (Google/Microsoft: access withdrawn). */
+export async function revokeSandboxAccess(userId: string, accountId: string): Promise<void> {
+  const account = await sandboxAccount(userId, accountId);
+  if (account.provider === "icloud") await icloudControl.revokeAll(account.email);
+  else if (account.provider === "google") await call("google", "POST", "/__control/revoke", { email: account.email });
+  else if (account.provider === "microsoft") await call("microsoft", "POST", `/_control/users/${encodeURIComponent(account.email)}/revoke`, {});
+  else throw new Error("Not a sandbox account.");
+}
+
+// --- Events, for every sandbox provider ----------------------------------------------------------
+
+export interface SandboxEvent {
+  id: string;
+  title: string;
+  /** ISO wall time in UTC (`YYYY-MM-DDTHH:mm`), or a date for all-day events; null when unknown. */
+  start: string | null;
+  end: string | null;
+  allDay: boolean;
+  /** true when Hetk made this event as a copy. */
+  copy: boolean;
+}
+
+export const sandboxEventInput = z
+  .object({
+    title: z.string().trim().min(1, "Give the event a title.").max(200),
+    start: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "Pick a start date and time."),
+    end: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "Pick an end date and time."),
+  })
+  .refine((v) => v.end > v.start, { message: "The end must be after the start.", path: ["end"] });
+export type SandboxEventInput = z.infer<typeof sandboxEventInput>;
+
+type AccountRow = { id: string; provider: "icloud" | "caldav" | "google" | "microsoft"; email: string };
+
+async function sandboxAccount(userId: string, accountId: string): Promise<AccountRow> {
+  urls();
+  const [row] = await db()
+    .select({ id: calendarAccounts.id, provider: calendarAccounts.provider, email: calendarAccounts.email })
+    .from(calendarAccounts)
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendarAccounts.id, accountId), eq(calendarAccounts.sandbox, true)));
+  if (!row) throw new Error("Not one of your sandbox accounts.");
+  return row;
+}
+
+async function sandboxCalendar(userId: string, calendarId: string) {
+  urls();
+  const [row] = await db()
+    .select({ id: calendars.id, remoteId: calendars.remoteId, name: calendars.name, provider: calendarAccounts.provider, email: calendarAccounts.email })
+    .from(calendars)
+    .innerJoin(calendarAccounts, eq(calendarAccounts.id, calendars.accountId))
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendars.id, calendarId), eq(calendarAccounts.sandbox, true)));
+  if (!row) throw new Error("Not one of your sandbox calendars.");
+  return row;
+}
+
+/** The user's sandbox accounts and their calendars, for the sandbox page. */
+export async function listSandboxCalendars(userId: string) {
+  if (!config().sandbox) return [];
+  return db()
+    .select({
+      calendarId: calendars.id,
+      name: calendars.name,
+      writable: calendars.writable,
+      accountId: calendarAccounts.id,
+      provider: calendarAccounts.provider,
+      email: calendarAccounts.email,
+      status: calendarAccounts.status,
+    })
+    .from(calendars)
+    .innerJoin(calendarAccounts, eq(calendarAccounts.id, calendars.accountId))
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendarAccounts.sandbox, true)))
+    .orderBy(asc(calendarAccounts.createdAt), asc(calendars.name));
+}
+
+const isoMinute = (s: string | undefined | null) => (s ? s.slice(0, 16) : null);
+
+interface GoogleEventWire {
+  id: string;
+  summary?: string;
+  status?: string;
+  start?: { dateTime?: string; date?: string; timeZone?: string };
+  end?: { dateTime?: string; date?: string };
+  extendedProperties?: { private?: Record<string, string> };
+}
+
+function utcMinute(dateTime: string | undefined): string | null {
+  if (!dateTime) return null;
+  const d = new Date(dateTime);
+  return Number.isNaN(d.getTime()) ? isoMinute(dateTime) : d.toISOString().slice(0, 16);
+}
+
+/** Events of a sandbox calendar, read through the emulator (as the provider's own app would show them). */
+export async function listSandboxEvents(userId: string, calendarId: string): Promise<SandboxEvent[]> {
+  const cal = await sandboxCalendar(userId, calendarId);
+  if (cal.provider === "google") {
+    const { items } = await call<{ items: GoogleEventWire[] }>("google", "GET", `/__control/calendars/${encodeURIComponent(cal.remoteId)}/events`);
+    return items
+      .filter((e) => e.status !== "cancelled")
+      .map((e) => ({
+        id: e.id,
+        title: e.summary ?? "(no title)",
+        start: e.start?.date ?? utcMinute(e.start?.dateTime),
+        end: e.end?.date ?? utcMinute(e.end?.dateTime),
+        allDay: Boolean(e.start?.date),
+        copy: Object.keys(e.extendedProperties?.private ?? {}).some((k) => k.toLowerCase().includes("hetk")),
+      }));
+  }
+  if (cal.provider === "microsoft") {
+    const items = await call<Array<{ id: string; subject?: string; type?: string }>>(
+      "microsoft",
+      "GET",
+      `/_control/users/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events`,
+    );
+    return items
+      .filter((e) => e.type !== "occurrence")
+      .map((e) => ({ id: e.id, title: e.subject ?? "(no title)", start: null, end: null, allDay: false, copy: false }));
+  }
+  if (cal.provider === "icloud") {
+    const items = await call<Array<{ id: string; title: string; start: string | null; end: string | null; allDay?: boolean; copy?: boolean }>>(
+      "icloud",
+      "GET",
+      `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events`,
+    );
+    return items.map((e) => ({ id: e.id, title: e.title, start: e.start, end: e.end, allDay: Boolean(e.allDay), copy: Boolean(e.copy) }));
+  }
+  return [];
+}
+
+/** Adds an event to a sandbox calendar, as the user would in the provider's own app. */
+export async function addSandboxEvent(userId: string, calendarId: string, raw: SandboxEventInput): Promise<void> {
+  const input = sandboxEventInput.parse(raw);
+  const cal = await sandboxCalendar(userId, calendarId);
+  if (cal.provider === "google") {
+    await call("google", "POST", `/__control/calendars/${encodeURIComponent(cal.remoteId)}/events`, {
+      event: { summary: input.title, start: { dateTime: `${input.start}:00Z`, timeZone: "UTC" }, end: { dateTime: `${input.end}:00Z`, timeZone: "UTC" } },
+    });
+  } else if (cal.provider === "microsoft") {
+    await call("microsoft", "POST", `/_control/users/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events`, {
+      subject: input.title,
+      start: { dateTime: `${input.start}:00`, timeZone: "UTC" },
+      end: { dateTime: `${input.end}:00`, timeZone: "UTC" },
+    });
+  } else if (cal.provider === "icloud") {
+    await call("icloud", "POST", `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events`, {
+      title: input.title,
+      start: input.start,
+      end: input.end,
+    });
+  }
+}
+
+/** Edits an event of a sandbox calendar (title and times). */
+export async function editSandboxEvent(userId: string, calendarId: string, eventId: string, raw: SandboxEventInput): Promise<void> {
+  const input = sandboxEventInput.parse(raw);
+  const cal = await sandboxCalendar(userId, calendarId);
+  if (cal.provider === "google") {
+    await call("google", "PATCH", `/__control/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`, {
+      event: { summary: input.title, start: { dateTime: `${input.start}:00Z`, timeZone: "UTC" }, end: { dateTime: `${input.end}:00Z`, timeZone: "UTC" } },
+    });
+  } else if (cal.provider === "microsoft") {
+    await call("microsoft", "PATCH", `/_control/users/${encodeURIComponent(cal.email)}/events/${encodeURIComponent(eventId)}`, {
+      subject: input.title,
+      start: { dateTime: `${input.start}:00`, timeZone: "UTC" },
+      end: { dateTime: `${input.end}:00`, timeZone: "UTC" },
+    });
+  } else if (cal.provider === "icloud") {
+    await call(
+      "icloud",
+      "PATCH",
+      `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`,
+      { title: input.title, start: input.start, end: input.end },
+    );
+  }
+}
+
+/** Deletes an event of a sandbox calendar. */
+export async function deleteSandboxEvent(userId: string, calendarId: string, eventId: string): Promise<void> {
+  const cal = await sandboxCalendar(userId, calendarId);
+  if (cal.provider === "google") await call("google", "DELETE", `/__control/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`);
+  else if (cal.provider === "microsoft") await call("microsoft", "DELETE", `/_control/users/${encodeURIComponent(cal.email)}/events/${encodeURIComponent(eventId)}`);
+  else if (cal.provider === "icloud")
+    await call(
+      "icloud",
+      "DELETE",
+      `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`,
+    );
+}
