@@ -1,22 +1,37 @@
-import type { Metadata } from "next";
+import Link from "next/link";
 import { ButtonLink } from "@/components/ui/button";
+import { ProviderMark } from "@/components/marketing/provider-mark";
+import { capabilities, describeChangeDelay, providerIds } from "@/lib/capabilities";
+import { pageMetadata } from "@/lib/content/seo";
+import { site } from "@/lib/site";
 
-export const metadata: Metadata = {
-  title: { absolute: "Hetk — calendar sync for iCloud, Google and Microsoft 365" },
-  alternates: { canonical: "/" },
-};
-
-const providers = [
-  { name: "Apple iCloud", how: "Connected with an app-specific password; checked for changes every minute." },
-  { name: "Google Calendar", how: "Connected through Google's consent screen; changes arrive by push within seconds." },
-  { name: "Microsoft 365 / Outlook", how: "Connected through Microsoft's consent screen; changes arrive by push within seconds." },
-  { name: "Any CalDAV server", how: "Fastmail, Nextcloud, Radicale and friends, with a server address and password." },
-];
+export const metadata = pageMetadata({
+  title: `${site.name} — calendar sync for iCloud, Google and Microsoft 365`,
+  description: site.description,
+  path: "/",
+  absoluteTitle: true,
+});
 
 const steps = [
-  { title: "Connect your calendars", body: "Sign in, then add the accounts that hold your calendars. Google and Microsoft ask you to consent; iCloud takes an app-specific password that you can revoke at any time." },
-  { title: "Pair two calendars", body: "Pick a calendar on each side, one-way or two-way, and how much each copy should reveal: everything, or just a “Busy” block." },
-  { title: "Let it run", body: "Hetk copies what is there, then follows every change. Moved or cancelled occurrences of a recurring meeting stay exactly that — one occurrence." },
+  {
+    title: "Connect your calendars",
+    body: "Sign in, then add the accounts that hold your calendars. Google and Microsoft ask for your consent on their own pages; iCloud takes an app-specific password you can withdraw whenever you like.",
+  },
+  {
+    title: "Pair two calendars",
+    body: "Pick a calendar on each side, one-way or two-way, and decide how much each copy shows: everything, or only a “Busy” block.",
+  },
+  {
+    title: "Let it run",
+    body: "Hetk copies what is there, then follows every change. A moved or cancelled occurrence of a weekly meeting stays exactly that — one occurrence.",
+  },
+];
+
+const promises = [
+  { title: "Nobody gets an email", body: "Copying a meeting never invites or notifies its attendees." },
+  { title: "No duplicates", body: "Every copy is marked and tracked, so a retry never makes a second one." },
+  { title: "No silent stops", body: "If a password stops working, the sync pauses, you get one clear email, and a reconnect catches up." },
+  { title: "No mass deletes", body: "If a calendar suddenly reads as empty, Hetk stops instead of deleting every copy." },
 ];
 
 export default function HomePage() {
@@ -28,12 +43,12 @@ export default function HomePage() {
           Your family calendar and your work calendar, finally telling the same story.
         </h1>
         <p className="mt-6 max-w-2xl text-lg text-slate-700 dark:text-slate-300">
-          Hetk keeps an iCloud, Google or Microsoft 365 calendar in step with another — one-way or both ways. Colleagues see “Busy”
-          when the dentist is booked; your phone shows the meetings. No duplicates, and nobody on a copied meeting ever gets an email.
+          Hetk keeps an iCloud, Google or Microsoft 365 calendar in step with another — one-way or both ways. Colleagues see “Busy” when the
+          dentist is booked; your phone shows the work meetings. No duplicates, and nobody on a copied meeting ever gets an email.
         </p>
         <div className="mt-8 flex flex-wrap gap-3">
-          <ButtonLink href="/sign-in">Start syncing</ButtonLink>
-          <ButtonLink href="/help" variant="secondary">Read the guides</ButtonLink>
+          <ButtonLink href="/sign-in" prefetch={false}>Start syncing for free</ButtonLink>
+          <ButtonLink href="/help/getting-started-safely" variant="secondary">Try it on test calendars first</ButtonLink>
         </div>
       </section>
 
@@ -41,12 +56,25 @@ export default function HomePage() {
         <div className="mx-auto max-w-6xl px-4">
           <h2 id="providers" className="text-2xl font-semibold tracking-tight">Works with the calendars you already use</h2>
           <ul className="mt-8 grid gap-4 sm:grid-cols-2">
-            {providers.map((p) => (
-              <li key={p.name} className="rounded-lg border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-950">
-                <h3 className="font-semibold">{p.name}</h3>
-                <p className="mt-2 text-slate-700 dark:text-slate-300">{p.how}</p>
-              </li>
-            ))}
+            {providerIds.map((id) => {
+              const p = capabilities[id];
+              return (
+                <li key={id} className="relative rounded-lg border border-slate-200 bg-white p-5 hover:border-brand-500 dark:border-slate-800 dark:bg-slate-950">
+                  <div className="flex items-center gap-3">
+                    <ProviderMark id={id} />
+                    <h3 className="font-semibold">
+                      <Link href={`/integrations/${id}`} className="after:absolute after:inset-0">
+                        {p.name}
+                      </Link>
+                    </h3>
+                  </div>
+                  <p className="mt-3 text-slate-700 dark:text-slate-300">{p.summary}</p>
+                  <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+                    Changes arrive {describeChangeDelay(p.changeDetection)}.
+                  </p>
+                </li>
+              );
+            })}
           </ul>
         </div>
       </section>
@@ -56,12 +84,20 @@ export default function HomePage() {
         <ol className="mt-8 grid gap-6 md:grid-cols-3">
           {steps.map((s, i) => (
             <li key={s.title}>
-              <span className="inline-flex h-8 w-8 items-center justify-center rounded-full bg-brand-100 font-semibold text-brand-900">{i + 1}</span>
+              <span aria-hidden="true" className="inline-flex h-8 w-8 items-center justify-center rounded-full bg-brand-100 font-semibold text-brand-900">{i + 1}</span>
               <h3 className="mt-3 font-semibold">{s.title}</h3>
               <p className="mt-2 text-slate-700 dark:text-slate-300">{s.body}</p>
             </li>
           ))}
         </ol>
+        <ul className="mt-12 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          {promises.map((p) => (
+            <li key={p.title} className="rounded-lg border border-slate-200 p-4 dark:border-slate-800">
+              <h3 className="font-semibold">{p.title}</h3>
+              <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">{p.body}</p>
+            </li>
+          ))}
+        </ul>
       </section>
 
       <section aria-labelledby="privacy" className="mx-auto max-w-6xl px-4 py-16">
@@ -84,8 +120,26 @@ export default function HomePage() {
             </ul>
           </div>
         </div>
-        <div className="mt-10">
-          <ButtonLink href="/sign-in">Connect your first calendar</ButtonLink>
+        <p className="mt-6 text-slate-700 dark:text-slate-300">
+          The details, and how to withdraw access from each provider, are on the{" "}
+          <Link href="/security" className="text-brand-600 underline underline-offset-2 dark:text-brand-100">security and privacy page</Link>.
+        </p>
+      </section>
+
+      <section aria-labelledby="start" className="mx-auto max-w-6xl px-4">
+        <div className="rounded-2xl bg-brand-900 px-6 py-12 text-white sm:px-12">
+          <h2 id="start" className="text-2xl font-semibold tracking-tight">Pair your first two calendars in a few minutes</h2>
+          <p className="mt-3 max-w-2xl text-brand-100">
+            The first sync pair is free, with every setting. Connect as many accounts and calendars as you have.
+          </p>
+          <div className="mt-6 flex flex-wrap gap-3">
+            <Link href="/sign-in" prefetch={false} className="inline-flex items-center rounded-md bg-white px-4 py-2 text-sm font-medium text-brand-900 hover:bg-brand-50">
+              Connect your first calendar
+            </Link>
+            <Link href="/pricing" className="inline-flex items-center rounded-md border border-white/40 px-4 py-2 text-sm font-medium text-white hover:bg-white/10">
+              See pricing
+            </Link>
+          </div>
         </div>
       </section>
     </>

@@ -20,7 +20,7 @@ export function SiteHeader() {
               {item.label}
             </Link>
           ))}
-          <ButtonLink href="/dashboard" className="ml-2">
+          <ButtonLink href="/dashboard" prefetch={false} className="ml-2">
             Open Hetk
           </ButtonLink>
         </nav>

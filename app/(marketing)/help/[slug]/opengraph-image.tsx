@@ -1,0 +1,15 @@
+import { ogContentType, ogImage, ogSize } from "@/components/marketing/og-image";
+import { getArticle, listArticles } from "@/lib/content/articles";
+
+export const alt = "Hetk help center article";
+export const size = ogSize;
+export const contentType = ogContentType;
+
+export function generateStaticParams() {
+  return listArticles().map((a) => ({ slug: a.slug }));
+}
+
+export default async function Image({ params }: { params: Promise<{ slug: string }> }) {
+  const article = getArticle((await params).slug);
+  return ogImage({ eyebrow: "Help center", title: article?.title ?? "Help center", subtitle: article?.description });
+}

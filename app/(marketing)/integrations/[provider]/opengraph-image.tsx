@@ -1,0 +1,16 @@
+import { ogContentType, ogImage, ogSize } from "@/components/marketing/og-image";
+import { capabilities, isProviderId, providerIds } from "@/lib/capabilities";
+
+export const alt = "Hetk integration";
+export const size = ogSize;
+export const contentType = ogContentType;
+
+export function generateStaticParams() {
+  return providerIds.map((provider) => ({ provider }));
+}
+
+export default async function Image({ params }: { params: Promise<{ provider: string }> }) {
+  const { provider } = await params;
+  const p = isProviderId(provider) ? capabilities[provider] : undefined;
+  return ogImage({ eyebrow: "Integrations", title: p ? `${p.name} calendar sync` : "Integrations", subtitle: p?.summary });
+}

@@ -1,0 +1,20 @@
+import type { MetadataRoute } from "next";
+import { providerIds } from "@/lib/capabilities";
+import { listArticles } from "@/lib/content/articles";
+import { staticPublicPaths } from "@/lib/content/seo";
+import { site } from "@/lib/site";
+
+export default function sitemap(): MetadataRoute.Sitemap {
+  const articles = listArticles();
+  const newest = articles.map((a) => a.updated).sort().at(-1);
+  return [
+    ...staticPublicPaths.map((path) => ({
+      url: `${site.url}${path === "/" ? "" : path}`,
+      lastModified: path === "/help" ? newest : undefined,
+      changeFrequency: "monthly" as const,
+      priority: path === "/" ? 1 : 0.7,
+    })),
+    ...providerIds.map((id) => ({ url: `${site.url}/integrations/${id}`, changeFrequency: "monthly" as const, priority: 0.8 })),
+    ...articles.map((a) => ({ url: `${site.url}${a.href}`, lastModified: a.updated, changeFrequency: "monthly" as const, priority: 0.6 })),
+  ];
+}

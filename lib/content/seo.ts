@@ -1,0 +1,42 @@
+import type { Metadata } from "next";
+import { site } from "@/lib/site";
+
+/**
+ * Title, description, canonical URL and Open Graph / Twitter cards for a public page. The
+ * social image comes from the nearest opengraph-image file, which Next adds on its own.
+ */
+export function pageMetadata({
+  title,
+  description,
+  path,
+  absoluteTitle = false,
+  type = "website",
+  modifiedTime,
+}: {
+  title: string;
+  description: string;
+  path: string;
+  absoluteTitle?: boolean;
+  type?: "website" | "article";
+  modifiedTime?: string;
+}): Metadata {
+  const fullTitle = absoluteTitle ? title : `${title} · ${site.name}`;
+  return {
+    title: absoluteTitle ? { absolute: title } : title,
+    description,
+    alternates: { canonical: path },
+    openGraph: {
+      title: fullTitle,
+      description,
+      url: path,
+      siteName: site.name,
+      locale: "en",
+      type,
+      ...(type === "article" && modifiedTime ? { modifiedTime } : {}),
+    },
+    twitter: { card: "summary_large_image", title: fullTitle, description },
+  };
+}
+
+/** Every public page, for the sitemap (articles and providers are added by the sitemap itself). */
+export const staticPublicPaths = ["/", "/pricing", "/integrations", "/security", "/help"] as const;
