@@ -1,0 +1,223 @@
+import { and, eq } from "drizzle-orm";
+import { db } from "@/db/client";
+import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
+import { log } from "@/lib/log";
+import { isProviderError } from "@/lib/providers/errors";
+import type { CalendarProvider } from "@/lib/providers/types";
+import { runPass, type PassResult } from "@/lib/sync/engine";
+import type { LinkStore, RunEventRecord, RunRecorder } from "@/lib/sync/store";
+import { defaultSyncSettings } from "@/lib/sync/transform";
+import { emptyCounts, type LinkState, type RunCounts } from "@/lib/sync/types";
+
+/** The account a provider is made for (credentials are read by the resolver, never here). */
+export interface AccountRef {
+  id: string;
+  provider: "icloud" | "caldav" | "google" | "microsoft";
+  email: string;
+  serverUrl: string | null;
+  sandbox: boolean;
+}
+
+export type ProviderResolver = (account: AccountRef) => Promise<CalendarProvider>;
+
+let defaultResolver: ProviderResolver | null = null;
+
+/** Installs how accounts become providers (done once at boot, where every provider is known). */
+export function setProviderResolver(resolver: ProviderResolver | null) {
+  defaultResolver = resolver;
+}
+
+export interface RunSyncOptions {
+  trigger?: string;
+  /** The user confirmed: run despite the empty-side / bulk-delete guards, and unpause. */
+  force?: boolean;
+  /** Pull both sides completely (periodic reconcile). Also done once a day by itself. */
+  complete?: boolean;
+  resolveProvider?: ProviderResolver;
+  now?: Date;
+  newId?: () => string;
+  concurrency?: number;
+}
+
+export interface RunSyncResult {
+  runId: string | null;
+  outcome: "success" | "partial" | "paused" | "failed";
+  counts: RunCounts;
+  reason?: string;
+  writes: number;
+}
+
+const FULL_RECONCILE_MS = 24 * 3600_000;
+
+/** The status table of one sync, in Postgres. */
+export class DbLinkStore implements LinkStore {
+  constructor(private readonly syncId: string) {}
+  async list(): Promise<LinkState[]> {
+    return db()
+      .select({
+        id: eventLinks.id,
+        origin: eventLinks.origin,
+        refA: eventLinks.refA,
+        etagA: eventLinks.etagA,
+        hashA: eventLinks.hashA,
+        refB: eventLinks.refB,
+        etagB: eventLinks.etagB,
+        hashB: eventLinks.hashB,
+        renderHash: eventLinks.renderHash,
+      })
+      .from(eventLinks)
+      .where(eq(eventLinks.syncId, this.syncId));
+  }
+  async insert(link: LinkState) {
+    await db()
+      .insert(eventLinks)
+      .values({ ...link, syncId: this.syncId });
+  }
+  async update(link: LinkState) {
+    const { id, ...rest } = link;
+    await db()
+      .update(eventLinks)
+      .set({ ...rest, updatedAt: new Date() })
+      .where(and(eq(eventLinks.id, id), eq(eventLinks.syncId, this.syncId)));
+  }
+  async remove(id: string) {
+    await db()
+      .delete(eventLinks)
+      .where(and(eq(eventLinks.id, id), eq(eventLinks.syncId, this.syncId)));
+  }
+  async replace(oldId: string, link: LinkState) {
+    await db().transaction(async (tx) => {
+      await tx.delete(eventLinks).where(and(eq(eventLinks.id, oldId), eq(eventLinks.syncId, this.syncId)));
+      await tx.insert(eventLinks).values({ ...link, syncId: this.syncId });
+    });
+  }
+}
+
+/** Per-event outcomes, written in batches (references and reasons only). */
+class DbRecorder implements RunRecorder {
+  private buffer: RunEventRecord[] = [];
+  private pending: Promise<void> = Promise.resolve();
+  constructor(private readonly runId: string) {}
+  event(record: RunEventRecord) {
+    this.buffer.push(record);
+    if (this.buffer.length >= 500) this.pending = this.pending.then(() => this.write());
+  }
+  private async write() {
+    const rows = this.buffer.splice(0, this.buffer.length);
+    if (rows.length) await db().insert(syncRunEvents).values(rows.map((r) => ({ ...r, runId: this.runId })));
+  }
+  async flush() {
+    await this.pending;
+    await this.write();
+  }
+}
+
+/**
+ * Runs one pass of a sync: the one entry point for jobs, the UI's "Sync now" and the headless
+ * command. Loads the sync and its links, pulls both sides, plans, applies, and records the run.
+ * CredentialsRejectedError / RateLimitedError are rethrown after the run is recorded (jobs act
+ * on them).
+ */
+export async function runSync(userId: string, syncId: string, options: RunSyncOptions = {}): Promise<RunSyncResult> {
+  const [sync] = await db()
+    .select()
+    .from(syncs)
+    .where(and(eq(syncs.id, syncId), eq(syncs.userId, userId)));
+  if (!sync) throw new Error(`sync ${syncId} not found`);
+  if (sync.paused && !options.force) {
+    return { runId: null, outcome: "paused", counts: emptyCounts(), reason: sync.pausedReason ?? "paused", writes: 0 };
+  }
+
+  const [calA] = await db().select().from(calendars).where(eq(calendars.id, sync.calendarAId));
+  const [calB] = await db().select().from(calendars).where(eq(calendars.id, sync.calendarBId));
+  const accountIds = [...new Set([calA.accountId, calB.accountId])];
+  const accounts = new Map<string, AccountRef>();
+  for (const id of accountIds) {
+    const [acc] = await db()
+      .select({
+        id: calendarAccounts.id,
+        provider: calendarAccounts.provider,
+        email: calendarAccounts.email,
+        serverUrl: calendarAccounts.serverUrl,
+        sandbox: calendarAccounts.sandbox,
+      })
+      .from(calendarAccounts)
+      .where(eq(calendarAccounts.id, id));
+    accounts.set(id, acc);
+  }
+  const resolve = options.resolveProvider ?? defaultResolver;
+  if (!resolve) throw new Error("no provider resolver installed (setProviderResolver)");
+  const providers = new Map<string, CalendarProvider>();
+  for (const [id, acc] of accounts) providers.set(id, await resolve(acc));
+
+  const [run] = await db()
+    .insert(syncRuns)
+    .values({ syncId, trigger: options.trigger ?? "manual" })
+    .returning({ id: syncRuns.id });
+  await db().update(syncs).set({ status: "running", updatedAt: new Date() }).where(eq(syncs.id, syncId));
+
+  const now = options.now ?? new Date();
+  const recorder = new DbRecorder(run.id);
+  const settings = { ...defaultSyncSettings, ...sync.settings };
+  const complete =
+    options.complete || !sync.lastFullReconcileAt || now.getTime() - sync.lastFullReconcileAt.getTime() > FULL_RECONCILE_MS;
+
+  let result: PassResult;
+  try {
+    result = await runPass({
+      syncId,
+      direction: sync.direction,
+      settings,
+      a: { provider: providers.get(calA.accountId)!, calendarId: calA.remoteId, accountKey: calA.accountId, cursor: sync.cursorA },
+      b: { provider: providers.get(calB.accountId)!, calendarId: calB.remoteId, accountKey: calB.accountId, cursor: sync.cursorB },
+      store: new DbLinkStore(syncId),
+      recorder,
+      now,
+      newId: options.newId,
+      force: options.force,
+      complete,
+      concurrency: options.concurrency,
+    });
+  } catch (e) {
+    const message = isProviderError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+    await recorder.flush().catch(() => {});
+    await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: message }).where(eq(syncRuns.id, run.id));
+    await db()
+      .update(syncs)
+      .set({ status: "error", lastError: message, lastRunAt: now, updatedAt: new Date() })
+      .where(eq(syncs.id, syncId));
+    log.warn("sync pass failed", { syncId, runId: run.id, error: message });
+    throw e;
+  }
+
+  await recorder.flush();
+  if (result.outcome === "paused") {
+    const reason = result.pause?.reason ?? "paused";
+    await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason }).where(eq(syncRuns.id, run.id));
+    await db()
+      .update(syncs)
+      .set({ paused: true, pausedReason: reason, status: "paused", lastRunAt: now, updatedAt: new Date() })
+      .where(eq(syncs.id, syncId));
+    log.warn("sync paused by a guard", { syncId, runId: run.id, reason });
+    return { runId: run.id, outcome: "paused", counts: result.counts, reason, writes: 0 };
+  }
+
+  await db()
+    .update(syncRuns)
+    .set({ outcome: result.outcome, finishedAt: new Date(), counts: result.counts })
+    .where(eq(syncRuns.id, run.id));
+  await db()
+    .update(syncs)
+    .set({
+      ...("a" in result.cursors ? { cursorA: result.cursors.a } : {}),
+      ...("b" in result.cursors ? { cursorB: result.cursors.b } : {}),
+      ...(result.complete ? { lastFullReconcileAt: now } : {}),
+      ...(options.force ? { paused: false, pausedReason: null } : {}),
+      status: "idle",
+      lastRunAt: now,
+      lastError: result.outcome === "partial" ? `${result.counts.failed} events failed` : null,
+      updatedAt: new Date(),
+    })
+    .where(eq(syncs.id, syncId));
+  return { runId: run.id, outcome: result.outcome, counts: result.counts, writes: result.writes };
+}

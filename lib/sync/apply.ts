@@ -1,0 +1,191 @@
+import {
+  BadDataError,
+  CredentialsRejectedError,
+  ForbiddenError,
+  PreconditionFailedError,
+  RateLimitedError,
+  isProviderError,
+} from "@/lib/providers/errors";
+import type { CalendarProvider } from "@/lib/providers/types";
+import type { LinkStore, RunRecorder } from "./store";
+import { emptyCounts, type Action, type LinkState, type RunCounts, type Side, type Write } from "./types";
+
+export interface ApplySide {
+  provider: CalendarProvider;
+  calendarId: string;
+  /** Calls to one account share a concurrency limit (two calendars of one account share it). */
+  accountKey: string;
+}
+
+export interface ApplyEnv {
+  a: ApplySide;
+  b: ApplySide;
+  store: LinkStore;
+  recorder: RunRecorder;
+  /** Writes in flight per account. */
+  concurrency?: number;
+}
+
+export interface ApplyResult {
+  counts: RunCounts;
+  /** Some change could not be applied and must be seen again: keep the old cursors. */
+  retryNeeded: boolean;
+  /** Sides whose next pull must be complete (a create collided with an unconfirmed earlier one). */
+  completePullNext: Record<Side, boolean>;
+  /** What this pass wrote, per side: ref → etag (null: deleted). Used to recognise our own echoes. */
+  written: Record<Side, Map<string, string | null>>;
+  writes: number;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** Errors that end the whole pass: the account needs attention, or the process is failing. */
+function abortsPass(e: unknown): boolean {
+  return e instanceof CredentialsRejectedError || e instanceof RateLimitedError || !isProviderError(e);
+}
+
+function withSide(l: LinkState, s: Side, v: { ref: string | null; etag: string | null; hash: string | null }): LinkState {
+  return s === "a" ? { ...l, refA: v.ref, etagA: v.etag, hashA: v.hash } : { ...l, refB: v.ref, etagB: v.etag, hashB: v.hash };
+}
+
+/**
+ * Runs the planned actions. Each link row is written as its writes land: a new link is inserted
+ * before its remote create (whose idempotency key is the link id), and completed after, so a pass
+ * stopped at any instant resumes without duplicates or losses.
+ */
+export async function apply(actions: Action[], current: Map<string, LinkState>, env: ApplyEnv): Promise<ApplyResult> {
+  const result: ApplyResult = {
+    counts: emptyCounts(),
+    retryNeeded: false,
+    completePullNext: { a: false, b: false },
+    written: { a: new Map(), b: new Map() },
+    writes: 0,
+  };
+  const limits = new Map<string, Semaphore>();
+  const limiter = (side: Side) => {
+    const key = env[side].accountKey;
+    let s = limits.get(key);
+    if (!s) limits.set(key, (s = new Semaphore(env.concurrency ?? 4)));
+    return s;
+  };
+
+  let aborted: unknown = null;
+  const inFlight = new Set<Promise<void>>();
+
+  const runOne = async (action: Action) => {
+    if (action.kind === "skip") {
+      result.counts.skipped++;
+      env.recorder.event({ action: "skip", side: action.side, ref: action.ref, outcome: "skipped", detail: action.reason });
+      return;
+    }
+    if (action.writes.length === 0) {
+      if (action.link) await env.store.update(action.link);
+      else if (action.linkId) await env.store.remove(action.linkId);
+      return;
+    }
+    let row: LinkState | null = action.linkId ? (current.get(action.linkId) ?? null) : null;
+    let lastRef = action.ref;
+    const landed = new Set<Side>();
+    try {
+      if (action.newLink && action.link) {
+        row = action.link;
+        if (action.replaces) await env.store.replace(action.replaces, row);
+        else await env.store.insert(row);
+      }
+      for (let i = 0; i < action.writes.length; i++) {
+        if (aborted) return;
+        const w = action.writes[i];
+        const res = await limiter(w.side).run(() => write(env[w.side], w, action.linkId));
+        result.writes++;
+        if (w.op === "create") result.counts.created++;
+        else if (w.op === "update") result.counts.updated++;
+        else result.counts.deleted++;
+        result.written[w.side].set(res?.ref ?? w.ref!, res?.etag ?? null);
+        lastRef = res?.ref ?? w.ref;
+        if (res && row) row = withSide(row, w.side, { ref: res.ref, etag: res.etag, hash: w.hash ?? null });
+        landed.add(w.side);
+        // Between two writes of one action the row must say what has landed so far.
+        if (i < action.writes.length - 1 && row) await env.store.update(row);
+      }
+      if (action.link === null) {
+        if (action.linkId) await env.store.remove(action.linkId);
+      } else {
+        let final = action.link;
+        for (const s of landed) if (row) final = withSide(final, s, s === "a" ? { ref: row.refA, etag: row.etagA, hash: row.hashA } : { ref: row.refB, etag: row.etagB, hash: row.hashB });
+        await env.store.update(final);
+      }
+      env.recorder.event({
+        action: action.kind,
+        side: action.side,
+        ref: lastRef,
+        outcome: "ok",
+        detail: action.winner ? `${action.reason}; ${action.winner.toUpperCase()} won` : action.reason,
+      });
+    } catch (e) {
+      if (abortsPass(e)) {
+        aborted ??= e;
+        return;
+      }
+      result.counts.failed++;
+      const failedWrite = action.writes.find((w) => !landed.has(w.side));
+      if (e instanceof PreconditionFailedError && failedWrite?.op === "create") {
+        // The key was used by an earlier attempt whose answer we never got: find that copy by
+        // its marker in a complete read, rather than making another.
+        result.completePullNext[failedWrite.side] = true;
+      } else if (e instanceof BadDataError || e instanceof ForbiddenError) {
+        // The same write would fail again: do not hold the cursors back for it.
+        if (action.newLink && action.linkId && landed.size === 0) await env.store.remove(action.linkId).catch(() => {});
+      } else {
+        result.retryNeeded = true;
+      }
+      env.recorder.event({
+        action: action.kind,
+        side: failedWrite?.side ?? action.side,
+        ref: lastRef,
+        outcome: "failed",
+        detail: `${action.reason}; ${isProviderError(e) ? e.code : "error"}`,
+      });
+    }
+  };
+
+  for (const action of actions) {
+    if (aborted) break;
+    const p = runOne(action).catch((e) => {
+      aborted ??= e;
+    });
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    // Bound the tasks waiting on the semaphores as well, so 100k actions do not all start at once.
+    if (inFlight.size >= 64) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (aborted) throw aborted;
+  return result;
+}
+
+async function write(side: ApplySide, w: Write, linkId: string | null) {
+  switch (w.op) {
+    case "create":
+      if (!linkId) throw new Error("create without a link");
+      return side.provider.create(side.calendarId, linkId, w.event!);
+    case "update":
+      return side.provider.update(side.calendarId, w.ref!, w.event!, w.etag);
+    case "delete":
+      await side.provider.remove(side.calendarId, w.ref!, w.etag);
+      return null;
+  }
+}

@@ -1,0 +1,158 @@
+import { CursorExpiredError } from "@/lib/providers/errors";
+import type { Change, PullResult, SyncWindow } from "@/lib/providers/types";
+import { apply, type ApplySide } from "./apply";
+import { plan } from "./plan";
+import type { LinkStore, RunRecorder } from "./store";
+import { renderHash } from "./transform";
+import { emptyCounts, type Direction, type LinkState, type RunCounts, type Side, type SidePull, type SyncSettings } from "./types";
+
+export interface PassSide extends ApplySide {
+  /** The cursor persisted after the last applied pass; null forces a complete pull. */
+  cursor: string | null;
+}
+
+export interface PassInput {
+  syncId: string;
+  direction: Direction;
+  settings: SyncSettings;
+  a: PassSide;
+  b: PassSide;
+  store: LinkStore;
+  recorder: RunRecorder;
+  now?: Date;
+  newId?: () => string;
+  /** The user confirmed: run despite the empty-side and bulk-delete guards. */
+  force?: boolean;
+  /** Pull both sides completely (periodic full reconcile). */
+  complete?: boolean;
+  concurrency?: number;
+}
+
+export interface PassResult {
+  outcome: "success" | "partial" | "paused";
+  counts: RunCounts;
+  pause?: { reason: string };
+  /** Cursors to persist now (only set once the pass applied; a side left undefined keeps its cursor). */
+  cursors: Partial<Record<Side, string | null>>;
+  /** Both sides were pulled completely. */
+  complete: boolean;
+  writes: number;
+  planned: number;
+}
+
+const MONTH = 31 * 86_400_000;
+
+function windowOf(settings: SyncSettings, now: Date): SyncWindow {
+  return {
+    start: new Date(now.getTime() - (settings.windowDaysBack + 1) * 86_400_000),
+    end: new Date(now.getTime() + (settings.windowMonthsAhead + 1) * MONTH),
+  };
+}
+
+async function pullSide(side: PassSide, window: SyncWindow): Promise<PullResult & { cursorUnchanged?: boolean }> {
+  const { provider, calendarId, cursor } = side;
+  // The cheap check first: an idle pass costs one request per side.
+  if (cursor !== null && provider.hasChanges && !(await provider.hasChanges(calendarId, cursor))) {
+    return { changes: [], cursor, complete: false, cursorUnchanged: true };
+  }
+  try {
+    return await provider.pullChanges(calendarId, cursor, window);
+  } catch (e) {
+    // The server dropped the cursor: pull everything and merge it into the links (never
+    // delete-and-recreate).
+    if (e instanceof CursorExpiredError && cursor !== null) return provider.pullChanges(calendarId, null, window);
+    throw e;
+  }
+}
+
+/**
+ * One pass of a sync: pull both sides, plan, apply, and say which cursors may be persisted.
+ * Rethrows CredentialsRejectedError / RateLimitedError (and any unexpected error) after the
+ * writes in flight have settled; the links stay consistent at every instant.
+ */
+export async function runPass(input: PassInput): Promise<PassResult> {
+  const now = input.now ?? new Date();
+  const newId = input.newId ?? (() => crypto.randomUUID());
+  const links = await input.store.list();
+  const rh = renderHash(input.settings, input.direction);
+  // Settings changed since some copies were rendered: their sources' content is needed, so read
+  // both sides completely once.
+  const stale = links.some((l) => l.renderHash !== rh);
+  const complete = input.complete || stale;
+  const sides = {
+    a: complete ? { ...input.a, cursor: null } : input.a,
+    b: complete ? { ...input.b, cursor: null } : input.b,
+  };
+  const window = windowOf(input.settings, now);
+  const [pullA, pullB] = await Promise.all([pullSide(sides.a, window), pullSide(sides.b, window)]);
+
+  const viewA: SidePull = { changes: pullA.changes, complete: pullA.complete };
+  const viewB: SidePull = { changes: pullB.changes, complete: pullB.complete };
+  const ctx = { syncId: input.syncId, direction: input.direction, now, newId, force: input.force };
+
+  let out = plan(viewA, viewB, links, input.settings, ctx);
+  // Linked events the plan needs but an incremental pull did not carry: read them, plan again.
+  for (let round = 0; out.fetch.length > 0 && round < 2; round++) {
+    const extra: Record<Side, Change[]> = { a: [], b: [] };
+    await Promise.all(
+      out.fetch.map(async ({ side, ref }) => {
+        const got = await sides[side].provider.get(sides[side].calendarId, ref);
+        extra[side].push(got ? { type: "upsert", ref, etag: got.etag, event: got.event } : { type: "delete", ref });
+      }),
+    );
+    // Fetched events go first so a change in the pull (newer) still wins.
+    viewA.changes = [...extra.a, ...viewA.changes];
+    viewB.changes = [...extra.b, ...viewB.changes];
+    out = plan(viewA, viewB, links, input.settings, ctx);
+  }
+
+  if (out.pause) {
+    return { outcome: "paused", counts: emptyCounts(), pause: out.pause, cursors: {}, complete: pullA.complete && pullB.complete, writes: 0, planned: 0 };
+  }
+
+  const current = new Map<string, LinkState>(links.map((l) => [l.id, l]));
+  const applied = await apply(out.actions, current, {
+    a: input.a,
+    b: input.b,
+    store: input.store,
+    recorder: input.recorder,
+    concurrency: input.concurrency,
+  });
+
+  const cursors: PassResult["cursors"] = {};
+  if (!applied.retryNeeded) {
+    for (const s of ["a", "b"] as const) {
+      const pulled = s === "a" ? pullA : pullB;
+      let next: string | null = pulled.cursor;
+      // Our own writes would come back as changes next time: read past them now, if that read
+      // holds nothing else, so the next idle pass stays one cheap request.
+      if (applied.written[s].size > 0 && !applied.completePullNext[s]) {
+        next = await skipEchoes(sides[s], pulled.cursor, applied.written[s], window);
+      }
+      cursors[s] = applied.completePullNext[s] ? null : next;
+    }
+  } else {
+    for (const s of ["a", "b"] as const) if (applied.completePullNext[s]) cursors[s] = null;
+  }
+
+  return {
+    outcome: applied.counts.failed > 0 ? "partial" : "success",
+    counts: applied.counts,
+    cursors,
+    complete: pullA.complete && pullB.complete,
+    writes: applied.writes,
+    planned: out.actions.length,
+  };
+}
+
+async function skipEchoes(side: PassSide, cursor: string, written: Map<string, string | null>, window: SyncWindow): Promise<string> {
+  try {
+    const res = await side.provider.pullChanges(side.calendarId, cursor, window);
+    const onlyOurs = res.changes.every((c) =>
+      c.type === "upsert" ? written.get(c.ref) === c.etag : c.type === "delete" ? written.has(c.ref) && written.get(c.ref) === null : false,
+    );
+    return onlyOurs && !res.complete ? res.cursor : cursor;
+  } catch {
+    return cursor;
+  }
+}
