@@ -310,6 +310,7 @@ export class GoogleStore {
     if (!ev.start || !ev.end) return true;
     const s = instantOf(ev.start, cal.timeZone);
     const e = instantOf(ev.end, cal.timeZone);
+    if (Number.isNaN(s) || Number.isNaN(e)) return true;
     return e > from && s < to;
   }
 

@@ -47,6 +47,7 @@ export function zoneOffsetMs(instant: number, zone: string): number {
 export function wallToInstant(wall: string, zone: string): number {
   const normal = wall.length === 16 ? `${wall}:00` : wall.slice(0, 19);
   const asUtc = Date.parse(`${normal}Z`);
+  if (Number.isNaN(asUtc)) return NaN;
   const before = asUtc - zoneOffsetMs(asUtc - 14 * 3600000, zone);
   const after = asUtc - zoneOffsetMs(asUtc + 14 * 3600000, zone);
   const valid = [before, after].filter((t) => instantToWall(t, zone) === normal);

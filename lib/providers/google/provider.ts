@@ -1,0 +1,360 @@
+import { createHash, randomUUID } from "node:crypto";
+import { calendar, type calendar_v3 } from "@googleapis/calendar";
+import type { CalendarEvent } from "@/lib/calendar/types";
+import { refreshTokens, type OAuthClientConfig, type OAuthTokens } from "@/lib/oauth/flow";
+import {
+  BadDataError,
+  CredentialsRejectedError,
+  CursorExpiredError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  ProviderError,
+  RateLimitedError,
+  TransientError,
+} from "@/lib/providers/errors";
+import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
+import { fromGoogle, MappingError, toGoogle } from "./mapping";
+
+type GEvent = calendar_v3.Schema$Event;
+
+/** What we keep sealed for a Google account: the OAuth tokens. */
+export type GoogleCredentials = OAuthTokens;
+
+export interface RetryPolicy {
+  /** Attempts in total, including the first (default 4). */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface GoogleProviderOptions {
+  credentials: GoogleCredentials;
+  oauth: OAuthClientConfig;
+  /** googleapis rootUrl: the emulator's URL in sandbox and tests. */
+  rootUrl?: string;
+  /** Called with refreshed (possibly rotated) tokens; the caller stores them. */
+  onCredentials?: (credentials: GoogleCredentials) => void | Promise<void>;
+  retry?: Partial<RetryPolicy>;
+  /** events.list page size (Google's default is 250). */
+  pageSize?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface Failure {
+  status?: number;
+  reason?: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+const RATE_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"]);
+
+function failureOf(e: unknown): Failure {
+  const err = e as { status?: number; response?: { status?: number; data?: unknown; headers?: Headers | Record<string, string> }; message?: string };
+  const status = err.response?.status ?? err.status;
+  const data = err.response?.data as { error?: { message?: string; errors?: { reason?: string }[] } | string } | undefined;
+  const apiError = typeof data?.error === "object" ? data.error : undefined;
+  const h = err.response?.headers;
+  const retryAfter = h ? (typeof (h as Headers).get === "function" ? (h as Headers).get("retry-after") : (h as Record<string, string>)["retry-after"]) : null;
+  const seconds = retryAfter ? Number(retryAfter) : NaN;
+  return {
+    status: typeof status === "number" ? status : undefined,
+    reason: apiError?.errors?.[0]?.reason,
+    message: apiError?.message ?? err.message ?? "Google request failed",
+    retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined,
+  };
+}
+
+function isRateLimit(f: Failure) {
+  return f.status === 429 || (f.status === 403 && RATE_REASONS.has(f.reason ?? ""));
+}
+
+function isRetryable(f: Failure) {
+  return isRateLimit(f) || f.status === undefined || f.status >= 500;
+}
+
+function toProviderError(f: Failure, cause: unknown, fallbackDelay: number): ProviderError {
+  const msg = `Google: ${f.message}`;
+  if (isRateLimit(f)) return new RateLimitedError(msg, f.retryAfterMs ?? fallbackDelay, { cause });
+  if (f.status === undefined || f.status >= 500) return new TransientError(msg, f.retryAfterMs, { cause });
+  if (f.status === 401) return new CredentialsRejectedError(msg, { cause });
+  if (f.status === 403) return new ForbiddenError(msg, { cause });
+  if (f.status === 404 || f.status === 410) return new NotFoundError(msg, { cause });
+  if (f.status === 409 || f.status === 412) return new PreconditionFailedError(msg, { cause });
+  return new BadDataError(msg, { cause });
+}
+
+/** Base32hex id (Google's alphabet for client-chosen ids) derived from the idempotency key. */
+export function eventIdForKey(key: string): string {
+  // Hex digits are a subset of base32hex; 40 of them keep collisions out of reach.
+  return `h${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
+}
+
+class GoogleProvider implements CalendarProvider {
+  readonly kind = "google" as const;
+  private api: calendar_v3.Calendar;
+  private creds: GoogleCredentials;
+  private refreshing?: Promise<void>;
+  private policy: RetryPolicy;
+  private sleep: (ms: number) => Promise<void>;
+
+  constructor(private opts: GoogleProviderOptions) {
+    // retry:false — gaxios would retry on its own; our loop owns backoff so errors stay typed.
+    this.api = calendar({ version: "v3", ...(opts.rootUrl ? { rootUrl: opts.rootUrl } : {}), retry: false });
+    this.creds = { ...opts.credentials };
+    this.policy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 16_000, ...opts.retry };
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  private async refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      if (!this.creds.refreshToken) throw new CredentialsRejectedError("Google: no refresh token is stored; reconnect the account.");
+      const next = await refreshTokens(this.opts.oauth, this.creds.refreshToken);
+      this.creds = { ...this.creds, ...next };
+      await this.opts.onCredentials?.({ ...this.creds });
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    await this.refreshing;
+  }
+
+  private async token(): Promise<string> {
+    if (!this.creds.accessToken || this.creds.expiresAt - 60_000 < Date.now()) await this.refresh();
+    return this.creds.accessToken;
+  }
+
+  /**
+   * Runs one API call with a fresh access token, one refresh on 401, and exponential backoff
+   * with jitter on rate limits and 5xx before giving up with a typed error.
+   */
+  private async call<T>(fn: (options: { headers: Record<string, string> }) => Promise<{ data: T }>, headers: Record<string, string> = {}): Promise<T> {
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.token();
+      try {
+        return (await fn({ headers: { ...headers, Authorization: `Bearer ${token}` } })).data;
+      } catch (e) {
+        const f = failureOf(e);
+        if (f.status === 401 && !refreshed) {
+          refreshed = true;
+          await this.refresh();
+          attempt -= 1;
+          continue;
+        }
+        const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
+        if (isRetryable(f) && attempt < this.policy.attempts && (f.retryAfterMs ?? 0) <= this.policy.maxDelayMs) {
+          // Full jitter on the upper half, so parallel workers spread out; Retry-After wins if longer.
+          await this.sleep(Math.max(f.retryAfterMs ?? 0, delay / 2 + Math.random() * (delay / 2)));
+          continue;
+        }
+        throw toProviderError(f, e, delay * 2);
+      }
+    }
+  }
+
+  async listCalendars(): Promise<RemoteCalendar[]> {
+    const out: RemoteCalendar[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.call((o) => this.api.calendarList.list({ maxResults: 250, pageToken }, o));
+      for (const c of page.items ?? []) {
+        if (!c.id) continue;
+        out.push({
+          id: c.id,
+          name: c.summaryOverride ?? c.summary ?? c.id,
+          ...(c.backgroundColor ? { color: c.backgroundColor } : {}),
+          writable: c.accessRole === "owner" || c.accessRole === "writer",
+          ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+        });
+      }
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  /** A series' master and its exception rows, or null when it is gone. */
+  private async fetchSeries(calendarId: string, eventId: string): Promise<{ master: GEvent; exceptions: GEvent[] } | null> {
+    let master: GEvent;
+    try {
+      master = await this.call((o) => this.api.events.get({ calendarId, eventId }, o));
+    } catch (e) {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    }
+    if (master.status === "cancelled") return null;
+    if (!master.recurrence?.length || !master.iCalUID) return { master, exceptions: [] };
+    const exceptions: GEvent[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.call((o) =>
+        this.api.events.list({ calendarId, iCalUID: master.iCalUID!, showDeleted: true, singleEvents: false, maxResults: 2500, pageToken }, o),
+      );
+      for (const item of page.items ?? []) if (item.recurringEventId === master.id) exceptions.push(item);
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    return { master, exceptions };
+  }
+
+  async pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult> {
+    const items: GEvent[] = [];
+    let pageToken: string | undefined;
+    let nextSyncToken: string | undefined;
+    // A complete pull reads every page before it hands out the token (it only comes on the last).
+    do {
+      let page: calendar_v3.Schema$Events;
+      try {
+        page = await this.call((o) =>
+          this.api.events.list(
+            {
+              calendarId,
+              maxResults: this.opts.pageSize ?? 250,
+              pageToken,
+              showDeleted: true,
+              singleEvents: false,
+              ...(cursor ? { syncToken: cursor } : window ? { timeMin: window.start.toISOString(), timeMax: window.end.toISOString() } : {}),
+            },
+            o,
+          ),
+        );
+      } catch (e) {
+        if (cursor && e instanceof NotFoundError && failureOf(e.cause).status === 410) throw new CursorExpiredError("Google: the sync token expired; a full sync is needed.", { cause: e });
+        throw e;
+      }
+      items.push(...(page.items ?? []));
+      pageToken = page.nextPageToken ?? undefined;
+      nextSyncToken = page.nextSyncToken ?? nextSyncToken;
+    } while (pageToken);
+    if (!nextSyncToken) throw new TransientError("Google: the last page carried no sync token.");
+
+    const complete = cursor === null;
+    const masters = new Map<string, GEvent>();
+    const exceptionsBySeries = new Map<string, GEvent[]>();
+    for (const item of items) {
+      if (!item.id) continue;
+      if (item.recurringEventId) exceptionsBySeries.set(item.recurringEventId, [...(exceptionsBySeries.get(item.recurringEventId) ?? []), item]);
+      else masters.set(item.id, item);
+    }
+    const changes: Change[] = [];
+    const upsert = (master: GEvent, exceptions: GEvent[]) => {
+      try {
+        const event: CalendarEvent = fromGoogle(master, exceptions);
+        changes.push({ type: "upsert", ref: master.id!, etag: master.etag ?? "", event });
+      } catch (e) {
+        if (!(e instanceof MappingError)) throw e;
+        changes.push({ type: "invalid", ref: master.id!, error: e.message });
+      }
+    };
+    for (const [id, master] of masters) {
+      if (master.status === "cancelled") {
+        // Any cancelled row that is not an occurrence of a live series is a deletion.
+        exceptionsBySeries.delete(id);
+        if (!complete) changes.push({ type: "delete", ref: id });
+        continue;
+      }
+      const own = exceptionsBySeries.get(id);
+      exceptionsBySeries.delete(id);
+      if (complete || !master.recurrence?.length) {
+        upsert(master, own ?? []);
+        continue;
+      }
+      // An incremental delta may hold only some of the series' exceptions: read the whole series.
+      const series = await this.fetchSeries(calendarId, id);
+      if (series) upsert(series.master, series.exceptions);
+      else changes.push({ type: "delete", ref: id });
+    }
+    // Exceptions whose master did not change (or lies outside the window).
+    for (const seriesId of exceptionsBySeries.keys()) {
+      const series = await this.fetchSeries(calendarId, seriesId);
+      if (series) upsert(series.master, series.exceptions);
+      else if (!complete) changes.push({ type: "delete", ref: seriesId });
+    }
+    return { changes, cursor: nextSyncToken, complete };
+  }
+
+  private async writeOverrides(calendarId: string, masterId: string, event: CalendarEvent) {
+    const { overrides } = toGoogle(event);
+    for (const o of overrides) {
+      const eventId = `${masterId}_${o.suffix}`;
+      try {
+        if (o.cancelled) await this.call((opt) => this.api.events.delete({ calendarId, eventId, sendUpdates: "none" }, opt));
+        else await this.call((opt) => this.api.events.patch({ calendarId, eventId, sendUpdates: "none", requestBody: o.body }, opt));
+      } catch (e) {
+        // An override for a slot the rule no longer produces has nothing to attach to.
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+    }
+  }
+
+  async create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult> {
+    const id = eventIdForKey(key);
+    const { body } = toGoogle(event);
+    let written: GEvent;
+    try {
+      written = await this.call((o) => this.api.events.insert({ calendarId, sendUpdates: "none", requestBody: { ...body, id } }, o));
+    } catch (e) {
+      if (!(e instanceof PreconditionFailedError)) throw e;
+      // 409: a retry of a create that already landed — or a deleted copy still holding the id.
+      const existing = await this.call((o) => this.api.events.get({ calendarId, eventId: id }, o));
+      if (existing.status !== "cancelled") return { ref: id, etag: existing.etag ?? "" };
+      written = await this.call((o) => this.api.events.patch({ calendarId, eventId: id, sendUpdates: "none", requestBody: { ...body, status: body.status ?? "confirmed" } }, o));
+    }
+    if (event.overrides.length) await this.writeOverrides(calendarId, id, event);
+    return { ref: id, etag: written.etag ?? "" };
+  }
+
+  async update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult> {
+    const { body } = toGoogle(event);
+    // PATCH, not PUT: fields we do not own (attendees, reminders, conferencing) stay as they are.
+    const written = await this.call(
+      (o) => this.api.events.patch({ calendarId, eventId: ref, sendUpdates: "none", requestBody: body }, o),
+      etag ? { "If-Match": etag } : {},
+    );
+    if (event.overrides.length) await this.writeOverrides(calendarId, ref, event);
+    return { ref, etag: written.etag ?? "" };
+  }
+
+  async remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
+    try {
+      await this.call((o) => this.api.events.delete({ calendarId, eventId: ref, sendUpdates: "none" }, o), etag ? { "If-Match": etag } : {});
+    } catch (e) {
+      // 404 and 410 (already deleted) both mean the event is gone, which is what we wanted.
+      if (e instanceof NotFoundError) return;
+      throw e;
+    }
+  }
+
+  async get(calendarId: string, ref: string): Promise<{ etag: string; event: CalendarEvent } | null> {
+    const series = await this.fetchSeries(calendarId, ref);
+    if (!series) return null;
+    try {
+      return { etag: series.master.etag ?? "", event: fromGoogle(series.master, series.exceptions) };
+    } catch (e) {
+      if (e instanceof MappingError) throw new BadDataError(`Google event ${ref}: ${e.message}`, { cause: e });
+      throw e;
+    }
+  }
+
+  async watch(calendarId: string, address: string, token: string): Promise<WatchResult> {
+    const channelId = randomUUID();
+    const ch = await this.call((o) => this.api.events.watch({ calendarId, requestBody: { id: channelId, type: "web_hook", address, token } }, o));
+    return {
+      channelId,
+      ...(ch.resourceId ? { resourceId: ch.resourceId } : {}),
+      expiresAt: new Date(ch.expiration ? Number(ch.expiration) : Date.now() + 7 * 24 * 3600 * 1000),
+    };
+  }
+
+  async stopWatch(channelId: string, resourceId?: string): Promise<void> {
+    try {
+      await this.call((o) => this.api.channels.stop({ requestBody: { id: channelId, resourceId } }, o));
+    } catch (e) {
+      if (e instanceof NotFoundError) return;
+      throw e;
+    }
+  }
+}
+
+export function createGoogleProvider(opts: GoogleProviderOptions): CalendarProvider {
+  return new GoogleProvider(opts);
+}
