@@ -1,0 +1,195 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { providerIds } from "@/lib/capabilities";
+import { listArticles } from "@/lib/content/articles";
+import { helpLinks, parseHelpLink } from "@/lib/content/help-links";
+import { staticPublicPaths } from "@/lib/content/seo";
+
+/**
+ * The public site as a visitor and a search engine see it: every page renders with its own
+ * title and description, nothing links into the void, the app's help links land on real
+ * anchors, and no page has serious accessibility problems.
+ */
+
+const articles = listArticles();
+const publicPages = [
+  ...staticPublicPaths,
+  ...providerIds.map((id) => `/integrations/${id}`),
+  ...articles.map((a) => a.href),
+];
+
+/** Paths that belong to the signed-in app or the API: linked to, but not crawled further. */
+const notCrawled = /^\/(dashboard|api|dev|sign-in|check-your-email|auth-error|accounts|syncs|settings|connect)(\/|$|\?)/;
+
+async function pageIds(page: Page): Promise<string[]> {
+  return page.locator("[id]").evaluateAll((els) => els.map((e) => e.id));
+}
+
+for (const path of publicPages) {
+  test(`${path} renders with a title, a description and a canonical URL`, async ({ page }) => {
+    const res = await page.goto(path);
+    expect(res?.status()).toBe(200);
+    await expect(page).toHaveTitle(/Hetk/);
+    const title = await page.title();
+    expect(title.length).toBeGreaterThan(8);
+    const description = await page.locator('meta[name="description"]').getAttribute("content");
+    expect(description?.length ?? 0).toBeGreaterThan(40);
+    const canonical = await page.locator('link[rel="canonical"]').getAttribute("href");
+    expect(new URL(canonical!).pathname.replace(/\/$/, "") || "/").toBe(path);
+    await expect(page.locator('meta[property="og:title"]')).toHaveCount(1);
+    await expect(page.locator('meta[property="og:image"]')).toHaveCount(1);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveCount(1);
+  });
+}
+
+test("titles and descriptions are unique per page", async ({ request }) => {
+  const seen = new Map<string, string>();
+  for (const path of publicPages) {
+    const html = await (await request.get(path)).text();
+    const title = /<title>([^<]*)<\/title>/.exec(html)?.[1];
+    const description = /<meta name="description" content="([^"]*)"/.exec(html)?.[1];
+    for (const value of [title, description]) {
+      expect(value, path).toBeTruthy();
+      expect(seen.get(value!), `${path} repeats ${value}`).toBeUndefined();
+      seen.set(value!, path);
+    }
+  }
+});
+
+test("crawling from the home page finds no broken internal links or anchors", async ({ page, request, baseURL }) => {
+  test.setTimeout(180_000);
+  const origin = new URL(baseURL!).origin;
+  const queue = ["/"];
+  const visited = new Set<string>();
+  const idsByPath = new Map<string, string[]>();
+  const links = new Map<string, string>(); // link → page it was found on
+  const statusOf = new Map<string, number>();
+
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (visited.has(path)) continue;
+    visited.add(path);
+    const res = await page.goto(path);
+    expect(res?.status(), `${path}`).toBe(200);
+    statusOf.set(path, 200);
+    idsByPath.set(path, await pageIds(page));
+    const hrefs = await page.locator("a[href]").evaluateAll((els) => els.map((e) => (e as HTMLAnchorElement).href));
+    for (const href of hrefs) {
+      const url = new URL(href);
+      if (url.origin !== origin) continue;
+      const target = url.pathname + url.hash;
+      if (!links.has(target)) links.set(target, path);
+      const isPage = !/\.(xml|json|txt|png)$/.test(url.pathname) && !notCrawled.test(url.pathname);
+      if (isPage && !visited.has(url.pathname)) queue.push(url.pathname);
+    }
+  }
+
+  // Every public page is reachable by following links from the home page.
+  for (const p of publicPages) expect(visited, `${p} is not linked from anywhere`).toContain(p);
+
+  for (const [link, foundOn] of links) {
+    const [path, anchor] = link.split("#");
+    if (!statusOf.has(path)) {
+      const res = await request.get(path);
+      statusOf.set(path, res.status());
+    }
+    expect(statusOf.get(path), `${link} (linked from ${foundOn})`).toBeLessThan(400);
+    if (anchor && idsByPath.has(path)) {
+      expect(idsByPath.get(path), `#${anchor} missing on ${path} (linked from ${foundOn})`).toContain(decodeURIComponent(anchor));
+    }
+  }
+});
+
+test("the app-specific password article has the stable anchors of its checklist", async ({ page }) => {
+  await page.goto("/help/apple-app-specific-password");
+  for (const id of [
+    "wrong-password",
+    "apple-id-password-instead",
+    "missing-dashes",
+    "alias-instead-of-apple-id",
+    "two-factor-off",
+    "generate-a-new-one",
+    "apple-id-password-changed",
+    "revoke-access",
+  ]) {
+    const heading = page.locator(`[id="${id}"]`);
+    await expect(heading, id).toHaveCount(1);
+    await expect(heading.getByRole("link")).toHaveAttribute("href", `#${id}`);
+  }
+  // Following a link from the app puts the section in view.
+  await page.goto(helpLinks.wrongPassword);
+  await expect(page.locator("#wrong-password")).toBeInViewport();
+});
+
+test("every link the app uses in its messages resolves to an existing id", async ({ page }) => {
+  for (const [name, link] of Object.entries(helpLinks)) {
+    const { slug, anchor } = parseHelpLink(link);
+    const res = await page.goto(`/help/${slug}`);
+    expect(res?.status(), `${name}: ${link}`).toBe(200);
+    if (anchor) await expect(page.locator(`[id="${anchor}"]`), `${name}: ${link}`).toHaveCount(1);
+  }
+});
+
+test("search finds the password article for “wrong password”", async ({ page }) => {
+  await page.goto("/help");
+  await page.getByLabel("Search the help center").fill("wrong password");
+  const results = page.getByTestId("search-results");
+  const first = results.getByRole("link").first();
+  await expect(first).toHaveText("Connect iCloud with an Apple app-specific password");
+  await expect(first).toHaveAttribute("href", helpLinks.wrongPassword);
+  await first.click();
+  await expect(page).toHaveURL(new RegExp(`${helpLinks.wrongPassword}$`));
+  await expect(page.locator("#wrong-password")).toBeVisible();
+});
+
+test("the feed and the sitemap list every article", async ({ request }) => {
+  const feed = await request.get("/help/feed.xml");
+  expect(feed.headers()["content-type"]).toContain("application/rss+xml");
+  const feedXml = await feed.text();
+  const sitemap = await request.get("/sitemap.xml");
+  const sitemapXml = await sitemap.text();
+  for (const a of articles) {
+    expect(feedXml).toMatch(new RegExp(`<link>https?://[^<]+${a.href}</link>`));
+    expect(feedXml).toContain(`<title>${a.title}</title>`);
+    expect(sitemapXml).toMatch(new RegExp(`<loc>https?://[^<]+${a.href}</loc>`));
+  }
+  for (const p of publicPages.filter((p) => p !== "/")) expect(sitemapXml).toMatch(new RegExp(`<loc>https?://[^<]+${p}</loc>`));
+});
+
+test("robots.txt keeps crawlers out of the app and points at the sitemap", async ({ request }) => {
+  const robots = await (await request.get("/robots.txt")).text();
+  for (const path of ["/dashboard", "/api", "/dev"]) expect(robots).toContain(`Disallow: ${path}`);
+  expect(robots).toMatch(/Sitemap: https?:\/\/\S+\/sitemap\.xml/);
+});
+
+test("social images are generated for the site, integrations and articles", async ({ page, request }) => {
+  for (const path of ["/", "/integrations/icloud", "/help/apple-app-specific-password"]) {
+    await page.goto(path);
+    const image = await page.locator('meta[property="og:image"]').getAttribute("content");
+    const res = await request.get(new URL(image!).pathname + new URL(image!).search);
+    expect(res.status(), path).toBe(200);
+    expect(res.headers()["content-type"]).toBe("image/png");
+  }
+});
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`no serious or critical accessibility violations (${scheme} mode)`, async ({ page }) => {
+    test.setTimeout(180_000);
+    await page.emulateMedia({ colorScheme: scheme });
+    const problems: string[] = [];
+    for (const path of publicPages) {
+      await page.goto(path);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+        problems.push(`${path}: ${v.id} (${v.impact}) — ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+}
+
+test("the search box finds nothing for nonsense and says so", async ({ page }) => {
+  await page.goto("/help");
+  await page.getByLabel("Search the help center").fill("zebra crossing");
+  await expect(page.getByText("0 articles found")).toBeVisible();
+});

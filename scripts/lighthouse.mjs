@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Measures the public site with Lighthouse in Debian's Chromium and prints the four category
+// scores for the home page and the app-specific password article. Not a test: it reports.
+//
+//   npm run lighthouse                       # serves the existing production build itself
+//   npm run lighthouse -- http://host:port   # measures a server that is already running
+//   npm run lighthouse -- --desktop          # desktop preset instead of Lighthouse's mobile default
+//
+// Needs `next build` first when it serves the build itself.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import lighthouse from "lighthouse";
+import * as chromeLauncher from "chrome-launcher";
+
+const args = process.argv.slice(2);
+const desktop = args.includes("--desktop");
+const given = args.find((a) => /^https?:\/\//.test(a));
+const pages = ["/", "/help/apple-app-specific-password"];
+const categories = ["performance", "accessibility", "best-practices", "seo"];
+const bar = { performance: 95, accessibility: 100, "best-practices": 95, seo: 100 };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitFor(url, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`Server at ${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+let server;
+let base = given?.replace(/\/$/, "");
+if (!base) {
+  const port = await freePort();
+  base = `http://localhost:${port}`;
+  server = spawn(process.execPath, ["scripts/e2e-server.mjs", String(port)], { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  await waitFor(`${base}/api/health`);
+}
+
+const chrome = await chromeLauncher.launch({
+  chromePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  chromeFlags: [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+});
+
+const rows = [];
+let failedBar = false;
+try {
+  for (const path of pages) {
+    // A first visit warms the server's caches, so the measured run reflects a served site.
+    await fetch(base + path);
+    const result = await lighthouse(
+      base + path,
+      { port: chrome.port, output: "json", logLevel: "error", onlyCategories: categories },
+      desktop ? (await import("lighthouse/core/config/desktop-config.js")).default : undefined,
+    );
+    const lhr = result.lhr;
+    const scores = Object.fromEntries(categories.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]));
+    rows.push({ path, ...scores });
+    for (const c of categories) {
+      if (scores[c] < bar[c]) {
+        failedBar = true;
+        const audits = lhr.categories[c].auditRefs
+          .map((ref) => lhr.audits[ref.id])
+          .filter((a) => a && a.score !== null && a.score < 1 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "notApplicable")
+          .map((a) => `    - ${a.id}: ${a.title}${a.displayValue ? ` (${a.displayValue})` : ""}`);
+        console.log(`${path} ${c} ${scores[c]} < ${bar[c]}; audits to look at:\n${audits.slice(0, 10).join("\n")}`);
+      }
+    }
+  }
+} finally {
+  await chrome.kill();
+  if (server) process.kill(-server.pid, "SIGTERM");
+}
+
+console.log(`\nLighthouse ${desktop ? "desktop" : "mobile"} scores for ${base}`);
+console.table(rows);
+console.log(failedBar ? "Below the bar (performance ≥ 95, accessibility 100, best practices ≥ 95, SEO 100) — see above." : "All scores meet the bar.");
