@@ -8,5 +8,7 @@ export async function boot() {
   const cfg = config();
   keyring(); // refuses to start in production without ENCRYPTION_KEY
   await ensureMigrated();
+  // No Inngest configured: the same job functions run in this process (crons on timers).
+  if (cfg.jobs === "local") (await import("@/inngest/local-runner")).startLocalRunner();
   log.info("hetk ready", { database: cfg.database, jobs: cfg.jobs, sandbox: cfg.sandbox });
 }

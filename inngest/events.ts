@@ -1,0 +1,38 @@
+import { eventType } from "inngest";
+import { z } from "zod";
+
+/** Why a sync pass was asked for; stored on the run so the activity view can say so. */
+export const syncTriggers = ["manual", "poll", "push", "reconcile", "reconnect", "created", "settings", "resume", "resync"] as const;
+export type SyncTrigger = (typeof syncTriggers)[number];
+
+/** Run one sync pass. `full` asks for a complete pull of both sides (periodic reconcile, missed pushes). */
+export const syncRequested = eventType("sync/requested", {
+  schema: z.object({
+    syncId: z.string().min(1),
+    trigger: z.enum(syncTriggers),
+    full: z.boolean().optional(),
+    /** Account of side A: passes that touch one account share a concurrency limit. */
+    accountId: z.string().optional(),
+  }),
+});
+
+/** A provider said the account's credential is dead (iCloud 401, OAuth invalid_grant). */
+export const credentialRevoked = eventType("credential/revoked", {
+  schema: z.object({ accountId: z.string().min(1), reason: z.string() }),
+});
+
+/** The user connected the account again with working credentials. */
+export const accountReconnected = eventType("account/reconnected", {
+  schema: z.object({ accountId: z.string().min(1) }),
+});
+
+/** A push channel needs attention now (Graph lifecycle notice): renew or recreate it. */
+export const pushRefresh = eventType("push/refresh", {
+  schema: z.object({
+    channelRowId: z.string().min(1),
+    reason: z.enum(["reauthorize", "removed"]),
+  }),
+});
+
+export type SyncRequestedData = z.infer<typeof syncRequested.schema>;
+export type CredentialRevokedData = z.infer<typeof credentialRevoked.schema>;

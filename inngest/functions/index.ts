@@ -1,0 +1,11 @@
+import { accountReconnectedFn } from "./account-reconnected";
+import { credentialReminders } from "./credential-reminders";
+import { credentialRevokedFn } from "./credential-revoked";
+import { pollScheduler } from "./poll-scheduler";
+import { pushMaintenance } from "./push-maintenance";
+import { syncPair } from "./sync-pair";
+
+/** Every background function: served at /api/inngest, or run in-process by the local runner. */
+export const functions = [syncPair, pollScheduler, pushMaintenance, credentialRevokedFn, credentialReminders, accountReconnectedFn];
+
+export { accountReconnectedFn, credentialReminders, credentialRevokedFn, pollScheduler, pushMaintenance, syncPair };

@@ -1,0 +1,64 @@
+import { NonRetriableError, RetryAfterError } from "inngest";
+import { eq } from "drizzle-orm";
+import { db } from "@/db/client";
+import { syncs } from "@/db/schema";
+import { AccountCredentialsRejectedError } from "@/lib/providers/registry";
+import { CredentialsRejectedError, RateLimitedError } from "@/lib/providers/errors";
+import { runSync } from "@/lib/services/sync-runner";
+import { inngest } from "../client";
+import { credentialRevoked, syncRequested } from "../events";
+
+/**
+ * One pass of one sync. At most one pass per sync runs at a time (concurrency 1 keyed by the
+ * sync: requests queue rather than being dropped, so a change that lands during a pass is
+ * picked up by the next); passes touching one account share a limit. A rate limit retries after
+ * the provider's delay; a dead credential raises credential/revoked and stops retrying.
+ */
+export const syncPair = inngest.createFunction(
+  {
+    id: "sync-pair",
+    name: "Sync a pair of calendars",
+    triggers: [syncRequested],
+    concurrency: [
+      { key: "event.data.syncId", limit: 1 },
+      { key: "event.data.accountId", limit: 4, scope: "env" },
+    ],
+    retries: 5,
+  },
+  async ({ event, step }) => {
+    const { syncId, trigger, full } = event.data;
+    const target = await step.run("load-sync", async () => {
+      const [row] = await db()
+        .select({ userId: syncs.userId, paused: syncs.paused, removal: syncs.removal })
+        .from(syncs)
+        .where(eq(syncs.id, syncId));
+      if (!row) return { skip: "gone" as const };
+      if (row.removal) return { skip: "being deleted" as const };
+      if (row.paused) return { skip: "paused" as const };
+      return { userId: row.userId };
+    });
+    if ("skip" in target) return { skipped: target.skip };
+
+    const pass = await step.run("run-pass", async () => {
+      try {
+        const result = await runSync(target.userId, syncId, { trigger, complete: full === true });
+        return { ok: true as const, result };
+      } catch (error) {
+        if (error instanceof CredentialsRejectedError) {
+          const accountId = error instanceof AccountCredentialsRejectedError ? error.accountId : null;
+          return { ok: false as const, accountId, reason: error.message };
+        }
+        if (error instanceof RateLimitedError) {
+          throw new RetryAfterError(error.message, Math.max(1000, error.retryAfterMs), { cause: error });
+        }
+        throw error;
+      }
+    });
+    if (pass.ok) return pass.result;
+
+    if (pass.accountId) {
+      await step.sendEvent("raise-credential-revoked", credentialRevoked.create({ accountId: pass.accountId, reason: pass.reason }));
+    }
+    throw new NonRetriableError(`credentials rejected: ${pass.reason}`);
+  },
+);

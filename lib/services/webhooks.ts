@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { pushRefresh } from "@/inngest/events";
+import { log } from "@/lib/log";
+import { type JobEvent, sendJobEvents, syncRequestEvent } from "./jobs";
+import { syncsToWake, verifyGoogleNotification, verifyMicrosoftNotification } from "./push";
+
+/**
+ * Push notifications turned into jobs. Both handlers answer fast: they verify, queue events and
+ * return; the sync passes run in the background.
+ */
+
+async function wake(calendarIds: Iterable<string>, trigger: "push" | "resync", full = false): Promise<JobEvent[]> {
+  const events: JobEvent[] = [];
+  const seen = new Set<string>();
+  for (const calendarId of calendarIds) {
+    for (const syncId of await syncsToWake(calendarId)) {
+      if (seen.has(syncId)) continue;
+      seen.add(syncId);
+      events.push(await syncRequestEvent(syncId, trigger, full ? { full } : {}));
+    }
+  }
+  return events;
+}
+
+/** Returns the HTTP status for Google: 2xx acknowledges; anything we did not make gets 401. */
+export async function handleGoogleNotification(headers: Headers): Promise<number> {
+  const channelId = headers.get("x-goog-channel-id");
+  if (!channelId) return 400;
+  const channel = await verifyGoogleNotification({
+    channelId,
+    token: headers.get("x-goog-channel-token"),
+    resourceId: headers.get("x-goog-resource-id"),
+  });
+  if (!channel) {
+    log.warn("google notification rejected", { channelId });
+    return 401;
+  }
+  // "sync" only announces a new channel; "exists" / "not_exists" mean something changed.
+  if (headers.get("x-goog-resource-state") === "sync") return 204;
+  await sendJobEvents(await wake([channel.calendarId], "push"));
+  return 204;
+}
+
+const graphNotification = z.object({
+  subscriptionId: z.string(),
+  clientState: z.string().nullish(),
+  changeType: z.string().optional(),
+  lifecycleEvent: z.enum(["reauthorizationRequired", "subscriptionRemoved", "missed"]).or(z.string()).optional(),
+  resource: z.string().optional(),
+});
+const graphBody = z.object({ value: z.array(z.unknown()) });
+
+/**
+ * Graph change and lifecycle notifications (several per POST). Each must carry the clientState
+ * of a subscription we made, else it is ignored. Change → pass of the calendar's syncs;
+ * reauthorizationRequired → renew now; subscriptionRemoved → recreate it and resync completely;
+ * missed → complete resync. Returns 202 (accepted) unless the body is not a notification batch.
+ */
+export async function handleMicrosoftNotification(body: unknown): Promise<number> {
+  const parsed = graphBody.safeParse(body);
+  if (!parsed.success) return 400;
+  const changed = new Set<string>();
+  const resync = new Set<string>();
+  const events: JobEvent[] = [];
+  for (const raw of parsed.data.value) {
+    const n = graphNotification.safeParse(raw);
+    if (!n.success) continue;
+    const channel = await verifyMicrosoftNotification({ subscriptionId: n.data.subscriptionId, clientState: n.data.clientState });
+    if (!channel) {
+      log.warn("graph notification rejected", { subscriptionId: n.data.subscriptionId });
+      continue;
+    }
+    switch (n.data.lifecycleEvent) {
+      case undefined:
+        changed.add(channel.calendarId);
+        break;
+      case "reauthorizationRequired":
+        events.push({ name: pushRefresh.name, data: { channelRowId: channel.channelRowId, reason: "reauthorize" } });
+        break;
+      case "subscriptionRemoved":
+        events.push({ name: pushRefresh.name, data: { channelRowId: channel.channelRowId, reason: "removed" } });
+        resync.add(channel.calendarId);
+        break;
+      case "missed":
+        resync.add(channel.calendarId);
+        break;
+      default:
+        log.info("graph lifecycle event ignored", { event: n.data.lifecycleEvent });
+    }
+  }
+  for (const id of resync) changed.delete(id);
+  events.push(...(await wake(changed, "push")), ...(await wake(resync, "resync", true)));
+  await sendJobEvents(events);
+  return 202;
+}
