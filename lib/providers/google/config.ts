@@ -29,13 +29,15 @@ export class GoogleNotConfiguredError extends Error {
 /**
  * The single decision of which Google we talk to. A configured OAuth client means the real
  * Google; without one, a sandbox deployment talks to the emulator through the same code path,
- * only with other URLs and the emulator's fixed client.
+ * only with other URLs and the emulator's fixed client. `sandbox` pins the choice for a stored
+ * account.
  */
-export function googleEndpoints(): GoogleEndpoints {
+export function googleEndpoints(opts: { sandbox?: boolean } = {}): GoogleEndpoints {
   const cfg = config();
   const clientId = cfg.GOOGLE_CLIENT_ID ?? cfg.AUTH_GOOGLE_ID;
   const clientSecret = cfg.GOOGLE_CLIENT_SECRET ?? cfg.AUTH_GOOGLE_SECRET;
-  if (clientId && clientSecret) {
+  // An account made in the sandbox stays on the emulator even if a real client is configured later.
+  if (clientId && clientSecret && opts.sandbox !== true) {
     return {
       sandbox: false,
       oauth: {
@@ -52,7 +54,7 @@ export function googleEndpoints(): GoogleEndpoints {
       },
     };
   }
-  if (cfg.sandbox && cfg.EMULATOR_GOOGLE_URL) {
+  if (cfg.sandbox && cfg.EMULATOR_GOOGLE_URL && opts.sandbox !== false) {
     const base = cfg.EMULATOR_GOOGLE_URL.replace(/\/$/, "");
     return {
       sandbox: true,
