@@ -90,6 +90,8 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
     if (action.kind === "skip") {
       result.counts.skipped++;
       env.recorder.event({ action: "skip", side: action.side, ref: action.ref, outcome: "skipped", detail: action.reason });
+      // A linked event that dropped out of scope (filtered, its copy already gone): forget the link.
+      if (action.linkId && action.link === null) await env.store.remove(action.linkId);
       return;
     }
     if (action.writes.length === 0) {

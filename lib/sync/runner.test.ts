@@ -1,0 +1,140 @@
+import { eq } from "drizzle-orm";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, users } from "@/db/schema";
+import { SimulatedCrash, type MemoryCalendarProvider } from "@/lib/providers/memory";
+import { DbLinkStore, runSync } from "@/lib/services/sync-runner";
+import { useTestDatabase } from "@/test/db";
+import { applyUserOp, armCrash, opArb, settingsArb } from "./scenario";
+import { CAL, MemoryWorld, convergenceProblems, makeEvent, timed } from "./testing";
+import { defaultSyncSettings } from "./transform";
+import type { Direction, SyncSettings } from "./types";
+
+const t = useTestDatabase();
+
+/** A user, two accounts, two calendars and a sync row, all pointing at one in-memory server. */
+async function seed(settings: SyncSettings, direction: Direction) {
+  const userId = crypto.randomUUID();
+  await t.db.insert(users).values({ id: userId, email: `${userId}@example.com` });
+  const [accA] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "a@example.com", serverUrl: "mem://a" }).returning();
+  const [accB] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "b@example.com", serverUrl: "mem://b" }).returning();
+  const [calA] = await t.db.insert(calendars).values({ accountId: accA.id, remoteId: CAL.a, name: "A" }).returning();
+  const [calB] = await t.db.insert(calendars).values({ accountId: accB.id, remoteId: CAL.b, name: "B" }).returning();
+  const [sync] = await t.db.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction, settings: { ...settings } }).returning();
+  return { userId, syncId: sync.id };
+}
+
+const NOW = new Date(Date.UTC(2026, 0, 15));
+
+function runner(provider: MemoryCalendarProvider, userId: string, syncId: string) {
+  return (options: { force?: boolean; complete?: boolean } = {}) =>
+    runSync(userId, syncId, { resolveProvider: async () => provider, now: NOW, ...options });
+}
+
+describe("sync runner on the database", () => {
+  it("records links, runs, counts and per-event outcomes by reference only", async () => {
+    const settings = { ...defaultSyncSettings };
+    const { userId, syncId } = await seed(settings, "one_way");
+    const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+    const run = runner(w.provider, userId, syncId);
+    w.provider.userCreate(CAL.a, makeEvent({ title: "Confidential title", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+    w.provider.userCreate(CAL.a, makeEvent({ title: "All day", start: { kind: "date", date: "2026-01-21" }, end: { kind: "date", date: "2026-01-22" } }));
+
+    const first = await run();
+    expect(first).toMatchObject({ outcome: "success", counts: { created: 2, failed: 0 } });
+    const links = await t.db.select().from(eventLinks).where(eq(eventLinks.syncId, syncId));
+    expect(links).toHaveLength(2);
+    const [runRow] = await t.db.select().from(syncRuns).where(eq(syncRuns.id, first.runId!));
+    expect(runRow).toMatchObject({ outcome: "success", counts: { created: 2, updated: 0, deleted: 0, skipped: 0, failed: 0 } });
+    const events = await t.db.select().from(syncRunEvents).where(eq(syncRunEvents.runId, first.runId!));
+    expect(events).toHaveLength(2);
+    expect(JSON.stringify(events)).not.toContain("Confidential");
+    const [row] = await t.db.select().from(syncs).where(eq(syncs.id, syncId));
+    expect(row.cursorA).not.toBeNull();
+    expect(row.lastFullReconcileAt).not.toBeNull();
+
+    w.provider.resetCalls();
+    const idle = await run();
+    expect(idle.writes).toBe(0);
+    expect(w.provider.calls.hasChanges + w.provider.calls.pull).toBe(2);
+  });
+
+  it("pauses with a reason when a side reads empty, and resumes when the user confirms", async () => {
+    const settings = { ...defaultSyncSettings };
+    const { userId, syncId } = await seed(settings, "one_way");
+    const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+    const run = runner(w.provider, userId, syncId);
+    for (let i = 0; i < 3; i++) w.provider.userCreate(CAL.a, makeEvent({ title: `e${i}`, start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+    await run();
+    for (const e of w.provider.events(CAL.a)) w.provider.userDelete(CAL.a, e.ref);
+    const paused = await run({ complete: true });
+    expect(paused.outcome).toBe("paused");
+    const [row] = await t.db.select().from(syncs).where(eq(syncs.id, syncId));
+    expect(row).toMatchObject({ paused: true, status: "paused" });
+    expect(row.pausedReason).toMatch(/empty/);
+    expect((await run()).outcome).toBe("paused");
+    expect(w.provider.events(CAL.b)).toHaveLength(3);
+    const confirmed = await run({ force: true, complete: true });
+    expect(confirmed.counts.deleted).toBe(3);
+    const [after] = await t.db.select().from(syncs).where(eq(syncs.id, syncId));
+    expect(after.paused).toBe(false);
+  });
+
+  it("keeps the cursor when a pass is cut short, and records the failed run", async () => {
+    const settings = { ...defaultSyncSettings };
+    const { userId, syncId } = await seed(settings, "one_way");
+    const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+    const run = runner(w.provider, userId, syncId);
+    await run();
+    const [before] = await t.db.select().from(syncs).where(eq(syncs.id, syncId));
+    w.provider.userCreate(CAL.a, makeEvent({ start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+    const disarm = armCrash(w.provider, null, { at: 0, when: "after", target: "provider" });
+    await expect(run()).rejects.toBeInstanceOf(SimulatedCrash);
+    disarm();
+    const [row] = await t.db.select().from(syncs).where(eq(syncs.id, syncId));
+    expect(row.cursorA).toBe(before.cursorA);
+    expect(row.status).toBe("error");
+    const runs = await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId));
+    expect(runs.some((r) => r.outcome === "failed")).toBe(true);
+    await run();
+    expect(w.provider.events(CAL.b)).toHaveLength(1);
+  });
+
+  const RUNS = Number(process.env.SYNC_DB_PROPERTY_RUNS ?? 40);
+  it.each([
+    ["one_way", "full"],
+    ["two_way", "private"],
+    ["two_way", "full"],
+  ] as const)("property through the database: %s, %s", async (direction, privacy) => {
+    await fc.assert(
+      fc.asyncProperty(settingsArb(privacy), fc.array(opArb, { minLength: 1, maxLength: 16 }), async (settings, ops) => {
+        const { userId, syncId } = await seed(settings, direction);
+        const w = new MemoryWorld(settings, direction, syncId, NOW);
+        const run = runner(w.provider, userId, syncId);
+        for (const op of ops) {
+          if (op.t !== "pass") {
+            applyUserOp(w.provider, op);
+            continue;
+          }
+          const crash = op.crash && op.crash.target === "store" ? { ...op.crash, target: "provider" as const } : op.crash;
+          const disarm = crash ? armCrash(w.provider, null, crash) : () => {};
+          try {
+            await run();
+          } catch (e) {
+            if (!(e instanceof SimulatedCrash)) throw e;
+          } finally {
+            disarm();
+          }
+        }
+        let final = await run();
+        if (final.outcome === "paused") final = await run({ force: true });
+        expect(final.outcome).toBe("success");
+        const links = await new DbLinkStore(syncId).list();
+        expect(convergenceProblems(w.provider, links, settings, direction, syncId, NOW)).toEqual([]);
+        const again = await run();
+        expect(again.writes).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+});
