@@ -146,7 +146,11 @@ function isNonRetriable(e: unknown): boolean {
 
 function retryAfter(e: unknown): number | undefined {
   for (let cur = e, i = 0; cur && i < 5; cur = (cur as { cause?: unknown }).cause, i++) {
-    if (cur instanceof RetryAfterError) return Math.max(0, durationMs(cur.retryAfter));
+    // Inngest keeps the delay as whole seconds ("30") or an ISO date.
+    if (cur instanceof RetryAfterError) {
+      const v = cur.retryAfter;
+      return Math.max(0, /^\d+$/.test(v) ? Number(v) * 1000 : durationMs(v));
+    }
   }
   return undefined;
 }
