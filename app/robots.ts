@@ -5,6 +5,5 @@ export default function robots(): MetadataRoute.Robots {
   return {
     rules: { userAgent: "*", allow: "/", disallow: ["/dashboard", "/api", "/dev"] },
     sitemap: `${site.url}/sitemap.xml`,
-    host: site.url,
   };
 }

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ComponentProps } from "react";
 import { Callout } from "@/components/mdx/callout";
+import { ScrollTable } from "@/components/mdx/scroll-table";
 
 /**
  * Components the help articles can use. Headings arrive with an id (rehype-slug or an explicit
@@ -16,9 +17,9 @@ function SmartLink({ href = "", ...props }: ComponentProps<"a">) {
 function Table(props: ComponentProps<"table">) {
   // Wide tables scroll inside their own box instead of widening the page on phones.
   return (
-    <div className="table-scroll" role="region" aria-label="Table" tabIndex={0}>
+    <ScrollTable label="Table">
       <table {...props} />
-    </div>
+    </ScrollTable>
   );
 }
 

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ScrollTable } from "@/components/mdx/scroll-table";
 import { capabilities, providerIds } from "@/lib/capabilities";
 import { helpLinks } from "@/lib/content/help-links";
 import { pageMetadata } from "@/lib/content/seo";
@@ -76,7 +77,7 @@ export default function SecurityPage() {
           Disconnecting an account in Hetk stops all syncing with it and deletes its stored credential. You can also cut Hetk off from the
           provider’s side, without signing in to Hetk:
         </p>
-        <div className="table-scroll">
+        <ScrollTable label="Where to revoke access">
           <table>
             <thead>
               <tr>
@@ -95,7 +96,7 @@ export default function SecurityPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
         <p>
           Revoking takes effect immediately. Hetk then pauses the syncs that used that account and shows a <strong>Reconnect</strong> badge,
           without deleting any copies — see <Link href={helpLinks.paused}>what “paused” means</Link>.

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ScrollTable } from "@/components/mdx/scroll-table";
 import { notFound } from "next/navigation";
 import { CapabilityTables } from "@/components/marketing/capability-table";
 import { ProviderMark } from "@/components/marketing/provider-mark";
@@ -72,7 +73,7 @@ function Authentication({ p }: { p: ProviderCapabilities }) {
           You connect on {p.name.split(" ")[0]}’s own sign-in page and approve access there; Hetk never sees your password. It asks for these
           permissions and nothing broader:
         </p>
-        <div className="table-scroll">
+        <ScrollTable label="Permissions requested">
           <table>
             <thead>
               <tr>
@@ -91,7 +92,7 @@ function Authentication({ p }: { p: ProviderCapabilities }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
         {p.id === "google" && <p>Hetk never asks for the full calendar permission, which would let it change calendar settings and sharing.</p>}
         {p.id === "microsoft" && (
           <p>
@@ -146,7 +147,7 @@ export default async function ProviderPage({ params }: Props) {
   return (
     <div className="mx-auto max-w-6xl px-4 py-16">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/integrations" className="hover:underline">Integrations</Link> <span aria-hidden="true">/</span> {p.name}
+        <Link href="/integrations" className="underline underline-offset-2">Integrations</Link> <span aria-hidden="true">/</span> {p.name}
       </nav>
       <div className="mt-6 flex items-center gap-4">
         <ProviderMark id={p.id} size="lg" />
