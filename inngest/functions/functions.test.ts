@@ -1,0 +1,257 @@
+import { InngestTestEngine } from "@inngest/test";
+import { describe, expect, it, vi } from "vitest";
+import { RateLimitedError } from "@/lib/providers/errors";
+import { accountReconnectedFn } from "./account-reconnected";
+import { credentialReminders } from "./credential-reminders";
+import { credentialRevokedFn } from "./credential-revoked";
+import { functions } from "./index";
+import { pollScheduler } from "./poll-scheduler";
+import { pushMaintenance } from "./push-maintenance";
+import { syncPair } from "./sync-pair";
+
+// The pass itself is the sync runner's; here it only has to fail the way providers fail.
+vi.mock("@/lib/services/sync-runner", () => ({
+  runSync: vi.fn(async () => {
+    throw new RateLimitedError("Google: slow down", 45_000);
+  }),
+}));
+
+/** Inngest's own view of a function's configuration (what /api/inngest registers). */
+function registered(fn: unknown) {
+  const [config] = (fn as { getConfig: (o: { baseUrl: URL; appPrefix: string }) => Record<string, unknown>[] }).getConfig({
+    baseUrl: new URL("http://localhost:3000/api/inngest"),
+    appPrefix: "hetk",
+  });
+  return config;
+}
+
+const syncEvent = (data: Record<string, unknown>) => ({ name: "sync/requested", data: { syncId: "s1", trigger: "poll", accountId: "acc-a", ...data } });
+
+describe("function configuration", () => {
+  it("registers every function once, with unique ids", () => {
+    const ids = functions.map((f) => f.opts.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(
+      expect.arrayContaining(["sync-pair", "poll-scheduler", "push-maintenance", "credential-revoked", "credential-reminders", "account-reconnected"]),
+    );
+  });
+
+  it("sync-pair: one pass per sync at a time, account-level limit, triggered by sync/requested", () => {
+    const config = registered(syncPair);
+    expect(config.triggers).toEqual([{ event: "sync/requested" }]);
+    expect(config.concurrency).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: "event.data.syncId", limit: 1 }),
+        expect.objectContaining({ key: "event.data.accountId", scope: "env" }),
+      ]),
+    );
+  });
+
+  it("crons: poll every minute, renew every half hour, reminders hourly", () => {
+    expect(registered(pollScheduler).triggers).toEqual([{ cron: "* * * * *" }]);
+    expect(registered(pushMaintenance).triggers).toEqual([{ cron: "*/30 * * * *" }, { event: "push/refresh" }]);
+    expect(registered(credentialReminders).triggers).toEqual([{ cron: "0 * * * *" }]);
+  });
+
+  it("credential-revoked: one run per account at a time, cancelled by a reconnect", () => {
+    const config = registered(credentialRevokedFn);
+    expect(config.triggers).toEqual([{ event: "credential/revoked" }]);
+    expect(config.cancel).toEqual([expect.objectContaining({ event: "account/reconnected" })]);
+  });
+});
+
+describe("sync-pair", () => {
+  it("runs the pass as a step and returns its result", async () => {
+    const t = new InngestTestEngine({
+      function: syncPair,
+      events: [syncEvent({})],
+      steps: [
+        { id: "load-sync", handler: () => ({ userId: "u1" }) },
+        { id: "run-pass", handler: () => ({ ok: true, result: { outcome: "success", writes: 2 } }) },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ outcome: "success", writes: 2 });
+    expect(ctx.step.run).toHaveBeenCalledWith("run-pass", expect.any(Function));
+  });
+
+  it("skips a paused sync without touching its calendars", async () => {
+    const t = new InngestTestEngine({
+      function: syncPair,
+      events: [syncEvent({})],
+      steps: [{ id: "load-sync", handler: () => ({ skip: "paused" }) }],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ skipped: "paused" });
+    expect(ctx.step.run).not.toHaveBeenCalledWith("run-pass", expect.any(Function));
+  });
+
+  it("turns a rejected credential into credential/revoked and stops retrying", async () => {
+    const t = new InngestTestEngine({
+      function: syncPair,
+      events: [syncEvent({})],
+      steps: [
+        { id: "load-sync", handler: () => ({ userId: "u1" }) },
+        { id: "run-pass", handler: () => ({ ok: false, accountId: "acc-b", reason: "401 Unauthorized" }) },
+        { id: "raise-credential-revoked", handler: () => ({ ids: ["e1"] }) },
+      ],
+    });
+    const { error, ctx } = await t.execute();
+    expect(error).toMatchObject({ name: "NonRetriableError" });
+    expect(ctx.step.sendEvent).toHaveBeenCalledWith(
+      "raise-credential-revoked",
+      expect.objectContaining({ name: "credential/revoked", data: { accountId: "acc-b", reason: "401 Unauthorized" } }),
+    );
+  });
+
+  it("retries a rate-limited pass after the provider's delay", async () => {
+    const t = new InngestTestEngine({
+      function: syncPair,
+      events: [syncEvent({})],
+      steps: [{ id: "load-sync", handler: () => ({ userId: "u1" }) }],
+    });
+    const { error } = await t.executeStep("run-pass");
+    // The test engine serialises errors; the delay itself is checked against the local runner.
+    expect(error).toMatchObject({ name: "RetryAfterError", cause: { name: "RateLimitedError", code: "rate_limited" } });
+  });
+});
+
+describe("poll-scheduler", () => {
+  it("checks changed CalDAV calendars cheaply and requests passes, complete ones for reconciles", async () => {
+    const t = new InngestTestEngine({
+      function: pollScheduler,
+      steps: [
+        {
+          id: "plan",
+          handler: () => ({
+            reconcile: [{ syncId: "s-rec", accountId: "a1" }],
+            checks: [{ accountId: "icloud-1", items: [{ syncId: "s-ical", syncAccountId: "icloud-1", remoteId: "/cal/", cursor: "sync:1" }] }],
+            due: [{ syncId: "s-new", accountId: "a3" }],
+          }),
+        },
+        { id: "check-icloud-1", handler: () => [{ syncId: "s-ical", accountId: "icloud-1" }] },
+        { id: "request-syncs", handler: () => ({ ids: ["1", "2", "3"] }) },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ reconcile: 1, checked: 1, requested: 3 });
+    const events = (ctx.step.sendEvent as unknown as { mock: { calls: [string, { data: unknown }[]][] } }).mock.calls[0][1].map((e) => e.data);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { syncId: "s-rec", accountId: "a1", trigger: "reconcile", full: true },
+        { syncId: "s-new", accountId: "a3", trigger: "poll" },
+        { syncId: "s-ical", accountId: "icloud-1", trigger: "poll" },
+      ]),
+    );
+  });
+
+  it("sends nothing when nothing changed", async () => {
+    const t = new InngestTestEngine({
+      function: pollScheduler,
+      steps: [
+        { id: "plan", handler: () => ({ reconcile: [], checks: [{ accountId: "x", items: [] }], due: [] }) },
+        { id: "check-x", handler: () => [] },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toMatchObject({ requested: 0 });
+    expect(ctx.step.sendEvent).not.toHaveBeenCalled();
+  });
+});
+
+describe("credential-revoked", () => {
+  const event = { name: "credential/revoked", data: { accountId: "acc-1", reason: "401" } };
+
+  it("marks the account, alerts once, then sleeps until the reminder is due and sends it", async () => {
+    const due = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const t = new InngestTestEngine({
+      function: credentialRevokedFn,
+      events: [event],
+      steps: [
+        { id: "mark-account", handler: () => ({ incidentId: "i1", opened: true, pausedSyncIds: ["s1"] }) },
+        { id: "send-alert", handler: () => true },
+        { id: "reminder-due-at", handler: () => due },
+        { id: "wait-for-reminder", handler: () => undefined },
+        { id: "send-reminder", handler: () => true },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ incidentId: "i1", alerted: true, reminded: true });
+    expect(ctx.step.sleepUntil).toHaveBeenCalledWith("wait-for-reminder", new Date(due));
+  });
+
+  it("a later failure joins the open incident: no second alert, no second reminder wait", async () => {
+    const t = new InngestTestEngine({
+      function: credentialRevokedFn,
+      events: [event],
+      steps: [
+        { id: "mark-account", handler: () => ({ incidentId: "i1", opened: false, pausedSyncIds: [] }) },
+        { id: "send-alert", handler: () => false },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ incidentId: "i1", alerted: false, joined: true });
+    expect(ctx.step.sleepUntil).not.toHaveBeenCalled();
+  });
+});
+
+describe("credential-reminders", () => {
+  it("sends the due reminders", async () => {
+    const t = new InngestTestEngine({
+      function: credentialReminders,
+      steps: [
+        { id: "find-due", handler: () => ["i1", "i2"] },
+        { id: "remind-i1", handler: () => true },
+        { id: "remind-i2", handler: () => false },
+      ],
+    });
+    const { result } = await t.execute();
+    expect(result).toEqual({ due: 2, sent: 1 });
+  });
+});
+
+describe("account-reconnected", () => {
+  it("resumes the syncs and runs them at once with a complete pull", async () => {
+    const requests = [{ name: "sync/requested", data: { syncId: "s1", trigger: "reconnect", full: true, accountId: "acc-1" } }];
+    const t = new InngestTestEngine({
+      function: accountReconnectedFn,
+      events: [{ name: "account/reconnected", data: { accountId: "acc-1" } }],
+      steps: [
+        { id: "resume-syncs", handler: () => ({ resumedSyncIds: ["s1"] }) },
+        { id: "refresh-push", handler: () => undefined },
+        { id: "build-requests", handler: () => requests },
+        { id: "run-syncs", handler: () => ({ ids: ["x"] }) },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ resumed: 1 });
+    expect(ctx.step.sendEvent).toHaveBeenCalledWith("run-syncs", requests);
+  });
+});
+
+describe("push-maintenance", () => {
+  it("renews expiring channels and opens missing ones", async () => {
+    const t = new InngestTestEngine({
+      function: pushMaintenance,
+      events: [{ name: "inngest/scheduled.timer", data: { cron: "*/30 * * * *" } }],
+      steps: [
+        { id: "plan", handler: () => ({ renew: ["ch1"], create: ["cal2", "cal3"] }) },
+        { id: "renew-ch1", handler: () => true },
+        { id: "open-cal2", handler: () => true },
+        { id: "open-cal3", handler: () => false },
+      ],
+    });
+    const { result } = await t.execute();
+    expect(result).toEqual({ renewed: 1, created: 1 });
+  });
+
+  it("renews one channel at once on a Graph lifecycle notice", async () => {
+    const t = new InngestTestEngine({
+      function: pushMaintenance,
+      events: [{ name: "push/refresh", data: { channelRowId: "ch9", reason: "reauthorize" } }],
+      steps: [{ id: "renew-now", handler: () => "ch10" }],
+    });
+    const { result } = await t.execute();
+    expect(result).toEqual({ renewed: 1, reason: "reauthorize" });
+  });
+});
