@@ -73,7 +73,8 @@ async function build(account: AccountRow, credentials: unknown, onCredentials: (
     }
     case "google": {
       const [{ createGoogleProvider }, { googleEndpoints }] = await Promise.all([import("./google/provider"), import("./google/config")]);
-      const endpoints = googleEndpoints();
+      // A sandbox account stays on the emulator even when a real Google client is configured.
+      const endpoints = googleEndpoints({ sandbox: account.sandbox });
       return createGoogleProvider({
         credentials: credentials as import("./google/provider").GoogleCredentials,
         oauth: endpoints.oauth,

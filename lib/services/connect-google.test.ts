@@ -8,7 +8,8 @@ import { CredentialsRejectedError } from "@/lib/providers/errors";
 import { GOOGLE_SANDBOX_CLIENT } from "@/lib/providers/google/config";
 import type { GoogleCredentials } from "@/lib/providers/google/provider";
 import { readCredentials } from "@/lib/services/accounts";
-import { finishGoogleConnect, googleProviderForAccount, startGoogleConnect } from "@/lib/services/connect-google";
+import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
+import { providerForAccount } from "@/lib/providers/registry";
 import { useTestDatabase } from "@/test/db";
 
 const t = useTestDatabase();
@@ -129,7 +130,7 @@ describe("connecting a Google account (sandbox emulator)", () => {
 
     emu.control.settings({ rotateRefreshTokens: true });
     emu.control.expireAccessTokens();
-    const provider = await googleProviderForAccount(accountId);
+    const provider = await providerForAccount(accountId);
     expect(await provider.listCalendars()).toHaveLength(1);
     const after = await readCredentials<GoogleCredentials>(accountId);
     expect(after?.refreshToken).not.toBe(before?.refreshToken);
@@ -137,10 +138,10 @@ describe("connecting a Google account (sandbox emulator)", () => {
 
     // The next process reads the rotated token from the row and it still works.
     emu.control.expireAccessTokens();
-    expect(await (await googleProviderForAccount(accountId)).listCalendars()).toHaveLength(1);
+    expect(await (await providerForAccount(accountId)).listCalendars()).toHaveLength(1);
 
     emu.control.revokeUser("d@gmail.test");
-    await expect((await googleProviderForAccount(accountId)).listCalendars()).rejects.toBeInstanceOf(CredentialsRejectedError);
+    await expect((await providerForAccount(accountId)).listCalendars()).rejects.toBeInstanceOf(CredentialsRejectedError);
     emu.control.settings({ rotateRefreshTokens: false });
   });
 });

@@ -5,10 +5,8 @@ import { calendarAccounts } from "@/db/schema";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { finishAuthorization, OAuthCallbackError, readPending, startAuthorization } from "@/lib/oauth/flow";
-import { CredentialsRejectedError } from "@/lib/providers/errors";
 import { googleEndpoints } from "@/lib/providers/google/config";
 import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
-import type { CalendarProvider } from "@/lib/providers/types";
 import { getAccount, readCredentials, saveConnectedAccount, storeCalendars, updateCredentials } from "./accounts";
 import { appPorts } from "./app-ports";
 
@@ -129,27 +127,6 @@ export async function finishGoogleConnect(
   if (existing) await appPorts().accountReconnected(accountId);
   log.info("google account connected", { accountId, sandbox: endpoints.sandbox, calendars: remote.length, reconnected: Boolean(existing) });
   return { accountId, email: who.email, reconnected: Boolean(existing), calendars: remote.length };
-}
-
-/**
- * The provider for a stored Google account. Refreshed and rotated tokens are sealed back into
- * the row as they arrive; a dead grant surfaces as CredentialsRejectedError from the calls.
- */
-export async function googleProviderForAccount(accountId: string): Promise<CalendarProvider> {
-  const [row] = await db()
-    .select({ provider: calendarAccounts.provider, sandbox: calendarAccounts.sandbox })
-    .from(calendarAccounts)
-    .where(eq(calendarAccounts.id, accountId));
-  if (row?.provider !== "google") throw new Error(`Account ${accountId} is not a Google account.`);
-  const credentials = await readCredentials<GoogleCredentials>(accountId);
-  const endpoints = googleEndpoints({ sandbox: row.sandbox });
-  if (!credentials) throw new CredentialsRejectedError("The Google account has no stored access; reconnect it.");
-  return createGoogleProvider({
-    credentials,
-    oauth: endpoints.oauth,
-    rootUrl: endpoints.rootUrl,
-    onCredentials: (c) => updateCredentials(accountId, c),
-  });
 }
 
 /** Maps a callback failure to the `error` value the connect page explains. */

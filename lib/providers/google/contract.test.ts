@@ -1,0 +1,34 @@
+import { afterAll, beforeAll } from "vitest";
+import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
+import { runProviderContract, type ContractFixture } from "@/lib/providers/contract-suite";
+import { connectedProvider } from "./testing";
+
+let emu: GoogleEmulator;
+beforeAll(async () => {
+  emu = await startGoogleEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+/** A provider that reached the emulator through the real OAuth flow, on a fresh calendar. */
+async function fixture(opts: { pageSize?: number; email: string }): Promise<ContractFixture> {
+  emu.control.createUser(opts.email);
+  const { id: calendarId } = emu.control.createCalendar(opts.email, { summary: "Contract", timeZone: "Europe/Zurich" });
+  const { provider } = await connectedProvider(emu, opts.email, opts.pageSize ? { pageSize: opts.pageSize } : {});
+  return {
+    provider,
+    calendarId,
+    async expireCursor(cursor) {
+      emu.control.expireSyncTokens(calendarId);
+      return cursor;
+    },
+    async injectMalformed() {
+      emu.control.injectMalformed(calendarId);
+    },
+    async cleanup() {},
+  };
+}
+
+runProviderContract("Google emulator", () => fixture({ email: "contract@gmail.test" }));
+runProviderContract("Google emulator (pages of 2)", () => fixture({ email: "paged@gmail.test", pageSize: 2 }));
