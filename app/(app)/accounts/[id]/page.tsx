@@ -1,0 +1,152 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AccountHealth } from "@/components/app/account-status";
+import { providerNames } from "@/components/app/labels";
+import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { Card, EmptyState } from "@/components/ui/card";
+import { Notice } from "@/components/ui/notice";
+import { PageHeader } from "@/components/ui/page-header";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { requireUser } from "@/lib/auth/session";
+import { getAccount, refreshCalendars, syncsUsingAccount } from "@/lib/services/accounts";
+import { disconnectAccountAction } from "./actions";
+
+export const metadata: Metadata = { title: "Account", robots: { index: false } };
+
+const listError = {
+  credentials_rejected: "The account needs reconnecting before its calendars can be read. The list below is the last one we saw.",
+  unreachable: "We could not read the calendar list just now. The list below is the last one we saw.",
+  not_found: "",
+} as const;
+
+export default async function AccountPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
+  const { id } = await params;
+  const sp = await searchParams;
+  const user = await requireUser(`/accounts/${id}`);
+  const account = await getAccount(user.id, id);
+  if (!account) notFound();
+  const [{ calendars, error }, usedBy] = await Promise.all([refreshCalendars(user.id, id), syncsUsingAccount(user.id, id)]);
+  const disconnected = account.status === "disconnected";
+  return (
+    <div className="space-y-8">
+      <PageHeader
+        title={
+          <span className="flex flex-wrap items-center gap-2">
+            {providerNames[account.provider]} {account.sandbox ? <Badge tone="warn">Sandbox</Badge> : null}
+          </span>
+        }
+        back={{ href: "/dashboard", label: "Dashboard" }}
+        description={<span className="break-all">{account.email}{account.serverUrl ? ` on ${account.serverUrl}` : ""}</span>}
+      >
+        {calendars.length > 0 && !disconnected ? <ButtonLink href="/syncs/new">Create a sync</ButtonLink> : null}
+      </PageHeader>
+
+      {sp.connected ? (
+        <Notice tone="success" live title="Connected" testId="connected-notice">
+          <p>Hetk can now see the calendars below. Next, pair one of them with a calendar of another account.</p>
+        </Notice>
+      ) : null}
+      {sp.reconnected ? (
+        <Notice tone="success" live title="Reconnected" testId="reconnected-notice">
+          <p>Its syncs are running again and will catch up with everything that changed in the meantime.</p>
+        </Notice>
+      ) : null}
+      {sp.disconnected !== undefined ? (
+        <Notice tone="success" live title="Disconnected">
+          <p>
+            Hetk deleted its saved password or access.{" "}
+            {sp.disconnected === "0" ? "No sync used it." : `${sp.disconnected} sync(s) using it are paused. The copies already made stay in your calendars.`}
+          </p>
+        </Notice>
+      ) : null}
+
+      <Card>
+        <h2 className="text-lg font-semibold">Status</h2>
+        <div className="mt-2">
+          <AccountHealth account={account} />
+        </div>
+      </Card>
+
+      <section aria-labelledby="calendars-heading">
+        <h2 id="calendars-heading" className="text-lg font-semibold">
+          Calendars
+        </h2>
+        {error && error !== "not_found" ? (
+          <div className="mt-3">
+            <Notice tone="warning">{listError[error]}</Notice>
+          </div>
+        ) : null}
+        {calendars.length === 0 ? (
+          <div className="mt-3">
+            <EmptyState title="No calendars found.">
+              <p>Create a calendar in this account (in its own app or website), then reload this page.</p>
+            </EmptyState>
+          </div>
+        ) : (
+          <ul className="mt-3 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-950" data-testid="calendar-list">
+            {calendars.map((c) => (
+              <li key={c.id} className="flex flex-wrap items-center justify-between gap-2 p-4">
+                <span className="flex items-center gap-2 font-medium">
+                  <span aria-hidden="true" className="inline-block h-3 w-3 rounded-full border border-slate-400" style={{ background: c.color ?? "transparent" }} />
+                  {c.name}
+                </span>
+                {c.writable ? <Badge tone="neutral">Can receive copies</Badge> : <Badge tone="warn">Read-only: source only</Badge>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="used-heading">
+        <h2 id="used-heading" className="text-lg font-semibold">
+          Syncs using this account
+        </h2>
+        {usedBy.length === 0 ? (
+          <p className="mt-2 text-slate-600 dark:text-slate-400">None yet.</p>
+        ) : (
+          <ul className="mt-2 list-disc pl-6">
+            {usedBy.map((s) => (
+              <li key={s.id}>
+                <Link href={`/syncs/${s.id}`} className="underline">
+                  {s.name ?? "Open sync"}
+                </Link>{" "}
+                {s.paused ? "(paused)" : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {!disconnected ? (
+        <section aria-labelledby="disconnect-heading">
+          <Card className="border-red-200 dark:border-red-900">
+            <h2 id="disconnect-heading" className="text-lg font-semibold">
+              Disconnect this account
+            </h2>
+            <p className="mt-1 max-w-2xl text-sm text-slate-700 dark:text-slate-300">
+              Hetk deletes its saved {account.provider === "google" || account.provider === "microsoft" ? "access" : "password"} for this account at once.{" "}
+              {usedBy.length === 0
+                ? "No sync uses it."
+                : `The ${usedBy.length === 1 ? "sync" : `${usedBy.length} syncs`} using it will be paused; copies already made stay in your calendars. You can reconnect later and resume, or delete the syncs.`}
+              {account.provider === "icloud" ? " To be thorough, also delete the app-specific password at appleid.apple.com." : null}
+            </p>
+            <form action={disconnectAccountAction} className="mt-4">
+              <input type="hidden" name="accountId" value={account.id} />
+              <SubmitButton variant="danger" pendingText="Disconnecting…">
+                Disconnect {account.email}
+              </SubmitButton>
+            </form>
+          </Card>
+        </section>
+      ) : null}
+    </div>
+  );
+}

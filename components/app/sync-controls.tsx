@@ -1,0 +1,91 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { deleteSyncAction, pauseSyncAction, resumeSyncAction, syncNowAction, type SyncActionState } from "@/app/(app)/syncs/[id]/actions";
+import { Button, ButtonLink } from "@/components/ui/button";
+import { Check, Fieldset } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
+
+function Feedback({ state }: { state: SyncActionState }) {
+  if (state.error)
+    return (
+      <Notice tone="error" live>
+        {state.error}
+      </Notice>
+    );
+  if (state.ok)
+    return (
+      <Notice tone="success" live>
+        {state.ok}
+      </Notice>
+    );
+  return null;
+}
+
+/** Sync now, pause / resume and edit. */
+export function SyncControls({ syncId, paused }: { syncId: string; paused: boolean }) {
+  const [nowState, nowAction] = useActionState(syncNowAction, {});
+  const [pauseState, pauseAction] = useActionState(paused ? resumeSyncAction : pauseSyncAction, {});
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap gap-2">
+        {!paused ? (
+          <form action={nowAction}>
+            <input type="hidden" name="syncId" value={syncId} />
+            <SubmitButton pendingText="Asking…">Sync now</SubmitButton>
+          </form>
+        ) : null}
+        <form action={pauseAction}>
+          <input type="hidden" name="syncId" value={syncId} />
+          <SubmitButton variant="secondary" pendingText={paused ? "Resuming…" : "Pausing…"}>
+            {paused ? "Resume" : "Pause"}
+          </SubmitButton>
+        </form>
+        <ButtonLink href={`/syncs/${syncId}/edit`} variant="secondary">
+          Edit settings
+        </ButtonLink>
+      </div>
+      <Feedback state={nowState} />
+      <Feedback state={pauseState} />
+    </div>
+  );
+}
+
+/** Delete, asking first whether the copies it made should go too. */
+export function DeleteSync({ syncId, copies }: { syncId: string; copies: number }) {
+  const [open, setOpen] = useState(false);
+  const [state, action] = useActionState(deleteSyncAction, {});
+  if (!open)
+    return (
+      <Button variant="danger" onClick={() => setOpen(true)} aria-expanded={false} aria-controls="delete-sync-form">
+        Delete this sync…
+      </Button>
+    );
+  return (
+    <form id="delete-sync-form" action={action} className="space-y-4" aria-label="Delete this sync">
+      <input type="hidden" name="syncId" value={syncId} />
+      <Fieldset legend="What about the copies it made?" hint={`This sync has made ${copies} cop${copies === 1 ? "y" : "ies"} so far.`}>
+        <Check
+          type="radio"
+          id="copies-remove"
+          name="copies"
+          value="remove"
+          defaultChecked
+          label="Remove the copies"
+          hint="Hetk deletes every event it copied, in the background; your original events are not touched."
+        />
+        <Check type="radio" id="copies-keep" name="copies" value="keep" label="Keep the copies" hint="They stay as ordinary events and are no longer updated." />
+      </Fieldset>
+      <Feedback state={state} />
+      <div className="flex flex-wrap gap-2">
+        <SubmitButton variant="danger" pendingText="Deleting…">
+          Delete sync
+        </SubmitButton>
+        <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
