@@ -5,4 +5,4 @@ export { icloudAlertMail, type CredentialAlertProps, type IcloudAlertProps } fro
 export { googleAlertMail } from "./templates/google-alert";
 export { microsoftAlertMail } from "./templates/microsoft-alert";
 export { reminderMail, type ReminderProps, type AlertProvider } from "./templates/reminder";
-export { appLink, reconnectLink, APPLE_PASSWORD_GUIDE_PATH } from "./templates/links";
+export { appLink, reconnectLink } from "./templates/links";

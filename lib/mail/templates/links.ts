@@ -8,6 +8,3 @@ export function appLink(path: string): string {
 export function reconnectLink(accountId: string): string {
   return appLink(`/accounts/${encodeURIComponent(accountId)}/reconnect`);
 }
-
-/** The help guide for a new app-specific password, at the section about Apple ID password changes. */
-export const APPLE_PASSWORD_GUIDE_PATH = "/help/apple-app-specific-password#apple-id-password-changed";
