@@ -1,0 +1,236 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { db } from "@/db/client";
+import { calendars } from "@/db/schema";
+import { config } from "@/lib/config";
+import { log } from "@/lib/log";
+import { createCaldavProvider, ICLOUD_URL } from "@/lib/providers/caldav";
+import type { FetchLike } from "@/lib/providers/caldav/http";
+import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/providers/errors";
+import type { RemoteCalendar } from "@/lib/providers/types";
+import { saveConnectedAccount } from "./accounts";
+
+/**
+ * Connecting an iCloud (or generic CalDAV) account: the password is checked against the server
+ * first, and the account is stored only once the server accepted it. Passwords never reach a log.
+ */
+
+/** What the connect form shows; maps to the checklist in the product doc. */
+export type ChecklistItem = "alias" | "two_factor" | "regenerate";
+
+export type IcloudCheckResult =
+  /** The server accepted the password as typed. */
+  | { kind: "ok"; appleId: string; password: string; calendars: RemoteCalendar[]; homeUrl: string }
+  /** Accepted after normalising (dashes added, spaces removed, lower-cased): store `password`. */
+  | { kind: "missing_dashes_normalised"; appleId: string; password: string; calendars: RemoteCalendar[]; homeUrl: string }
+  /** The value is not an app-specific password at all: most likely the Apple ID password. Nothing was sent. */
+  | { kind: "looks_like_apple_id_password" }
+  /** The Apple ID is not an email address. Nothing was sent. */
+  | { kind: "invalid_apple_id" }
+  /** Apple said 401: show the checklist, most likely first. */
+  | { kind: "rejected"; checklist: ChecklistItem[] }
+  /** Apple could not be reached or asked us to wait; nothing is wrong with what was typed. */
+  | { kind: "unreachable"; retryAfterMs?: number };
+
+export type CheckedOk = Extract<IcloudCheckResult, { kind: "ok" | "missing_dashes_normalised" }>;
+
+const APP_PASSWORD = /^[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}$/;
+
+export type PasswordShape =
+  | { shape: "canonical"; password: string }
+  | { shape: "normalised"; password: string }
+  | { shape: "not_app_specific" };
+
+/** Normalises what the user pasted into Apple's `xxxx-xxxx-xxxx-xxxx` form, or says it cannot be one. */
+export function normaliseAppPassword(input: string): PasswordShape {
+  if (APP_PASSWORD.test(input)) return { shape: "canonical", password: input };
+  const letters = input.replace(/[\s\-‐-―]/g, "").toLowerCase();
+  if (!/^[a-z]{16}$/.test(letters)) return { shape: "not_app_specific" };
+  return { shape: "normalised", password: letters.match(/.{4}/g)!.join("-") };
+}
+
+const email = z.string().trim().toLowerCase().pipe(z.email());
+
+export interface ConnectOptions {
+  /** CalDAV base URL; iCloud defaults to the emulator in the sandbox, else caldav.icloud.com. */
+  serverUrl?: string;
+  /** Transport override for tests. */
+  fetch?: FetchLike;
+}
+
+function icloudTarget(options: ConnectOptions): { serverUrl: string; sandbox: boolean } {
+  if (options.serverUrl) return { serverUrl: options.serverUrl, sandbox: options.serverUrl !== ICLOUD_URL };
+  const c = config();
+  if (c.sandbox && c.EMULATOR_ICLOUD_URL) return { serverUrl: c.EMULATOR_ICLOUD_URL, sandbox: true };
+  return { serverUrl: ICLOUD_URL, sandbox: false };
+}
+
+/** Checks an Apple ID and app-specific password. Validates the format before any request. */
+export async function checkIcloudPassword(appleIdInput: string, passwordInput: string, options: ConnectOptions = {}): Promise<IcloudCheckResult> {
+  const appleId = email.safeParse(appleIdInput);
+  if (!appleId.success) return { kind: "invalid_apple_id" };
+  const shape = normaliseAppPassword(passwordInput);
+  if (shape.shape === "not_app_specific") return { kind: "looks_like_apple_id_password" };
+
+  const { serverUrl } = icloudTarget(options);
+  const provider = createCaldavProvider({ kind: "icloud", serverUrl, username: appleId.data, password: shape.password, fetch: options.fetch });
+  try {
+    const homeUrl = await provider.discoverHome();
+    const found = await provider.listCalendars();
+    return {
+      kind: shape.shape === "canonical" ? "ok" : "missing_dashes_normalised",
+      appleId: appleId.data,
+      password: shape.password,
+      calendars: found,
+      homeUrl,
+    };
+  } catch (e) {
+    if (e instanceof CredentialsRejectedError) {
+      log.info("icloud connect check rejected", { host: new URL(serverUrl).host });
+      return { kind: "rejected", checklist: ["alias", "two_factor", "regenerate"] };
+    }
+    log.warn("icloud connect check failed", { host: new URL(serverUrl).host, error: isProviderError(e) ? e.code : (e as Error).name });
+    const retryAfterMs = (e as { retryAfterMs?: number }).retryAfterMs;
+    return retryAfterMs !== undefined ? { kind: "unreachable", retryAfterMs } : { kind: "unreachable" };
+  }
+}
+
+export type ConnectResult<T> = { ok: true; accountId: string; calendars: RemoteCalendar[] } | { ok: false; result: T };
+
+/** Checks, then stores the iCloud account and its calendars. Nothing is stored unless Apple accepted the password. */
+export async function connectIcloud(
+  userId: string,
+  appleId: string,
+  password: string,
+  options: ConnectOptions = {},
+): Promise<
+  | { ok: true; accountId: string; calendars: RemoteCalendar[]; check: CheckedOk["kind"] }
+  | { ok: false; result: Exclude<IcloudCheckResult, CheckedOk> }
+> {
+  const checked = await checkIcloudPassword(appleId, password, options);
+  if (checked.kind !== "ok" && checked.kind !== "missing_dashes_normalised") return { ok: false, result: checked };
+  const { sandbox, serverUrl } = icloudTarget(options);
+  const accountId = await saveConnectedAccount(userId, {
+    provider: "icloud",
+    email: checked.appleId,
+    // The registry reaches sandbox accounts through EMULATOR_ICLOUD_URL; a URL given here (tests) is kept.
+    serverUrl: options.serverUrl && options.serverUrl !== ICLOUD_URL ? serverUrl : null,
+    sandbox,
+    credentials: { username: checked.appleId, password: checked.password, homeUrl: checked.homeUrl },
+  });
+  await storeCalendars(accountId, checked.calendars);
+  return { ok: true, accountId, calendars: checked.calendars, check: checked.kind };
+}
+
+export type CaldavCheckResult =
+  | { kind: "ok"; calendars: RemoteCalendar[]; homeUrl: string }
+  | { kind: "invalid_url" }
+  | { kind: "private_address" }
+  | { kind: "rejected" }
+  | { kind: "forbidden" }
+  | { kind: "no_calendars" }
+  | { kind: "unreachable"; retryAfterMs?: number };
+
+export interface CaldavConnectOptions {
+  fetch?: FetchLike;
+  /** Allow loopback and private addresses (self-hosting); defaults to CALDAV_ALLOW_PRIVATE. */
+  allowPrivate?: boolean;
+}
+
+const url = z
+  .string()
+  .trim()
+  .pipe(z.url())
+  .refine((u) => /^https?:$/.test(new URL(u).protocol));
+
+/** Loopback, private, link-local and unique-local addresses: not for a user-given URL by default. */
+export function isPrivateAddress(ip: string): boolean {
+  if (isIP(ip) === 4) {
+    const [a, b] = ip.split(".").map(Number);
+    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  const v6 = ip.toLowerCase();
+  if (v6.startsWith("::ffff:")) return isPrivateAddress(v6.slice(7));
+  return v6 === "::1" || v6 === "::" || v6.startsWith("fc") || v6.startsWith("fd") || v6.startsWith("fe80");
+}
+
+async function reachesPrivate(serverUrl: string): Promise<boolean> {
+  const host = new URL(serverUrl).hostname.replace(/^\[|\]$/g, "");
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (isIP(host)) return isPrivateAddress(host);
+  try {
+    const addresses = await lookup(host, { all: true });
+    return addresses.some((a) => isPrivateAddress(a.address));
+  } catch {
+    return false;
+  }
+}
+
+export async function checkCaldav(serverUrl: string, username: string, password: string, options: CaldavConnectOptions = {}): Promise<CaldavCheckResult> {
+  const parsed = url.safeParse(serverUrl);
+  if (!parsed.success) return { kind: "invalid_url" };
+  const allowPrivate = options.allowPrivate ?? config().CALDAV_ALLOW_PRIVATE === "true";
+  if (!allowPrivate && (await reachesPrivate(parsed.data))) return { kind: "private_address" };
+  const provider = createCaldavProvider({ kind: "caldav", serverUrl: parsed.data, username, password, fetch: options.fetch });
+  try {
+    const homeUrl = await provider.discoverHome();
+    const found = await provider.listCalendars();
+    if (found.length === 0) return { kind: "no_calendars" };
+    return { kind: "ok", calendars: found, homeUrl };
+  } catch (e) {
+    if (e instanceof CredentialsRejectedError) return { kind: "rejected" };
+    if (e instanceof ForbiddenError) return { kind: "forbidden" };
+    log.warn("caldav connect check failed", { host: new URL(parsed.data).host, error: isProviderError(e) ? e.code : (e as Error).name });
+    const retryAfterMs = (e as { retryAfterMs?: number }).retryAfterMs;
+    return retryAfterMs !== undefined ? { kind: "unreachable", retryAfterMs } : { kind: "unreachable" };
+  }
+}
+
+/** Checks, then stores a generic CalDAV account and its calendars, only when the server accepted the login. */
+export async function connectCaldav(
+  userId: string,
+  serverUrl: string,
+  username: string,
+  password: string,
+  options: CaldavConnectOptions = {},
+): Promise<ConnectResult<Exclude<CaldavCheckResult, { kind: "ok" }>>> {
+  const checked = await checkCaldav(serverUrl, username, password, options);
+  if (checked.kind !== "ok") return { ok: false, result: checked };
+  const accountId = await saveConnectedAccount(userId, {
+    provider: "caldav",
+    email: username,
+    serverUrl: serverUrl.trim(),
+    credentials: { username, password, homeUrl: checked.homeUrl },
+  });
+  await storeCalendars(accountId, checked.calendars);
+  return { ok: true, accountId, calendars: checked.calendars };
+}
+
+/** Inserts or refreshes the account's calendars (keyed by their URL; names can change). */
+async function storeCalendars(accountId: string, found: RemoteCalendar[]): Promise<void> {
+  if (found.length === 0) return;
+  await db()
+    .insert(calendars)
+    .values(
+      found.map((c) => ({
+        accountId,
+        remoteId: c.id,
+        name: c.name,
+        color: c.color ?? null,
+        writable: c.writable,
+        timeZone: c.timeZone ?? null,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [calendars.accountId, calendars.remoteId],
+      set: {
+        name: sql`excluded.name`,
+        color: sql`excluded.color`,
+        writable: sql`excluded.writable`,
+        timeZone: sql`excluded.time_zone`,
+        updatedAt: new Date(),
+      },
+    });
+}
