@@ -87,6 +87,10 @@ export function renderEvent(
     out.seriesMasterId = event.id;
     out.originalStart = inst.originalStart;
   }
+  if (event.malformed) {
+    out.start = null;
+    out.end = null;
+  }
   if (opts.props) {
     out.singleValueExtendedProperties = opts.props
       .map((p) => event.ext.get(p))

@@ -21,6 +21,10 @@ export interface MicrosoftEmulator {
   updateEventAsUser(email: string, eventId: string, body: Record<string, unknown>): void;
   deleteEventAsUser(email: string, eventId: string): void;
   revoke(email: string, code?: string): void;
+  /** Tokens as if the user had consented (tests that do not walk the consent page). */
+  issueTokens(email: string, clientId?: string, scope?: string): { accessToken: string; refreshToken: string; expiresAt: number };
+  /** Puts an event no client can read (no start or end) into a calendar. */
+  injectMalformed(email: string, calendarId: string): string;
   expireDeltaState(email?: string): number;
   expireAccessTokens(email?: string): void;
   addFault(fault: Partial<Fault> & { status: number }): void;
@@ -69,7 +73,7 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
     const url = new URL(req.url ?? "/", ctx.url);
     const raw = await readBody(req);
     const type = String(req.headers["content-type"] ?? "");
-    const path = url.pathname.split("/").filter(Boolean);
+    const path = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
 
     if (path[0] === "_control") return control(req, res, path.slice(1), raw ? JSON.parse(raw) : {});
     if (path[1] === "oauth2" && path[2] === "v2.0") {
@@ -131,10 +135,33 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
       if (r.status !== 204) throw Object.assign(new Error(r.error), { status: r.status });
     },
     revoke: (email: string, code?: string) => revokeUser(ctx, userOrThrow(state, email), code),
+    issueTokens(email: string, clientId = SANDBOX_CLIENT.clientId, scope = "Calendars.ReadWrite offline_access openid email profile") {
+      const user = userOrThrow(state, email);
+      const accessToken = `eyEmu.${crypto.randomUUID()}`;
+      const refreshToken = `M.R3_EMU.${crypto.randomUUID()}`;
+      const expiresAt = Date.now() + state.settings.accessTokenTtlSeconds * 1000;
+      state.accessTokens.set(accessToken, { userId: user.id, clientId, scope, expires: expiresAt });
+      state.refreshTokens.set(refreshToken, { userId: user.id, clientId, scope });
+      return { accessToken, refreshToken, expiresAt };
+    },
+    injectMalformed(email: string, calendarId: string) {
+      const r = api.createEventAsUser(email, calendarId, {
+        subject: "broken",
+        start: { dateTime: "2030-01-01T00:00:00", timeZone: "UTC" },
+        end: { dateTime: "2030-01-01T01:00:00", timeZone: "UTC" },
+      });
+      const user = userOrThrow(state, email);
+      user.calendars.get(calendarId)!.events.get(String(r.id))!.malformed = true;
+      return String(r.id);
+    },
     expireDeltaState(email?: string) {
       const user = email ? userOrThrow(state, email) : undefined;
       let n = 0;
-      for (const [t, s] of state.deltaStates) if (!user || s.userId === user.id) (state.deltaStates.delete(t), n++);
+      for (const [t, s] of state.deltaStates) {
+        if (user && s.userId !== user.id) continue;
+        state.deltaStates.delete(t);
+        n++;
+      }
       for (const [k] of state.rounds) state.rounds.delete(k);
       return n;
     },
@@ -189,6 +216,7 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
       if (is("POST", "users", "*", "calendars", "*", "events")) return sendJson(res, 201, api.createEventAsUser(p[1], p[3], body));
       if (is("PATCH", "users", "*", "events", "*")) return (api.updateEventAsUser(p[1], p[3], body), sendJson(res, 200, { ok: true }));
       if (is("DELETE", "users", "*", "events", "*")) return (api.deleteEventAsUser(p[1], p[3]), sendJson(res, 200, { ok: true }));
+      if (is("POST", "users", "*", "calendars", "*", "malformed")) return sendJson(res, 201, { id: api.injectMalformed(p[1], p[3]) });
       if (is("POST", "users", "*", "revoke")) return (api.revoke(p[1], body.code as string | undefined), sendJson(res, 200, { ok: true }));
       if (is("POST", "users", "*", "expire-access-tokens")) return (api.expireAccessTokens(p[1]), sendJson(res, 200, { ok: true }));
       if (is("POST", "delta", "expire")) return sendJson(res, 200, { expired: api.expireDeltaState(body.email as string | undefined) });

@@ -49,6 +49,8 @@ export interface StoredEvent extends EventFields {
   /** Original starts (UTC ISO) of deleted occurrences. */
   cancelled: Set<string>;
   seq: number;
+  /** Test hook: rendered without start/end, as data no client can read. */
+  malformed?: boolean;
 }
 
 export interface Calendar {
@@ -277,6 +279,11 @@ export class EmulatorState {
     const out: Instance[] = [];
     for (const event of calendar.events.values()) {
       if (event.type === "singleInstance") {
+        if (event.malformed) {
+          const t = new Date(Math.max(from.getTime(), Math.min(to.getTime() - 1, Date.now())));
+          out.push({ id: event.id, event, type: "singleInstance", fields: event, changeKey: event.changeKey, lastModifiedDateTime: event.lastModifiedDateTime, startUtc: t, endUtc: t });
+          continue;
+        }
         const s = fieldStartUtc(event);
         const e = fieldEndUtc(event);
         if (s < to && (e > from || (e.getTime() === s.getTime() && s >= from)))

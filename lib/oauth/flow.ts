@@ -47,13 +47,22 @@ const PENDING_MAX_AGE_MS = 15 * 60 * 1000;
 const COOKIE_OWNER = "oauth-pending";
 
 function server(cfg: OAuthClientConfig): oauth.AuthorizationServer {
-  return {
+  const as: oauth.AuthorizationServer = {
     issuer: cfg.issuer,
     authorization_endpoint: cfg.authorizationEndpoint,
     token_endpoint: cfg.tokenEndpoint,
     revocation_endpoint: cfg.revocationEndpoint,
     userinfo_endpoint: cfg.userinfoEndpoint,
   };
+  // Microsoft's multi-tenant ("common") endpoints issue id tokens whose issuer names the user's
+  // own tenant: `https://login.microsoftonline.com/{tenantid}/v2.0` with the token's `tid`.
+  // oauth4webapi has a (runtime-exported, untyped) hook for exactly this; the version is pinned.
+  const expectedIssuer = (oauth as unknown as { _expectedIssuer?: symbol })._expectedIssuer;
+  if (cfg.issuer.includes("{tenantid}") && expectedIssuer)
+    Object.assign(as, {
+      [expectedIssuer]: (result: { claims: Record<string, unknown> }) => cfg.issuer.replace("{tenantid}", String(result.claims.tid ?? "")),
+    });
+  return as;
 }
 
 function insecure(cfg: OAuthClientConfig) {

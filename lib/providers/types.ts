@@ -32,11 +32,18 @@ export interface PullResult {
    * expired cursor): anything linked but absent was deleted. false for an incremental delta.
    */
   complete: boolean;
+  /** Things the user should read in the activity log (e.g. data a provider could not keep). */
+  warnings?: string[];
 }
 
 export interface WriteResult {
   ref: string;
   etag: string;
+  /**
+   * What the provider could not write as given, for the activity log (e.g. a repeat rule the
+   * provider cannot express, written as individual occurrences instead).
+   */
+  warnings?: string[];
 }
 
 export interface WatchResult {
