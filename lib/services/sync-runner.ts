@@ -145,8 +145,8 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
       .where(eq(calendarAccounts.id, id));
     accounts.set(id, acc);
   }
-  const resolve = options.resolveProvider ?? defaultResolver;
-  if (!resolve) throw new Error("no provider resolver installed (setProviderResolver)");
+  // The registry opens the credentials; imported lazily so tests with their own resolver never load it.
+  const resolve = options.resolveProvider ?? defaultResolver ?? (await import("@/lib/providers/registry")).resolveProvider;
   const providers = new Map<string, CalendarProvider>();
   for (const [id, acc] of accounts) providers.set(id, await resolve(acc));
 

@@ -98,11 +98,23 @@ export function convergenceProblems(
   syncId: string,
   now: Date,
 ): string[] {
-  const problems: string[] = [];
   const events = {
     a: new Map(provider.events(CAL.a).map((e) => [e.ref, e.event])),
     b: new Map(provider.events(CAL.b).map((e) => [e.ref, e.event])),
   };
+  return convergenceProblemsOf(events, links, settings, direction, syncId, now);
+}
+
+/** The same check over events read from any provider (ref → event per side). */
+export function convergenceProblemsOf(
+  events: Record<Side, Map<string, CalendarEvent>>,
+  links: LinkState[],
+  settings: SyncSettings,
+  direction: Direction,
+  syncId: string,
+  now: Date,
+): string[] {
+  const problems: string[] = [];
   const linkedRefs = { a: new Set<string>(), b: new Set<string>() };
   for (const l of links) {
     const o = l.origin;

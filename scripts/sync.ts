@@ -1,0 +1,85 @@
+/**
+ * Headless sync: one pass between two CalDAV collections, with the same engine and database as
+ * the app. State (links, cursors) persists between runs, keyed by the two collection URLs.
+ *
+ *   npm run sync -- --a <collection-url> --a-user <u> --a-password <p> \
+ *                   --b <collection-url> --b-user <u> --b-password <p> \
+ *                   [--direction one-way|two-way] [--privacy full|private] [--busy-title <t>] \
+ *                   [--show-as source|busy|free|tentative] [--force] [--complete] [--json]
+ *
+ * Prints one summary line; exits 0 on success, 1 on failure (or failed events), 2 when paused.
+ * Passwords may also come from HETK_A_PASSWORD / HETK_B_PASSWORD so they stay out of `ps`.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { runHeadlessSync } from "@/lib/sync/headless";
+
+const { values } = parseArgs({
+  options: {
+    a: { type: "string" },
+    "a-user": { type: "string" },
+    "a-password": { type: "string" },
+    b: { type: "string" },
+    "b-user": { type: "string" },
+    "b-password": { type: "string" },
+    direction: { type: "string", default: "one-way" },
+    privacy: { type: "string", default: "full" },
+    "busy-title": { type: "string" },
+    "show-as": { type: "string" },
+    force: { type: "boolean", default: false },
+    complete: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+
+const args = z
+  .object({
+    a: z.string().url(),
+    "a-user": z.string().min(1),
+    "a-password": z.string().min(1),
+    b: z.string().url(),
+    "b-user": z.string().min(1),
+    "b-password": z.string().min(1),
+    direction: z.enum(["one-way", "two-way"]),
+    privacy: z.enum(["full", "private"]),
+    "busy-title": z.string().optional(),
+    "show-as": z.enum(["source", "busy", "free", "tentative"]).optional(),
+  })
+  .safeParse({
+    ...values,
+    "a-password": values["a-password"] ?? process.env.HETK_A_PASSWORD,
+    "b-password": values["b-password"] ?? process.env.HETK_B_PASSWORD,
+  });
+
+if (!args.success) {
+  console.error(`sync: ${args.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  process.exit(1);
+}
+
+const a = args.data;
+try {
+  const result = await runHeadlessSync({
+    a: { url: a.a, username: a["a-user"], password: a["a-password"] },
+    b: { url: a.b, username: a["b-user"], password: a["b-password"] },
+    direction: a.direction === "two-way" ? "two_way" : "one_way",
+    settings: {
+      privacy: a.privacy,
+      ...(a["busy-title"] ? { busyTitle: a["busy-title"] } : {}),
+      ...(a["show-as"] ? { showAs: a["show-as"] } : {}),
+    },
+    force: values.force,
+    complete: values.complete,
+  });
+  const c = result.counts;
+  if (values.json) console.log(JSON.stringify(result));
+  else
+    console.log(
+      `${result.outcome}: created ${c.created}, updated ${c.updated}, deleted ${c.deleted}, skipped ${c.skipped}, failed ${c.failed}` +
+        ` (${result.requests} requests, ${result.ms} ms)${result.reason ? ` — ${result.reason}` : ""}`,
+    );
+  process.exit(result.outcome === "success" ? 0 : result.outcome === "paused" ? 2 : 1);
+} catch (e) {
+  console.error(`failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
