@@ -15,6 +15,8 @@ export interface DavContext {
   partitionUrl: () => string;
   syncPageSize: number;
   omitPutEtag: boolean;
+  /** false makes the server behave like one without RFC 6578 (clients fall back to ctag + etags). */
+  syncCollection: boolean;
 }
 
 const MS_HEAD = `<?xml version="1.0" encoding="UTF-8"?>
@@ -236,6 +238,7 @@ function validate(body: string, cal: EmulatedCalendar): string | null {
 
 function report(ctx: DavContext, cal: EmulatedCalendar, calHref: string, body: string, wanted: Set<string> | null, res: ServerResponse) {
   if (/<(?:[\w-]+:)?sync-collection[\s>]/.test(body)) {
+    if (!ctx.syncCollection) return send(res, 403, `<?xml version="1.0"?><error xmlns="DAV:"><supported-report/></error>`);
     const tokenText = /<(?:[\w-]+:)?sync-token[^>]*>([^<]*)</.exec(body)?.[1]?.trim() ?? "";
     let since = 0;
     let initial = tokenText === "";

@@ -21,6 +21,8 @@ export interface IcloudEmulatorOptions {
   syncPageSize?: number;
   /** Answer PUTs without an ETag header, as iCloud sometimes does. */
   omitPutEtag?: boolean;
+  /** Set false to emulate a CalDAV server without sync-collection (ctag + etag clients only). */
+  syncCollection?: boolean;
 }
 
 export interface IcloudEmulator {
@@ -236,6 +238,7 @@ export async function startIcloudEmulator(options: IcloudEmulatorOptions = {}): 
     partitionUrl: () => partitionUrl,
     syncPageSize: options.syncPageSize ?? 0,
     omitPutEtag: options.omitPutEtag ?? false,
+    syncCollection: options.syncCollection ?? true,
   };
 
   const handler = (onPartition: boolean) => async (req: IncomingMessage, res: ServerResponse) => {

@@ -266,18 +266,24 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     throw new TransientError("sync-collection kept truncating");
   }
 
+  /** Every member's etag and the collection's ctag, in one PROPFIND. */
   async function listEtags(calendarUrl: string): Promise<{ ctag: string | null; etags: Record<string, string> }> {
     const rs = await request(calendarUrl, "PROPFIND", bodies.etags, { Depth: "1" });
     if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND etags");
     const collectionPath = new URL(calendarUrl).pathname;
     const etags: Record<string, string> = {};
+    let ctag: string | null = null;
     for (const r of rs) {
       if (!r.href || !r.ok) continue;
       const ref = pathOf(r.href, calendarUrl);
-      if (ref === collectionPath || ref.endsWith("/") || hasKey(r.props?.resourcetype, "collection")) continue;
+      if (ref === collectionPath) {
+        ctag = textOf(r.props?.getctag) ?? null;
+        continue;
+      }
+      if (ref.endsWith("/") || hasKey(r.props?.resourcetype, "collection")) continue;
       etags[ref] = etagOf(r.props?.getetag) ?? "";
     }
-    return { ctag: await changeTags(calendarUrl).then((t) => t.ctag), etags };
+    return { ctag, etags };
   }
 
   async function changeTags(calendarUrl: string): Promise<{ ctag: string | null; syncToken: string | null }> {

@@ -15,7 +15,7 @@ export const bodies = {
   changeTags: `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind ${NS}><d:prop><cs:getctag/><d:sync-token/></d:prop></d:propfind>`,
   etags: `<?xml version="1.0" encoding="utf-8"?>
-<d:propfind ${NS}><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>`,
+<d:propfind ${NS}><d:prop><d:getetag/><d:resourcetype/><cs:getctag/></d:prop></d:propfind>`,
   etag: `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind ${NS}><d:prop><d:getetag/></d:prop></d:propfind>`,
   syncCollection: (token: string) => `<?xml version="1.0" encoding="utf-8"?>
