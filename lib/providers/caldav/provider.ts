@@ -39,6 +39,8 @@ export interface CaldavProvider extends CalendarProvider {
   readonly requestCount: number;
   /** Discovers (once) and returns the calendar home URL. */
   discoverHome(): Promise<string>;
+  /** Always present for CalDAV: one PROPFIND of the ctag / sync-token. */
+  hasChanges(calendarId: string, cursor: string | null): Promise<boolean>;
 }
 
 type DavResponse = Awaited<ReturnType<typeof davRequest>>[number];
