@@ -11,7 +11,7 @@ import type {
   Transparency,
   Visibility,
 } from "@/lib/calendar/types";
-import { compactUtc, instantToWall, isValidZone, wallToInstant } from "./zone";
+import { addDays, compactUtc, daysBetween, instantToWall, isValidZone, wallToInstant } from "./zone";
 
 /**
  * The one place Google's event resource meets the canonical model, both ways. A Google series
@@ -68,6 +68,22 @@ function alignToMaster(t: EventTime, masterStart: EventTime): EventTime {
   if (t.kind === "date") return { kind: "time", wall: `${t.date}T${masterStart.wall.slice(11, 19)}`, zone: masterStart.zone };
   const zone = masterStart.zone ?? "UTC";
   return { kind: "time", wall: instantToWall(instantOf(t), zone), zone: masterStart.zone };
+}
+
+/** Start and end of the plain occurrence of a series at `recurrenceId` (what an unmodified instance has). */
+export function occurrenceTimes(series: Pick<EventDetails, "start" | "end">, recurrenceId: EventTime): { start: EventTime; end: EventTime } {
+  const start = alignToMaster(recurrenceId, series.start);
+  if (start.kind === "date" && series.start.kind === "date" && series.end.kind === "date")
+    return { start, end: { kind: "date", date: addDays(start.date, daysBetween(series.start.date, series.end.date)) } };
+  const duration = instantOf(series.end) - instantOf(series.start);
+  const endZone = series.end.kind === "time" ? series.end.zone : null;
+  return { start, end: { kind: "time", wall: instantToWall(instantOf(start) + duration, endZone ?? "UTC"), zone: endZone } };
+}
+
+function sameDetails(a: EventDetails, b: EventDetails): boolean {
+  const key = (d: EventDetails) =>
+    JSON.stringify([d.title, d.description, d.location, d.status, d.transparency, d.visibility, instantOf(d.start), instantOf(d.end), d.start.kind, d.attendees]);
+  return key(a) === key(b);
 }
 
 function dateLineValues(line: string, masterStart: EventTime): EventTime[] {
@@ -170,7 +186,10 @@ export function fromGoogle(master: GEvent, exceptions: GEvent[] = []): CalendarE
       recurrence ??= { rrule: [], rdate: [], exdate: [] };
       recurrence.exdate.push(recurrenceId);
     } else {
-      overrides.push({ recurrenceId, ...details(ex) });
+      const own = details(ex);
+      // Google keeps exception rows that no longer differ from the series (e.g. after a reset); they are no override.
+      if (sameDetails(own, { ...base, ...occurrenceTimes(base, recurrenceId) })) continue;
+      overrides.push({ recurrenceId, ...own });
     }
   }
   if (recurrence) {
@@ -213,6 +232,21 @@ export interface GoogleWrite {
   body: GEvent;
   /** Per-occurrence patches, addressed by instance-id suffix. */
   overrides: { suffix: string; body: GEvent; cancelled: boolean }[];
+}
+
+/**
+ * Body that turns an existing exception row back into a plain occurrence of `event` (used when
+ * the canonical event no longer has that override or exdate).
+ */
+export function plainOccurrenceBody(event: CalendarEvent, originalStart: GTime): GEvent {
+  const recurrenceId = timeFromGoogle(originalStart, event.start.kind === "time" ? (event.start.zone ?? undefined) : undefined);
+  const times = occurrenceTimes(event, recurrenceId);
+  return { ...detailsToGoogle({ ...event, ...times }), status: event.status === "tentative" ? "tentative" : "confirmed" };
+}
+
+/** The canonical recurrence-id of an exception row, in the series' terms. */
+export function recurrenceIdOf(event: Pick<EventDetails, "start">, originalStart: GTime): EventTime {
+  return alignToMaster(timeFromGoogle(originalStart, event.start.kind === "time" ? (event.start.zone ?? undefined) : undefined), event.start);
 }
 
 export function toGoogle(event: CalendarEvent): GoogleWrite {

@@ -86,6 +86,27 @@ describe("Google provider against the emulator", () => {
     expect(upserts(full.changes).map((c) => c.event.title).sort()).toEqual(["Holiday", "Standup"]);
   });
 
+  it("an update that drops an override or an exdate resets the exception rows in Google", async () => {
+    const { provider } = await connectedProvider(emu, EMAIL);
+    const zone = "Europe/Zurich";
+    const plain = event({ title: "Weekly", recurrence: { rrule: ["FREQ=WEEKLY;COUNT=4"], rdate: [], exdate: [] } });
+    const moved = {
+      ...event({ title: "Weekly (moved)", start: { kind: "time", wall: "2026-03-10T15:00:00", zone }, end: { kind: "time", wall: "2026-03-10T16:00:00", zone } }),
+      recurrenceId: { kind: "time", wall: "2026-03-09T09:00:00", zone } as const,
+    };
+    const w = await provider.create(EMAIL, "series-reset", { ...plain, overrides: [moved] });
+    emu.control.deleteEvent(EMAIL, `${w.ref}_20260316T080000Z`); // the user cancels one occurrence in Google
+    const read = (await provider.get(EMAIL, w.ref))!;
+    expect(read.event.overrides).toHaveLength(1);
+    expect(read.event.recurrence!.exdate).toHaveLength(1);
+
+    await provider.update(EMAIL, w.ref, plain, read.etag);
+    const after = (await provider.get(EMAIL, w.ref))!.event;
+    expect(after.overrides).toEqual([]);
+    expect(after.recurrence!.exdate).toEqual([]);
+    expect(contentHash(after)).toBe(contentHash(plain));
+  });
+
   it("creates idempotently by key and sends sendUpdates=none on every write", async () => {
     const { provider } = await connectedProvider(emu, EMAIL);
     const first = await provider.create(EMAIL, "same-key", event());

@@ -14,7 +14,7 @@ import {
   TransientError,
 } from "@/lib/providers/errors";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
-import { fromGoogle, MappingError, toGoogle } from "./mapping";
+import { fromGoogle, instanceSuffix, MappingError, plainOccurrenceBody, recurrenceIdOf, toGoogle } from "./mapping";
 
 type GEvent = calendar_v3.Schema$Event;
 
@@ -311,7 +311,33 @@ class GoogleProvider implements CalendarProvider {
       etag ? { "If-Match": etag } : {},
     );
     if (event.overrides.length) await this.writeOverrides(calendarId, ref, event);
+    if (event.recurrence) await this.resetStaleExceptions(calendarId, ref, event);
     return { ref, etag: written.etag ?? "" };
+  }
+
+  /**
+   * Exception rows the canonical event no longer has: a moved occurrence that was moved back, or
+   * a cancelled one that was restored. Google has no "reset instance", so the row is patched to
+   * the plain occurrence (reads then drop it as an override), or deleted when it became an exdate.
+   */
+  private async resetStaleExceptions(calendarId: string, ref: string, event: CalendarEvent) {
+    const series = await this.fetchSeries(calendarId, ref);
+    if (!series) return;
+    const overrides = new Set(event.overrides.map((o) => instanceSuffix(o.recurrenceId)));
+    const exdates = new Set((event.recurrence?.exdate ?? []).map((t) => instanceSuffix(t)));
+    for (const ex of series.exceptions) {
+      if (!ex.id || !ex.originalStartTime) continue;
+      const suffix = instanceSuffix(recurrenceIdOf(event, ex.originalStartTime));
+      if (overrides.has(suffix)) continue;
+      const cancelled = ex.status === "cancelled";
+      if (exdates.has(suffix)) {
+        if (!cancelled) await this.remove(calendarId, ex.id, null);
+        continue;
+      }
+      const current = fromGoogle(series.master, [ex]);
+      if (!cancelled && current.overrides.length === 0) continue;
+      await this.call((o) => this.api.events.patch({ calendarId, eventId: ex.id!, sendUpdates: "none", requestBody: plainOccurrenceBody(event, ex.originalStartTime!) }, o));
+    }
   }
 
   async remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
