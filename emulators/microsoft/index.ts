@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createEvent, deleteEvent, handleGraph, updateEvent } from "./graph";
 import { graphError, readBody, sendJson, type Ctx } from "./http";
 import { handleAuthorize, handleToken, revokeUser } from "./identity";
-import { EmulatorState, SANDBOX_CLIENT, type Fault, type StoredEvent, type Subscription, type User } from "./state";
+import { EmulatorState, SANDBOX_CLIENT, fieldEndUtc, fieldStartUtc, type Fault, type StoredEvent, type Subscription, type User } from "./state";
 
 export { EmulatorState, SANDBOX_CLIENT } from "./state";
 export type { User, Calendar, StoredEvent, Subscription, Delivery } from "./state";
@@ -211,7 +211,21 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
       if (is("POST", "users", "*", "calendars")) return sendJson(res, 201, api.addCalendar(p[1], String(body.name ?? "Calendar"), { canEdit: body.canEdit as boolean | undefined }));
       if (is("GET", "users", "*", "calendars", "*", "events")) {
         const cal = userOrThrow(state, p[1]).calendars.get(p[3]);
-        return sendJson(res, 200, [...(cal?.events.values() ?? [])].map((e: StoredEvent) => ({ id: e.id, subject: e.subject, type: e.type, changeKey: e.changeKey, attendees: e.attendees.length })));
+        return sendJson(
+          res,
+          200,
+          [...(cal?.events.values() ?? [])].map((e: StoredEvent) => ({
+            id: e.id,
+            subject: e.subject,
+            type: e.type,
+            changeKey: e.changeKey,
+            isAllDay: e.isAllDay,
+            start: e.isAllDay ? e.start.dateTime.slice(0, 10) : fieldStartUtc(e).toISOString().slice(0, 16),
+            end: e.isAllDay ? e.end.dateTime.slice(0, 10) : fieldEndUtc(e).toISOString().slice(0, 16),
+            copy: [...e.ext.keys()].some((k) => k.includes("hetk")),
+            attendees: e.attendees.length,
+          })),
+        );
       }
       if (is("POST", "users", "*", "calendars", "*", "events")) return sendJson(res, 201, api.createEventAsUser(p[1], p[3], body));
       if (is("PATCH", "users", "*", "events", "*")) return (api.updateEventAsUser(p[1], p[3], body), sendJson(res, 200, { ok: true }));
