@@ -1,5 +1,4 @@
 import type { RemoteCalendar } from "@/lib/providers/types";
-import { log } from "@/lib/log";
 
 /**
  * What the signed-in app needs from the jobs, the providers and the sync engine, in one small
@@ -60,27 +59,86 @@ export interface PreviewResult {
   skipped: number;
 }
 
+const MONTH_MS = 31 * 86_400_000;
+
+async function calendarRow(calendarId: string) {
+  const { db } = await import("@/db/client");
+  const { calendars } = await import("@/db/schema");
+  const { eq } = await import("drizzle-orm");
+  const [row] = await db().select({ accountId: calendars.accountId, remoteId: calendars.remoteId }).from(calendars).where(eq(calendars.id, calendarId));
+  if (!row) throw new Error(`calendar ${calendarId} not found`);
+  return row;
+}
+
 const defaults: AppPorts = {
   async requestSync(syncId, trigger) {
-    log.warn("jobs not wired: sync request dropped", { syncId, trigger });
+    const jobs = await import("./jobs");
+    await jobs.requestSync(syncId, trigger);
   },
   async accountReconnected(accountId) {
-    log.warn("jobs not wired: reconnect not announced", { accountId });
+    const jobs = await import("./jobs");
+    await jobs.accountReconnected(accountId);
   },
-  async listRemoteCalendars() {
-    throw new Error("providers not wired");
+  async listRemoteCalendars(accountId) {
+    const { providerForAccount } = await import("@/lib/providers/registry");
+    return (await providerForAccount(accountId)).listCalendars();
   },
-  async removeEvent() {
-    throw new Error("providers not wired");
+  async removeEvent(calendarId, ref, etag) {
+    const { providerForAccount } = await import("@/lib/providers/registry");
+    const cal = await calendarRow(calendarId);
+    await (await providerForAccount(cal.accountId)).remove(cal.remoteId, ref, etag);
   },
-  async previewFirstPass() {
-    throw new Error("preview not wired");
+  async previewFirstPass(input) {
+    // A dry run of the planner over complete pulls of both sides, with no links yet: exactly the
+    // decisions the first pass would make, without writing anything.
+    const { providerForAccount } = await import("@/lib/providers/registry");
+    const { plan } = await import("@/lib/sync/plan");
+    const [calA, calB] = await Promise.all([calendarRow(input.calendarAId), calendarRow(input.calendarBId)]);
+    const now = new Date();
+    const window = {
+      start: new Date(now.getTime() - (input.settings.windowDaysBack + 1) * 86_400_000),
+      end: new Date(now.getTime() + (input.settings.windowMonthsAhead + 1) * MONTH_MS),
+    };
+    const [pa, pb] = await Promise.all([providerForAccount(calA.accountId), providerForAccount(calB.accountId)]);
+    const [pullA, pullB] = await Promise.all([pa.pullChanges(calA.remoteId, null, window), pb.pullChanges(calB.remoteId, null, window)]);
+    let n = 0;
+    const out = plan(pullA, pullB, [], input.settings, { syncId: "preview", direction: input.direction, now, newId: () => `preview-${++n}` });
+    const result: PreviewResult = { toA: 0, toB: 0, skipped: 0 };
+    for (const action of out.actions) {
+      if (action.kind === "skip") result.skipped++;
+      for (const w of action.writes) if (w.op === "create") result[w.side === "b" ? "toB" : "toA"]++;
+    }
+    return result;
   },
-  async connectIcloud() {
-    return { ok: false, problem: "unreachable", detail: "iCloud connection not wired" };
+  async connectIcloud(userId, input) {
+    const svc = await import("./connect-icloud");
+    const r = await svc.connectIcloud(userId, input.appleId, input.password);
+    if (r.ok) return { ok: true, accountId: r.accountId, normalised: r.check === "missing_dashes_normalised" };
+    const problem: IcloudProblem =
+      r.result.kind === "looks_like_apple_id_password"
+        ? "apple_id_password"
+        : r.result.kind === "invalid_apple_id"
+          ? "invalid_email"
+          : r.result.kind === "rejected"
+            ? "rejected"
+            : r.result.retryAfterMs !== undefined
+              ? "rate_limited"
+              : "unreachable";
+    return { ok: false, problem };
   },
-  async connectCaldav() {
-    return { ok: false, problem: "unreachable", detail: "CalDAV connection not wired" };
+  async connectCaldav(userId, input) {
+    const svc = await import("./connect-icloud");
+    const r = await svc.connectCaldav(userId, input.serverUrl, input.username, input.password);
+    if (r.ok) return { ok: true, accountId: r.accountId };
+    const map: Record<typeof r.result.kind, CaldavProblem> = {
+      invalid_url: "invalid_url",
+      private_address: "blocked_address",
+      rejected: "rejected",
+      forbidden: "rejected",
+      no_calendars: "no_calendars",
+      unreachable: "unreachable",
+    };
+    return { ok: false, problem: map[r.result.kind] };
   },
 };
 

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { db } from "@/db/client";
 import { calendarAccounts, calendars } from "@/db/schema";
 import { config } from "@/lib/config";
+import { parseICalendar, toICalendar } from "@/lib/calendar/ical";
+import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { log } from "@/lib/log";
 import { appPorts } from "./app-ports";
 
@@ -47,20 +49,61 @@ async function call<T>(provider: "icloud" | "google" | "microsoft", method: stri
 
 // --- iCloud ------------------------------------------------------------------------------------
 
+const enc = encodeURIComponent;
+
 const icloudControl = {
-  createAccount: (appleId: string) => call<{ appleId: string }>("icloud", "POST", "/__control/accounts", { appleId, calendars: ["Home", "Family"] }),
-  newPassword: (appleId: string) =>
-    call<{ password: string }>("icloud", "POST", `/__control/accounts/${encodeURIComponent(appleId)}/app-passwords`, { label: "Hetk calendar sync" }),
+  createAccount: (appleId: string) => call<{ appleId: string; password: string | null }>("icloud", "POST", "/_control/accounts", { appleId }),
+  createCalendar: (appleId: string, name: string) => call<{ id: string; url: string }>("icloud", "POST", `/_control/accounts/${enc(appleId)}/calendars`, { name }),
+  newPassword: (appleId: string) => call<{ password: string }>("icloud", "POST", `/_control/accounts/${enc(appleId)}/passwords`, {}),
   /** As if the Apple ID password was changed: every app-specific password stops working. */
-  revokeAll: (appleId: string) => call<void>("icloud", "POST", `/__control/accounts/${encodeURIComponent(appleId)}/change-password`, {}),
+  revokeAll: (appleId: string) => call<{ revoked: number }>("icloud", "POST", `/_control/accounts/${enc(appleId)}/revoke`, {}),
+  events: (appleId: string, calId: string) =>
+    call<Array<{ name: string; href: string; etag: string; ics: string }>>("icloud", "GET", `/_control/accounts/${enc(appleId)}/calendars/${enc(calId)}/events`),
+  event: (appleId: string, calId: string, name: string) =>
+    call<{ name: string; ics: string }>("icloud", "GET", `/_control/accounts/${enc(appleId)}/calendars/${enc(calId)}/events/${enc(name)}`),
+  addEvent: (appleId: string, calId: string, body: unknown) => call("icloud", "POST", `/_control/accounts/${enc(appleId)}/calendars/${enc(calId)}/events`, body),
+  putEvent: (appleId: string, calId: string, name: string, body: unknown) =>
+    call("icloud", "PUT", `/_control/accounts/${enc(appleId)}/calendars/${enc(calId)}/events/${enc(name)}`, body),
+  deleteEvent: (appleId: string, calId: string, name: string) => call("icloud", "DELETE", `/_control/accounts/${enc(appleId)}/calendars/${enc(calId)}/events/${enc(name)}`),
 };
+
+/** The emulator's calendar id from the collection URL Hetk stored as the calendar's remote id. */
+function icloudCalendarId(remoteId: string): string {
+  const m = /\/calendars\/([^/]+)\/?$/.exec(new URL(remoteId, "http://x").pathname);
+  if (!m) throw new Error("Not a sandbox iCloud calendar.");
+  return decodeURIComponent(m[1]);
+}
+
+function timeText(t: EventTime): string {
+  if (t.kind === "date") return t.date;
+  if (t.zone && t.zone !== "UTC") {
+    const utc = wallToUtc(t.wall, t.zone);
+    if (utc) return utc;
+  }
+  return t.wall.slice(0, 16);
+}
+
+/** A wall time in an IANA zone as a UTC minute, via Intl (sandbox display only). */
+function wallToUtc(wall: string, zone: string): string | null {
+  try {
+    const guess = new Date(`${wall}Z`);
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(guess);
+    const get = (k: string) => parts.find((p) => p.type === k)?.value ?? "00";
+    const asZone = new Date(`${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}:${get("second")}Z`);
+    return new Date(guess.getTime() - (asZone.getTime() - guess.getTime())).toISOString().slice(0, 16);
+  } catch {
+    return null;
+  }
+}
 
 /** One click: an Apple ID in the iCloud emulator, with calendars and an app-specific password, connected. */
 export async function createSandboxIcloudAccount(userId: string): Promise<{ accountId: string; appleId: string }> {
   urls();
   const appleId = `sandbox-${randomBytes(4).toString("hex")}@icloud.com`;
-  await icloudControl.createAccount(appleId);
-  const { password } = await icloudControl.newPassword(appleId);
+  const created = await icloudControl.createAccount(appleId);
+  await icloudControl.createCalendar(appleId, "Home");
+  await icloudControl.createCalendar(appleId, "Family");
+  const password = created.password ?? (await icloudControl.newPassword(appleId)).password;
   const outcome = await appPorts().connectIcloud(userId, { appleId, password, sandbox: true });
   if (!outcome.ok) throw new Error(`The sandbox iCloud account could not be connected (${outcome.problem}).`);
   log.info("sandbox iCloud account created", { accountId: outcome.accountId });
@@ -79,7 +122,7 @@ export async function revokeSandboxAccess(userId: string, accountId: string): Pr
   const account = await sandboxAccount(userId, accountId);
   if (account.provider === "icloud") await icloudControl.revokeAll(account.email);
   else if (account.provider === "google") await call("google", "POST", "/__control/revoke", { email: account.email });
-  else if (account.provider === "microsoft") await call("microsoft", "POST", `/_control/users/${encodeURIComponent(account.email)}/revoke`, {});
+  else if (account.provider === "microsoft") await call("microsoft", "POST", `/_control/users/${enc(account.email)}/revoke`, {});
   else throw new Error("Not a sandbox account.");
 }
 
@@ -191,12 +234,18 @@ export async function listSandboxEvents(userId: string, calendarId: string): Pro
       .map((e) => ({ id: e.id, title: e.subject ?? "(no title)", start: null, end: null, allDay: false, copy: false }));
   }
   if (cal.provider === "icloud") {
-    const items = await call<Array<{ id: string; title: string; start: string | null; end: string | null; allDay?: boolean; copy?: boolean }>>(
-      "icloud",
-      "GET",
-      `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events`,
-    );
-    return items.map((e) => ({ id: e.id, title: e.title, start: e.start, end: e.end, allDay: Boolean(e.allDay), copy: Boolean(e.copy) }));
+    const items = await icloudControl.events(cal.email, icloudCalendarId(cal.remoteId));
+    const out: SandboxEvent[] = [];
+    for (const item of items) {
+      try {
+        const e = parseICalendar(item.ics);
+        if (e.status === "cancelled") continue;
+        out.push({ id: item.name, title: e.title || "(no title)", start: timeText(e.start), end: timeText(e.end), allDay: e.start.kind === "date", copy: Boolean(e.marker) });
+      } catch {
+        out.push({ id: item.name, title: "(unreadable event)", start: null, end: null, allDay: false, copy: false });
+      }
+    }
+    return out.sort((x, y) => (x.start ?? "").localeCompare(y.start ?? ""));
   }
   return [];
 }
@@ -216,11 +265,7 @@ export async function addSandboxEvent(userId: string, calendarId: string, raw: S
       end: { dateTime: `${input.end}:00`, timeZone: "UTC" },
     });
   } else if (cal.provider === "icloud") {
-    await call("icloud", "POST", `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events`, {
-      title: input.title,
-      start: input.start,
-      end: input.end,
-    });
+    await icloudControl.addEvent(cal.email, icloudCalendarId(cal.remoteId), { title: input.title, start: `${input.start}:00Z`, end: `${input.end}:00Z` });
   }
 }
 
@@ -239,12 +284,17 @@ export async function editSandboxEvent(userId: string, calendarId: string, event
       end: { dateTime: `${input.end}:00`, timeZone: "UTC" },
     });
   } else if (cal.provider === "icloud") {
-    await call(
-      "icloud",
-      "PATCH",
-      `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`,
-      { title: input.title, start: input.start, end: input.end },
-    );
+    // Re-written from the stored event so its UID and other properties stay (an edit, not a new event).
+    const calId = icloudCalendarId(cal.remoteId);
+    const current = parseICalendar((await icloudControl.event(cal.email, calId, eventId)).ics);
+    const edited: CalendarEvent = {
+      ...current,
+      title: input.title,
+      start: { kind: "time", wall: `${input.start}:00`, zone: "UTC" },
+      end: { kind: "time", wall: `${input.end}:00`, zone: "UTC" },
+      updatedAt: new Date().toISOString(),
+    };
+    await icloudControl.putEvent(cal.email, calId, eventId, { ics: toICalendar(edited) });
   }
 }
 
@@ -253,10 +303,5 @@ export async function deleteSandboxEvent(userId: string, calendarId: string, eve
   const cal = await sandboxCalendar(userId, calendarId);
   if (cal.provider === "google") await call("google", "DELETE", `/__control/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`);
   else if (cal.provider === "microsoft") await call("microsoft", "DELETE", `/_control/users/${encodeURIComponent(cal.email)}/events/${encodeURIComponent(eventId)}`);
-  else if (cal.provider === "icloud")
-    await call(
-      "icloud",
-      "DELETE",
-      `/__control/accounts/${encodeURIComponent(cal.email)}/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`,
-    );
+  else if (cal.provider === "icloud") await icloudControl.deleteEvent(cal.email, icloudCalendarId(cal.remoteId), eventId);
 }

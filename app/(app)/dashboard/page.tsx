@@ -22,7 +22,7 @@ const flashes: Record<string, string> = {
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const user = await requireUser();
-  const { done } = await searchParams;
+  const { done, connected } = await searchParams;
   const [accounts, syncs] = await Promise.all([listAccounts(user.id), listSyncs(user.id)]);
   const broken = accounts.filter((a) => a.status !== "active");
   const busy = syncs.some((s) => s.removal || s.status === "running");
@@ -36,6 +36,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         {accounts.length > 0 ? <ButtonLink href="/syncs/new">New sync</ButtonLink> : null}
       </PageHeader>
 
+      {connected ? (
+        <Notice tone="success" live testId="connected-notice">
+          {connected === "google" ? "Google Calendar" : connected === "microsoft" ? "Microsoft 365" : "The account"} is connected. Its calendars are ready to
+          pair in a new sync.
+        </Notice>
+      ) : null}
       {done && flashes[done] ? (
         <Notice tone="success" live>
           {flashes[done]}

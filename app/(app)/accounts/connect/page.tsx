@@ -11,7 +11,18 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import { requireUser } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 import { helpLinks } from "@/lib/content/help-links";
+import { googleEndpoints } from "@/lib/providers/google/config";
+import { microsoftEndpoints } from "@/lib/providers/microsoft/config";
 import { createSandboxIcloudAction } from "./actions";
+
+/** Which service a connect button reaches: the real one, the sandbox emulator, or none configured. */
+function oauthMode(which: "google" | "microsoft"): "real" | "sandbox" | "off" {
+  try {
+    return (which === "google" ? googleEndpoints() : microsoftEndpoints()).sandbox ? "sandbox" : "real";
+  } catch {
+    return "off";
+  }
+}
 
 export const metadata: Metadata = { title: "Connect an account", robots: { index: false } };
 
@@ -54,20 +65,28 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
             ["google", "Google Calendar", "You sign in with Google and allow Hetk to see your calendar list and manage events. Hetk never asks for full access to your Google account."],
             ["microsoft", "Microsoft 365 / Outlook", "You sign in with Microsoft and allow Hetk to read and write calendar events. Work accounts may need an administrator's approval."],
           ] as const
-        ).map(([id, name, text]) => (
-          <Card key={id}>
-            <h3 className="flex flex-wrap items-center gap-2 font-semibold">
-              {name} {sandbox ? <Badge tone="warn">Sandbox</Badge> : null}
-            </h3>
-            <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-              {sandbox ? "This goes to a local stand-in for the real service: no real account is used. " : null}
-              {text}
-            </p>
-            <a href={`/api/connect/${id}/start`} className={buttonClass("primary", "mt-4")}>
-              {sandbox ? `Connect ${id === "google" ? "Google" : "Microsoft"} (sandbox)` : `Connect ${id === "google" ? "Google" : "Microsoft"}`}
-            </a>
-          </Card>
-        ))}
+        ).map(([id, name, text]) => {
+          const mode = oauthMode(id);
+          const short = id === "google" ? "Google" : "Microsoft";
+          return (
+            <Card key={id}>
+              <h3 className="flex flex-wrap items-center gap-2 font-semibold">
+                {name} {mode === "sandbox" ? <Badge tone="warn">Sandbox</Badge> : null}
+              </h3>
+              <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+                {mode === "sandbox" ? "This goes to a local stand-in for the real service: no real account is used. " : null}
+                {text}
+              </p>
+              {mode === "off" ? (
+                <p className="mt-4 text-sm text-slate-700 dark:text-slate-300">Not available on this server yet: its operator has not set up {short}.</p>
+              ) : (
+                <a href={`/api/connect/${id}/start`} className={buttonClass("primary", "mt-4")}>
+                  {mode === "sandbox" ? `Connect ${short} (sandbox)` : `Connect ${short}`}
+                </a>
+              )}
+            </Card>
+          );
+        })}
       </section>
 
       <section aria-labelledby="icloud-heading">
