@@ -31,7 +31,8 @@ export const pushMaintenance = inngest.createFunction(
   async ({ event, step }) => {
     if (event.name === pushRefresh.name) {
       const { channelRowId, reason } = event.data as { channelRowId: string; reason: string };
-      const fresh = await step.run("renew-now", () => renewChannel(channelRowId));
+      // A removed subscription cannot be renewed: make a new one.
+      const fresh = await step.run("renew-now", () => renewChannel(channelRowId, { recreate: reason === "removed" }));
       return { renewed: fresh ? 1 : 0, reason };
     }
     const plan = await step.run("plan", () => pushMaintenancePlan(new Date()));

@@ -82,9 +82,17 @@ async function build(account: AccountRow, credentials: unknown, onCredentials: (
         onCredentials,
       });
     }
-    case "microsoft":
-      // TODO(registry): wire createMicrosoftProvider once lib/providers/microsoft/provider.ts lands.
-      throw new Error("The Microsoft provider is not available in this build.");
+    case "microsoft": {
+      const [{ createMicrosoftProvider }, { microsoftEndpoints }] = await Promise.all([import("./microsoft/provider"), import("./microsoft/config")]);
+      // A sandbox account stays on the emulator even if a real client is configured later.
+      const endpoints = microsoftEndpoints({ sandbox: account.sandbox });
+      return createMicrosoftProvider({
+        credentials: credentials as import("./microsoft/provider").MicrosoftCredentials,
+        oauth: endpoints.oauth,
+        graphUrl: endpoints.graphUrl,
+        onCredentials,
+      });
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { open, seal } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import { CredentialsRejectedError } from "@/lib/providers/errors";
 import { providerForAccount } from "@/lib/providers/registry";
+import type { CalendarProvider, WatchResult } from "@/lib/providers/types";
 
 /**
  * Push bookkeeping: Google watch channels and Microsoft Graph subscriptions, one row per channel
@@ -159,9 +160,25 @@ export async function dropChannel(channelRowId: string): Promise<void> {
  * new one is opened first, so no change falls between the two (both fire for a moment; the
  * duplicate wake-up costs one cheap pull).
  */
-export async function renewChannel(channelRowId: string): Promise<string | null> {
+export async function renewChannel(channelRowId: string, opts: { recreate?: boolean } = {}): Promise<string | null> {
   const [row] = await db().select().from(pushChannels).where(eq(pushChannels.id, channelRowId));
   if (!row) return null;
+  if (!opts.recreate && row.provider === "microsoft") {
+    // Graph renews a subscription in place (PATCH expirationDateTime), which also reauthorises it.
+    const [cal] = await db().select({ accountId: calendars.accountId }).from(calendars).where(eq(calendars.id, row.calendarId));
+    const provider = cal ? ((await providerForAccount(cal.accountId)) as CalendarProvider & { renewWatch?: (id: string) => Promise<WatchResult> }) : null;
+    if (provider?.renewWatch) {
+      try {
+        const renewed = await provider.renewWatch(row.channelId);
+        await db().update(pushChannels).set({ expiresAt: renewed.expiresAt }).where(eq(pushChannels.id, row.id));
+        return row.id;
+      } catch (error) {
+        // Gone or refused: fall back to a new subscription.
+        if (error instanceof CredentialsRejectedError) throw error;
+        log.warn("graph subscription renewal failed; recreating", { channelRowId, error });
+      }
+    }
+  }
   const fresh = await createChannel(row.calendarId);
   await dropChannel(channelRowId);
   return fresh;
