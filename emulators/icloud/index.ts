@@ -151,7 +151,7 @@ async function control(state: IcloudState, req: IncomingMessage, res: ServerResp
       const appleIdIn = str("appleId");
       if (!appleIdIn) return json(res, 400, { error: "appleId is required" });
       const aliases = Array.isArray(body.aliases) ? body.aliases.map(String) : undefined;
-      return json(res, 201, state.createAccount({ appleId: appleIdIn, fullName: str("fullName"), aliases, twoFactor: body.twoFactor !== false }));
+      return json(res, 201, state.createAccount({ appleId: appleIdIn, fullName: str("fullName"), aliases, twoFactor: body.twoFactor !== false, password: str("password") }));
     }
     const account = state.account(appleId);
     if (!b) {

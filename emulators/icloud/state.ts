@@ -115,7 +115,8 @@ export class IcloudState {
     return undefined;
   }
 
-  createAccount(input: { appleId: string; fullName?: string; aliases?: string[]; twoFactor?: boolean }) {
+  /** `password` fixes the first app-specific password (sandbox seeds, e2e); it must look like one. */
+  createAccount(input: { appleId: string; fullName?: string; aliases?: string[]; twoFactor?: boolean; password?: string }) {
     const key = input.appleId.toLowerCase();
     if (this.accounts.has(key)) throw new EmulatorError(409, `account ${input.appleId} exists`);
     const account: EmulatedAccount = {
@@ -128,7 +129,15 @@ export class IcloudState {
       calendars: new Map(),
     };
     this.accounts.set(key, account);
-    const password = account.twoFactor ? this.issuePassword(key) : null;
+    if (input.password !== undefined && !/^[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}$/.test(input.password)) {
+      this.accounts.delete(key);
+      throw new EmulatorError(400, "password must look like xxxx-xxxx-xxxx-xxxx (lowercase letters)");
+    }
+    let password: string | null = null;
+    if (account.twoFactor && input.password) {
+      account.passwords.add(input.password);
+      password = input.password;
+    } else if (account.twoFactor) password = this.issuePassword(key);
     return { appleId: key, dsid: account.dsid, password };
   }
 
