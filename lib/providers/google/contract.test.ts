@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
 import { runProviderContract, type ContractFixture } from "@/lib/providers/contract-suite";
 import { connectedProvider } from "./testing";
@@ -26,7 +26,12 @@ async function fixture(opts: { pageSize?: number; email: string }): Promise<Cont
     async injectMalformed() {
       emu.control.injectMalformed(calendarId);
     },
-    async cleanup() {},
+    async cleanup() {
+      // Every write the whole suite made told Google not to e-mail anyone.
+      const writes = emu.control.writes().filter((w) => w.calendarId === calendarId);
+      expect(writes.length).toBeGreaterThan(10);
+      expect(writes.filter((w) => w.sendUpdates !== "none")).toEqual([]);
+    },
   };
 }
 

@@ -187,6 +187,14 @@ describe("Google provider against the emulator", () => {
     expect(await provider.listCalendars()).toHaveLength(1);
   });
 
+  it("treats a server that does not answer in time as transient", async () => {
+    const { provider } = await connectedProvider(emu, EMAIL, { timeoutMs: 100, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 } });
+    emu.control.addFault({ status: 0, delayMs: 400, times: 2 });
+    await expect(provider.listCalendars()).rejects.toBeInstanceOf(TransientError);
+    emu.control.addFault({ status: 0, delayMs: 400, times: 1 });
+    expect(await provider.listCalendars()).toHaveLength(1);
+  });
+
   it("refreshes expired access tokens and passes rotated refresh tokens on", async () => {
     emu.control.settings({ rotateRefreshTokens: true });
     const { provider, credentials, saved } = await connectedProvider(emu, EMAIL);

@@ -39,6 +39,8 @@ export interface GoogleProviderOptions {
   /** events.list page size (Google's default is 250). */
   pageSize?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Per-request timeout (default 30 s); a timeout counts as transient and is retried. */
+  timeoutMs?: number;
 }
 
 interface Failure {
@@ -101,7 +103,7 @@ class GoogleProvider implements CalendarProvider {
 
   constructor(private opts: GoogleProviderOptions) {
     // retry:false — gaxios would retry on its own; our loop owns backoff so errors stay typed.
-    this.api = calendar({ version: "v3", ...(opts.rootUrl ? { rootUrl: opts.rootUrl } : {}), retry: false });
+    this.api = calendar({ version: "v3", ...(opts.rootUrl ? { rootUrl: opts.rootUrl } : {}), retry: false, timeout: opts.timeoutMs ?? 30_000 });
     this.creds = { ...opts.credentials };
     this.policy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 16_000, ...opts.retry };
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
