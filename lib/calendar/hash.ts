@@ -35,12 +35,23 @@ function details(d: EventDetails) {
   };
 }
 
+/** One rule written two ways (part order, case, an `RRULE:` prefix) is the same rule. */
+function normaliseRule(rule: string): string {
+  return rule
+    .replace(/^RRULE:/i, "")
+    .toUpperCase()
+    .split(";")
+    .filter(Boolean)
+    .sort()
+    .join(";");
+}
+
 function normalise(event: CalendarEvent) {
   return {
     ...details(event),
     recurrence: event.recurrence
       ? {
-          rrule: [...event.recurrence.rrule].map((r) => r.toUpperCase()).sort(),
+          rrule: [...event.recurrence.rrule].map(normaliseRule).sort(),
           rdate: event.recurrence.rdate.map(time).sort(),
           exdate: event.recurrence.exdate.map(time).sort(),
         }

@@ -254,6 +254,21 @@ describe("parseICalendar", () => {
     expect(JSON.stringify(e)).not.toMatch(/red|VALARM/);
   });
 
+  it("turns a STATUS:CANCELLED override into an exdate", () => {
+    const text = APPLE_RECURRING.replace("SUMMARY:Team standup (moved)", "SUMMARY:Team standup (moved)\r\nSTATUS:CANCELLED");
+    const e = parseICalendar(text);
+    expect(e.overrides).toEqual([]);
+    expect(e.recurrence?.exdate).toContainEqual({ kind: "time", wall: "2024-04-15T09:00:00", zone: "Europe/Berlin" });
+    expect(e.recurrence?.exdate).toHaveLength(3);
+  });
+
+  it("hashes one rule written in two part orders the same", () => {
+    const e = parseICalendar(APPLE_RECURRING);
+    const a = { ...e, recurrence: { ...e.recurrence!, rrule: ["FREQ=WEEKLY;BYDAY=MO;COUNT=10"] } };
+    const b = { ...e, recurrence: { ...e.recurrence!, rrule: ["RRULE:count=10;freq=weekly;byday=MO"] } };
+    expect(contentHash(a)).toBe(contentHash(b));
+  });
+
   it("reads RDATE lists and periods", () => {
     const e = parseICalendar(
       minimal(

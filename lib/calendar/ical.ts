@@ -78,7 +78,14 @@ function readCalendar(root: Comp): CalendarEvent {
     if (v === master || !v.hasProperty("recurrence-id")) continue;
     if (stringProp(v, "uid") && stringProp(v, "uid") !== uid) continue;
     const rid = readTime(v.getFirstProperty("recurrence-id")!, ctx);
-    overrides.push({ recurrenceId: rid, ...readDetails(v, ctx) });
+    const details = readDetails(v, ctx);
+    if (details.status === "cancelled" && (rrule.length || rdate.length)) {
+      // Some servers (Google's CalDAV among them) cancel an occurrence with a STATUS:CANCELLED
+      // override instead of an EXDATE. The canonical form has one way to say it: an exdate.
+      if (!exdate.some((x) => sameTime(x, rid))) exdate.push(rid);
+      continue;
+    }
+    overrides.push({ recurrenceId: rid, ...details });
   }
 
   const event: CalendarEvent = { uid, ...base, overrides };
@@ -89,6 +96,10 @@ function readCalendar(root: Comp): CalendarEvent {
   const linkId = stringProp(master, MARKER_LINK_PROP);
   if (syncId) event.marker = { syncId, linkId: linkId ?? "" };
   return event;
+}
+
+function sameTime(a: EventTime, b: EventTime): boolean {
+  return a.kind === "date" ? b.kind === "date" && a.date === b.date : b.kind === "time" && a.wall === b.wall && a.zone === b.zone;
 }
 
 interface ReadContext {
