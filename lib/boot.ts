@@ -1,10 +1,38 @@
 import { ensureMigrated } from "@/db/migrate";
-import { config } from "@/lib/config";
+import { config, resetConfig } from "@/lib/config";
 import { keyring } from "@/lib/crypto";
 import { log } from "@/lib/log";
 
-/** Runs once when the server starts: checks configuration, keys, and migrates the database. */
+/**
+ * In sandbox mode, the emulators stand in for any provider whose URL is not configured. They run
+ * inside this process so `npm run dev` alone gives a newcomer the whole journey offline.
+ */
+async function startSandbox() {
+  if (process.env.EMULATOR_ICLOUD_URL && process.env.EMULATOR_GOOGLE_URL && process.env.EMULATOR_MICROSOFT_URL) return;
+  const { startSandboxEmulators } = await import("@/emulators/sandbox");
+  const base = Number(process.env.EMULATOR_PORT_BASE ?? 4510);
+  let emulators;
+  try {
+    emulators = await startSandboxEmulators(base);
+  } catch {
+    emulators = await startSandboxEmulators(0); // the fixed ports are taken (another copy running)
+  }
+  process.env.EMULATOR_ICLOUD_URL ??= emulators.icloud;
+  process.env.EMULATOR_GOOGLE_URL ??= emulators.google;
+  process.env.EMULATOR_MICROSOFT_URL ??= emulators.microsoft;
+  resetConfig();
+  log.info("sandbox emulators started", { icloud: emulators.icloud, google: emulators.google, microsoft: emulators.microsoft });
+}
+
+/** Runs once when the server starts: checks configuration, keys, migrates the database, starts the sandbox and jobs. */
 export async function boot() {
+  const g = globalThis as typeof globalThis & { __hetkBooted?: Promise<void> };
+  g.__hetkBooted ??= run();
+  return g.__hetkBooted;
+}
+
+async function run() {
+  if (config().sandbox) await startSandbox();
   const cfg = config();
   keyring(); // refuses to start in production without ENCRYPTION_KEY
   await ensureMigrated();
