@@ -214,10 +214,18 @@ export class MicrosoftProvider implements CalendarProvider {
     return u.pathname.replace(/^\/v1\.0/, "") + u.search;
   }
 
+  /** Set by the bearer middleware when a refresh inside a request failed (the SDK wraps it). */
+  authFailure: Error | null = null;
+
   private async call<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
+    // Refreshing here, outside the SDK, keeps a rejected grant a CredentialsRejectedError.
+    await this.accessToken();
     try {
       return await fn(this.client);
     } catch (e) {
+      const auth = this.authFailure;
+      this.authFailure = null;
+      if (auth && e instanceof GraphError && e.statusCode <= 0) throw auth;
       throw toProviderError(e, what);
     }
   }
@@ -456,7 +464,11 @@ export class MicrosoftProvider implements CalendarProvider {
     // Replays and repeats of something already reported are dropped; a complete pull lists all.
     const seen: Record<string, string> = prior?.seen ? { ...prior.seen } : {};
     const out: Change[] = [];
+    const emitted = new Set<string>();
     for (const c of changes) {
+      // One change per ref: a series is reached both through its occurrences and its own id.
+      if (emitted.has(c.ref)) continue;
+      emitted.add(c.ref);
       const print =
         c.type === "upsert" ? `${c.etag}|${contentHash(c.event).slice(0, 12)}` : c.type === "invalid" ? `x|${c.error.slice(0, 40)}` : null;
       if (print === null) {
@@ -537,8 +549,8 @@ export class MicrosoftProvider implements CalendarProvider {
   }
 
   private async createGroup(calendarId: string, groupId: string, event: CalendarEvent, warnings: string[]): Promise<WriteResult> {
-    const horizon = new Date(Date.now() + (this.opts.fallbackHorizonDays ?? 400) * 86400_000);
     const start = timeToInstant(event.start);
+    const horizon = new Date(Math.max(Date.now(), start.getTime()) + (this.opts.fallbackHorizonDays ?? 400) * 86400_000);
     const duration = timeToInstant(event.end).getTime() - start.getTime();
     const rec = event.recurrence!;
     const ex = new Set(rec.exdate.map((t) => timeToInstant(t).getTime()));
@@ -673,10 +685,22 @@ class BearerHandler implements Middleware {
     }
   }
   async execute(context: Context): Promise<void> {
-    this.setAuth(context, await this.provider.accessToken());
+    let token: string;
+    try {
+      token = await this.provider.accessToken();
+    } catch (e) {
+      this.provider.authFailure = e instanceof Error ? e : new Error(String(e));
+      throw e;
+    }
+    this.setAuth(context, token);
     await this.next!.execute(context);
     if (context.response?.status === 401) {
-      this.setAuth(context, await this.provider.accessToken(true));
+      try {
+        this.setAuth(context, await this.provider.accessToken(true));
+      } catch (e) {
+        this.provider.authFailure = e instanceof Error ? e : new Error(String(e));
+        throw e;
+      }
       await this.next!.execute(context);
     }
   }
