@@ -5,6 +5,11 @@
 //   npm run lighthouse                       # serves the existing production build itself
 //   npm run lighthouse -- http://host:port   # measures a server that is already running
 //   npm run lighthouse -- --desktop          # desktop preset instead of Lighthouse's mobile default
+//   npm run lighthouse -- --verbose          # also list the audits behind any score under 100
+//   npm run lighthouse -- --runs=5           # runs per page (default 3); the median is reported
+//
+// Performance depends on how busy the machine is, so each page is measured several times and
+// the median run (by performance score) is reported, as Lighthouse's own docs advise.
 //
 // Needs `next build` first when it serves the build itself.
 import { spawn } from "node:child_process";
@@ -14,6 +19,8 @@ import * as chromeLauncher from "chrome-launcher";
 
 const args = process.argv.slice(2);
 const desktop = args.includes("--desktop");
+const verbose = args.includes("--verbose");
+const runs = Math.max(1, Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 3));
 const given = args.find((a) => /^https?:\/\//.test(a));
 const pages = ["/", "/help/apple-app-specific-password"];
 const categories = ["performance", "accessibility", "best-practices", "seo"];
@@ -73,22 +80,25 @@ try {
   for (const path of pages) {
     // A first visit warms the server's caches, so the measured run reflects a served site.
     await fetch(base + path);
-    const result = await lighthouse(
-      base + path,
-      { port: chrome.port, output: "json", logLevel: "error", onlyCategories: categories },
-      desktop ? (await import("lighthouse/core/config/desktop-config.js")).default : undefined,
-    );
-    const lhr = result.lhr;
+    const config = desktop ? (await import("lighthouse/core/config/desktop-config.js")).default : undefined;
+    const measured = [];
+    for (let i = 0; i < runs; i++) {
+      const result = await lighthouse(base + path, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: categories }, config);
+      measured.push(result.lhr);
+    }
+    measured.sort((a, b) => (a.categories.performance?.score ?? 0) - (b.categories.performance?.score ?? 0));
+    const lhr = measured[Math.floor(measured.length / 2)];
     const scores = Object.fromEntries(categories.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]));
-    rows.push({ path, ...scores });
+    rows.push({ path, ...scores, "runs (perf)": measured.map((r) => Math.round((r.categories.performance?.score ?? 0) * 100)).join(" "), benchmarkIndex: Math.round(lhr.environment?.benchmarkIndex ?? 0) });
     for (const c of categories) {
-      if (scores[c] < bar[c]) {
-        failedBar = true;
+      const below = scores[c] < bar[c];
+      if (below) failedBar = true;
+      if (below || (verbose && scores[c] < 100)) {
         const audits = lhr.categories[c].auditRefs
           .map((ref) => lhr.audits[ref.id])
           .filter((a) => a && a.score !== null && a.score < 1 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "notApplicable")
           .map((a) => `    - ${a.id}: ${a.title}${a.displayValue ? ` (${a.displayValue})` : ""}`);
-        console.log(`${path} ${c} ${scores[c]} < ${bar[c]}; audits to look at:\n${audits.slice(0, 10).join("\n")}`);
+        console.log(`${path} ${c} ${scores[c]} (bar ${bar[c]}); audits to look at:\n${audits.slice(0, 10).join("\n")}`);
       }
     }
   }
@@ -97,6 +107,6 @@ try {
   if (server) process.kill(-server.pid, "SIGTERM");
 }
 
-console.log(`\nLighthouse ${desktop ? "desktop" : "mobile"} scores for ${base}`);
+console.log(`\nLighthouse ${desktop ? "desktop" : "mobile"} scores for ${base} (median of ${runs} runs)`);
 console.table(rows);
 console.log(failedBar ? "Below the bar (performance ≥ 95, accessibility 100, best practices ≥ 95, SEO 100) — see above." : "All scores meet the bar.");
