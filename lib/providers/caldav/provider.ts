@@ -91,6 +91,11 @@ function pathOf(href: string, base: string): string {
 
 const ABSENT = new Set([404, 410]);
 
+/** A write landed. A 207 to a PUT or DELETE is a failure report (Xandikos), never success. */
+function written(res: Response): boolean {
+  return res.status === 200 || res.status === 201 || res.status === 204;
+}
+
 export function createCaldavProvider(options: CaldavProviderOptions): CaldavProvider {
   const serverUrl: string = options.serverUrl ?? (options.kind === "icloud" ? ICLOUD_URL : "");
   if (!serverUrl) throw new Error("createCaldavProvider: serverUrl is required for generic CalDAV");
@@ -355,12 +360,14 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
   async function writeFailure(res: Response, what: string): Promise<ProviderError> {
     const text = await res.text().catch(() => "");
     const detail = `${what}: ${res.status} ${res.statusText}`;
-    if (res.status === 412) return new PreconditionFailedError(detail);
+    // Radicale answers a UID clash with 409, SabreDAV/iCloud with 403; either way it is a precondition.
+    if (/no-uid-conflict/i.test(text)) return new PreconditionFailedError(`${detail} (UID already used)`);
+    // Xandikos reports some PUT failures as a 207 multistatus carrying the real status.
+    if (res.status === 412 || (res.status === 207 && /HTTP\/1\.[01] 412/.test(text))) return new PreconditionFailedError(detail);
     if (ABSENT.has(res.status)) return new NotFoundError(detail);
     if (res.status === 403 && /valid-calendar|supported-calendar|max-resource-size|valid-calendar-data/i.test(text)) {
       return new BadDataError(`${detail} (server refused the event)`);
     }
-    if (res.status === 403 && /no-uid-conflict/i.test(text)) return new PreconditionFailedError(`${detail} (UID already used)`);
     if (res.status === 403) return new ForbiddenError(detail);
     if (res.status === 400 || res.status === 415 || res.status === 413 || res.status === 409) return new BadDataError(detail);
     return new TransientError(detail);
@@ -385,7 +392,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
       headers: { "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*" },
       fetch: http,
     });
-    if (res.ok) return writeResult(res, url);
+    if (written(res)) return writeResult(res, url);
     if (res.status === 412) {
       // Same key, same href: an earlier attempt landed. Hand back what is there.
       await res.body?.cancel();
@@ -403,14 +410,14 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
       headers: { "Content-Type": "text/calendar; charset=utf-8" },
       fetch: http,
     });
-    if (res.ok) return writeResult(res, url);
+    if (written(res)) return writeResult(res, url);
     throw await writeFailure(res, `PUT ${ref}`);
   }
 
   async function remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
     const url = new URL(ref, withSlash(calendarId)).href;
     const res = await deleteObject({ url, etag: etag ?? undefined, fetch: http });
-    if (res.ok || ABSENT.has(res.status)) {
+    if (written(res) || ABSENT.has(res.status)) {
       await res.body?.cancel();
       return;
     }
