@@ -96,14 +96,23 @@ function wallToUtc(wall: string, zone: string): string | null {
   }
 }
 
-/** One click: an Apple ID in the iCloud emulator, with calendars and an app-specific password, connected. */
-export async function createSandboxIcloudAccount(userId: string): Promise<{ accountId: string; appleId: string }> {
+/**
+ * A sandbox Apple ID with two calendars and one app-specific password, not yet connected: what
+ * a user has after visiting appleid.apple.com, to type into the connect form themselves.
+ */
+export async function createSandboxAppleId(): Promise<{ appleId: string; password: string }> {
   urls();
   const appleId = `sandbox-${randomBytes(4).toString("hex")}@icloud.com`;
   const created = await icloudControl.createAccount(appleId);
   await icloudControl.createCalendar(appleId, "Home");
   await icloudControl.createCalendar(appleId, "Family");
   const password = created.password ?? (await icloudControl.newPassword(appleId)).password;
+  return { appleId, password };
+}
+
+/** One click: an Apple ID in the iCloud emulator, with calendars and an app-specific password, connected. */
+export async function createSandboxIcloudAccount(userId: string): Promise<{ accountId: string; appleId: string }> {
+  const { appleId, password } = await createSandboxAppleId();
   const outcome = await appPorts().connectIcloud(userId, { appleId, password, sandbox: true });
   if (!outcome.ok) throw new Error(`The sandbox iCloud account could not be connected (${outcome.problem}).`);
   log.info("sandbox iCloud account created", { accountId: outcome.accountId });

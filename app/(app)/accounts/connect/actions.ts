@@ -7,7 +7,7 @@ import type { ConnectFormState } from "@/components/app/connect-state";
 import { requireUser } from "@/lib/auth/session";
 import { getAccount } from "@/lib/services/accounts";
 import { appPorts } from "@/lib/services/app-ports";
-import { createSandboxIcloudAccount } from "@/lib/services/sandbox";
+import { createSandboxAppleId, createSandboxIcloudAccount } from "@/lib/services/sandbox";
 
 const icloudForm = z.object({
   appleId: z.string().trim().toLowerCase().email(),
@@ -74,4 +74,20 @@ export async function createSandboxIcloudAction(): Promise<void> {
   const user = await requireUser("/accounts/connect");
   const { accountId } = await createSandboxIcloudAccount(user.id);
   redirect(`/accounts/${accountId}?connected=1`);
+}
+
+export interface SandboxAppleIdState {
+  appleId?: string;
+  password?: string;
+  error?: string;
+}
+
+/** Makes a sandbox Apple ID and app-specific password for the user to type in themselves. */
+export async function makeSandboxAppleIdAction(): Promise<SandboxAppleIdState> {
+  await requireUser("/accounts/connect");
+  try {
+    return await createSandboxAppleId();
+  } catch {
+    return { error: "The sandbox iCloud is not running on this server." };
+  }
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CaldavConnectForm } from "@/components/app/caldav-connect-form";
 import { IcloudConnectForm } from "@/components/app/icloud-connect-form";
+import { SandboxAppleId } from "@/components/app/sandbox-apple-id";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -107,6 +108,7 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
                     Create a sandbox iCloud account
                   </SubmitButton>
                 </form>
+                <SandboxAppleId />
               </Notice>
             </div>
           ) : null}

@@ -1,0 +1,219 @@
+import { mkdirSync } from "node:fs";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { signIn, uniqueEmail } from "./helpers";
+
+/**
+ * The whole journey of the person syncing, in the sandbox: iCloud (app-specific password) and
+ * Google (OAuth) stand-ins, a two-way private sync, a revoked password and the recovery.
+ * Screenshots of each screen go to e2e/artifacts/ (gitignored).
+ */
+
+const ARTIFACTS = "e2e/artifacts";
+mkdirSync(ARTIFACTS, { recursive: true });
+let shotNo = 0;
+async function shot(page: Page, name: string) {
+  shotNo += 1;
+  await page.screenshot({ path: `${ARTIFACTS}/journey-${String(shotNo).padStart(2, "0")}-${name}.png`, fullPage: true });
+}
+
+function calendarSection(page: Page, key: string): Locator {
+  return page.locator(`[data-testid="sandbox-calendar"][data-calendar="${key}"]`);
+}
+
+async function titlesIn(section: Locator): Promise<string[]> {
+  return (await section.getByTestId("sandbox-event-title").allTextContents()).map((t) => t.trim());
+}
+
+/** Reloads the sandbox page until `check` passes (syncs run in the background). */
+async function untilSandbox(page: Page, check: () => Promise<void>, timeout = 45_000) {
+  await expect(async () => {
+    await page.goto("/sandbox");
+    await check();
+  }).toPass({ timeout, intervals: [500, 1000, 2000] });
+}
+
+async function syncNow(page: Page, syncUrl: string) {
+  await page.goto(syncUrl);
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await expect(page.getByText("A pass was asked for.")).toBeVisible();
+}
+
+test.describe.configure({ mode: "serial" });
+test.setTimeout(300_000);
+
+test("the whole journey: connect, sync two-way privately, survive a revoked password, delete with copies removed", async ({ page }) => {
+  const email = uniqueEmail("journey");
+  const gmail = `journey-${Date.now()}@gmail.com`;
+
+  // Sign in by emailed link.
+  await signIn(page, email);
+  await expect(page.getByText("No calendar accounts yet.")).toBeVisible();
+  await shot(page, "dashboard-empty");
+
+  // The sandbox's stand-in for appleid.apple.com: an Apple ID and an app-specific password.
+  await page.goto("/accounts/connect");
+  await page.getByRole("button", { name: /Only make the Apple ID and password/ }).click();
+  const appleId = (await page.getByTestId("sandbox-apple-id").textContent())!.trim();
+  const appPassword = (await page.getByTestId("sandbox-app-password").textContent())!.trim();
+  expect(appPassword).toMatch(/^[a-z]{4}(-[a-z]{4}){3}$/);
+  await shot(page, "connect");
+
+  // First with the Apple ID password: caught before asking Apple, nothing stored.
+  const icloudForm = page.getByRole("form", { name: "Connect iCloud" });
+  await icloudForm.getByLabel("Apple ID email").fill(appleId);
+  await icloudForm.getByLabel("App-specific password").fill("MyS3cretApplePassword!");
+  await icloudForm.getByRole("button", { name: "Connect iCloud" }).click();
+  const pwError = page.locator("#password-error");
+  await expect(pwError).toContainText("looks like your Apple ID password");
+  await expect(pwError.getByRole("link")).toHaveAttribute("href", /\/help\/apple-app-specific-password#/);
+  await shot(page, "connect-icloud-apple-id-password");
+  await page.goto("/dashboard");
+  await expect(page.getByText("No calendar accounts yet.")).toBeVisible();
+
+  // Then with the app-specific password: connected, calendars listed.
+  await page.goto("/accounts/connect");
+  await icloudForm.getByLabel("Apple ID email").fill(appleId);
+  await icloudForm.getByLabel("App-specific password").fill(appPassword);
+  await icloudForm.getByRole("button", { name: "Connect iCloud" }).click();
+  await expect(page.getByTestId("connected-notice")).toBeVisible();
+  const calendarList = page.getByTestId("calendar-list");
+  await expect(calendarList).toContainText("Home");
+  await expect(calendarList).toContainText("Family");
+  const icloudAccountUrl = new URL(page.url()).pathname;
+  await shot(page, "account-icloud");
+
+  // Connect Google through the sandbox consent screen.
+  await page.goto("/accounts/connect");
+  await page.getByRole("link", { name: "Connect Google (sandbox)" }).click();
+  await page.getByLabel("Sandbox account email").fill(gmail);
+  await shot(page, "google-sandbox-consent");
+  await page.getByRole("button", { name: "Allow" }).click();
+  await expect(page).toHaveURL(/\/dashboard/);
+  await expect(page.getByTestId("account-row")).toHaveCount(2);
+  await shot(page, "dashboard-two-accounts");
+
+  // Create a two-way private sync, after the preview.
+  await page.goto("/syncs/new");
+  await page.getByLabel("Copy events from").selectOption({ label: "Home" });
+  await page.getByLabel("Into", { exact: true }).selectOption({ label: gmail });
+  await page.getByLabel("Two-way").check();
+  await expect(page.getByLabel("Private: copies show only that you are busy")).toBeChecked();
+  await expect(page.getByLabel("Title of the copies")).toHaveValue("Busy");
+  await page.getByRole("button", { name: "Preview the first pass" }).click();
+  await expect(page.getByTestId("sync-preview")).toContainText(/What the first pass will do|No preview this time/);
+  await shot(page, "new-sync-preview");
+  await page.getByRole("button", { name: "Start syncing" }).click();
+  await expect(page).toHaveURL(/\/syncs\/[^/?]+\?created=1/);
+  const syncUrl = new URL(page.url()).pathname;
+  await shot(page, "sync-created");
+
+  // An event added in the iCloud calendar appears as "Busy" in Google.
+  await page.goto("/sandbox");
+  const home = calendarSection(page, "icloud:Home");
+  await home.getByText("Add an event to Home").click();
+  await home.getByLabel("Title").fill("Dentist");
+  const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+  await home.getByLabel("Starts (UTC)").fill(`${day}T09:00`);
+  await home.getByLabel("Ends (UTC)").fill(`${day}T10:00`);
+  await home.getByRole("button", { name: "Add event to Home" }).click();
+  await expect(home.getByText("Added “Dentist”.")).toBeVisible();
+  await syncNow(page, syncUrl);
+  const google = () => calendarSection(page, `google:${gmail}`);
+  await untilSandbox(page, async () => {
+    expect(await titlesIn(google())).toEqual(["Busy"]);
+  });
+  await shot(page, "sandbox-busy-copy");
+
+  // An edit on the Google side of the mirrored event flows back (two-way): moved to 14:00.
+  const copy = google().getByTestId("sandbox-event").first();
+  await copy.locator("summary").click();
+  await copy.getByLabel("Starts (UTC)").fill(`${day}T14:00`);
+  await copy.getByLabel("Ends (UTC)").fill(`${day}T15:00`);
+  await copy.getByRole("button", { name: "Save changes" }).click();
+  await expect(copy.getByText("Saved.")).toBeVisible();
+  await syncNow(page, syncUrl);
+  await untilSandbox(page, async () => {
+    const ev = calendarSection(page, "icloud:Home").getByTestId("sandbox-event");
+    await expect(ev).toHaveCount(1);
+    await expect(ev.first()).toContainText("Dentist");
+    await expect(ev.first()).toContainText(`${day} 14:00`);
+  });
+  await page.goto(syncUrl);
+  await expect(page.getByTestId("activity-log")).toBeVisible();
+  await shot(page, "sync-activity");
+
+  // Revoke the app-specific password (what an Apple ID password change does).
+  await page.goto("/sandbox");
+  await page.getByRole("button", { name: `Revoke the app-specific password of ${appleId}` }).click();
+  await expect(page.getByText("Access withdrawn at the provider.")).toBeVisible();
+  await syncNow(page, syncUrl);
+  await expect(async () => {
+    await page.goto("/dashboard");
+    await expect(page.getByTestId("reconnect-badge")).toBeVisible();
+  }).toPass({ timeout: 45_000 });
+  await expect(page.getByTestId("dashboard-alert")).toBeVisible();
+  await shot(page, "dashboard-needs-reconnect");
+
+  // Exactly one alert email, however many times the dead password was tried.
+  await page.goto(icloudAccountUrl); // lists calendars again: another 401
+  const alerts = async () => {
+    await page.goto("/dev/outbox");
+    return page.getByTestId("outbox-message").filter({ hasText: email }).filter({ hasNotText: "sign-in link" });
+  };
+  await expect(async () => expect(await alerts()).toHaveCount(1)).toPass({ timeout: 30_000 });
+  const alertText = (await (await alerts()).first().textContent()) ?? "";
+  const reconnectLink = alertText.match(/https?:\/\/\S+\/accounts\/[^/\s]+\/reconnect/)?.[0];
+  expect(reconnectLink).toBeTruthy();
+  await shot(page, "outbox-alert");
+
+  // Edits made during the outage: the dentist moves and gets a new title; a new event appears.
+  await page.goto("/sandbox");
+  const homeNow = calendarSection(page, "icloud:Home");
+  const dentist = homeNow.getByTestId("sandbox-event").first();
+  await dentist.locator("summary").click();
+  await dentist.getByLabel("Title").fill("Dentist (check-up)");
+  await dentist.getByLabel("Starts (UTC)").fill(`${day}T16:00`);
+  await dentist.getByLabel("Ends (UTC)").fill(`${day}T17:00`);
+  await dentist.getByRole("button", { name: "Save changes" }).click();
+  await expect(dentist.getByText("Saved.")).toBeVisible();
+  await homeNow.getByText("Add an event to Home").click();
+  await homeNow.getByLabel("Title").last().fill("Parents' evening");
+  await homeNow.getByRole("button", { name: "Add event to Home" }).click();
+  await expect(homeNow.getByText("Added “Parents' evening”.")).toBeVisible();
+
+  // A new app-specific password, and the reconnect from the email link (Apple ID filled in).
+  await page.getByRole("button", { name: "Make a new app-specific password" }).click();
+  const newPassword = (await page.getByTestId("sandbox-new-password").textContent())!.trim();
+  await page.goto(new URL(reconnectLink!).pathname);
+  const reconnectForm = page.getByRole("form", { name: "Reconnect iCloud" });
+  await expect(reconnectForm.getByLabel("Apple ID email")).toHaveValue(appleId);
+  await shot(page, "reconnect");
+  await reconnectForm.getByLabel("App-specific password").fill(newPassword);
+  await reconnectForm.getByRole("button", { name: "Reconnect iCloud" }).click();
+  await expect(page.getByTestId("reconnected-notice")).toBeVisible();
+
+  // Caught up, no duplicates: two copies in Google, the moved one at 16:00.
+  await untilSandbox(page, async () => {
+    const copies = google().getByTestId("sandbox-event");
+    await expect(copies).toHaveCount(2);
+    expect(await titlesIn(google())).toEqual(["Busy", "Busy"]);
+    await expect(google()).toContainText(`${day} 16:00`);
+  });
+  await page.goto("/dashboard");
+  await expect(page.getByTestId("reconnect-badge")).toHaveCount(0);
+  await shot(page, "dashboard-recovered");
+
+  // Delete the sync with "remove copies": the copies go, the originals stay.
+  await page.goto(syncUrl);
+  await page.getByRole("button", { name: "Delete this sync…" }).click();
+  await expect(page.getByLabel("Remove the copies")).toBeChecked();
+  await shot(page, "delete-sync");
+  await page.getByRole("button", { name: "Delete sync" }).click();
+  await expect(page).toHaveURL(/\/dashboard\?done=sync-deleted/, { timeout: 45_000 });
+  await expect(page.getByText("No syncs yet.")).toBeVisible();
+  await untilSandbox(page, async () => {
+    await expect(google().getByTestId("sandbox-event")).toHaveCount(0);
+    expect((await titlesIn(calendarSection(page, "icloud:Home"))).sort()).toEqual(["Dentist (check-up)", "Parents' evening"]);
+  });
+  await shot(page, "sandbox-after-delete");
+});
