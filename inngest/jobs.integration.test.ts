@@ -172,6 +172,28 @@ describe("background sync through the local runner", () => {
     expect(await googleTitles(w.gcalId)).toEqual(["Dentist", "Piano", "Review", "Standup"]);
   }, 120_000);
 
+  it("the renew cron replaces a Google channel before it expires, and push keeps working", async () => {
+    const w = await world("kim");
+    await requestSync(w.syncId, "created");
+    await settle();
+    await runner.tick("push-maintenance");
+    const [cal] = await t.db.select().from(calendars).where(eq(calendars.remoteId, w.gmail));
+    const [old] = await t.db.select().from(pushChannels).where(eq(pushChannels.calendarId, cal.id));
+    // Pretend it expires in an hour: within the renew window.
+    await t.db.update(pushChannels).set({ expiresAt: new Date(Date.now() + 3_600_000) }).where(eq(pushChannels.id, old.id));
+    await runner.tick("push-maintenance");
+    const now = await t.db.select().from(pushChannels).where(eq(pushChannels.calendarId, cal.id));
+    expect(now).toHaveLength(1);
+    expect(now[0].channelId).not.toBe(old.channelId);
+    expect(now[0].expiresAt.getTime()).toBeGreaterThan(Date.now() + 86_400_000);
+    const before = google.control.deliveries().length;
+    google.control.insertEvent(w.gcalId, { summary: "After renewal", ...gslot(4, 10) });
+    await google.control.flushNotifications();
+    await waitFor("the pushed event on iCloud", async () => (await w.ic.titles(w.icalId)).includes("After renewal"));
+    const fresh = google.control.deliveries().slice(before);
+    expect(fresh.map((d) => d.channelId)).toEqual([now[0].channelId]);
+  }, 60_000);
+
   it("a revoked app-specific password: one tick pauses, one email, edits on both sides catch up after a reconnect", async () => {
     const w = await world("ann");
     const dentist = await w.ic.addEvent(w.icalId, { title: "Dentist", ...slot(1, 9) });
