@@ -96,7 +96,8 @@ function objectProps(o: { etag: string; data: string }, withData: boolean): Prop
     resourcetype: `<resourcetype/>`,
     getcontenttype: `<getcontenttype>text/calendar; charset=utf-8</getcontenttype>`,
   };
-  if (withData) p["calendar-data"] = `<C:calendar-data>${xmlEscape(o.data)}</C:calendar-data>`;
+  // CDATA, as Apple's servers tend to send it; other servers escape the text instead.
+  if (withData) p["calendar-data"] = `<C:calendar-data><![CDATA[${o.data.replace(/]]>/g, "]]]]><![CDATA[>")}]]></C:calendar-data>`;
   return p;
 }
 

@@ -121,6 +121,14 @@ describe("CalDAV provider against the iCloud emulator", () => {
     await expect(a.provider.create(`${emu.partitionUrl}${ro.url}`, "k", baseEvent())).rejects.toBeInstanceOf(ForbiddenError);
   });
 
+  it("reads calendar data that needs escaping or splits a CDATA section", async () => {
+    const description = "a ]]> b <tag> & \"quoted\" ]]]]>";
+    const first = await a.provider.pullChanges(a.calendarUrl, null);
+    await a.provider.create(a.calendarUrl, "cdata", baseEvent({ description }));
+    const r = await a.provider.pullChanges(a.calendarUrl, first.cursor);
+    expect(r.changes).toMatchObject([{ type: "upsert", event: { description } }]);
+  });
+
   it("updates without a precondition when the etag is null", async () => {
     const w = await a.provider.create(a.calendarUrl, "k1", baseEvent({ title: "v1" }));
     a.addAsUser("noise");

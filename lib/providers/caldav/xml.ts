@@ -35,7 +35,8 @@ export function textOf(v: unknown): string | undefined {
   if (Array.isArray(v)) return textOf(v[0]);
   if (typeof v === "object") {
     const o = v as Record<string, unknown>;
-    if ("_cdata" in o) return textOf(o._cdata);
+    // A text split over several CDATA sections (one per "]]>" in the data) comes back as a list.
+    if ("_cdata" in o) return Array.isArray(o._cdata) ? o._cdata.map(String).join("") : textOf(o._cdata);
     if ("_text" in o) return textOf(o._text);
     // An element with attributes but no text, e.g. <calendar-data content-type="..."/>.
     return undefined;
