@@ -8,7 +8,7 @@ import { CredentialsRejectedError } from "@/lib/providers/errors";
 import { GOOGLE_SANDBOX_CLIENT } from "@/lib/providers/google/config";
 import type { GoogleCredentials } from "@/lib/providers/google/provider";
 import { readCredentials } from "@/lib/services/accounts";
-import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
+import { finishGoogleConnect, revokeGoogleAccess, startGoogleConnect } from "@/lib/services/connect-google";
 import { providerForAccount } from "@/lib/providers/registry";
 import { useTestDatabase } from "@/test/db";
 
@@ -143,5 +143,15 @@ describe("connecting a Google account (sandbox emulator)", () => {
     emu.control.revokeUser("d@gmail.test");
     await expect((await providerForAccount(accountId)).listCalendars()).rejects.toBeInstanceOf(CredentialsRejectedError);
     emu.control.settings({ rotateRefreshTokens: false });
+  });
+
+  it("revokes the grant at Google when asked (disconnect)", async () => {
+    await t.db.insert(users).values({ id: "u5", email: "five@example.test" });
+    const start = await startGoogleConnect("u5", { redirectUri: REDIRECT });
+    const { accountId } = await finishGoogleConnect("u5", await consent(start.url, "e@gmail.test"), start.cookie, { redirectUri: REDIRECT });
+    expect(await revokeGoogleAccess("someone-else", accountId)).toBe(false);
+    expect(await revokeGoogleAccess("u5", accountId)).toBe(true);
+    emu.control.expireAccessTokens();
+    await expect((await providerForAccount(accountId)).listCalendars()).rejects.toBeInstanceOf(CredentialsRejectedError);
   });
 });
