@@ -105,6 +105,12 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
     try {
       if (action.newLink && action.link) {
         row = action.link;
+        const sourceHash = action.writes[0]?.sourceHash;
+        if (sourceHash !== undefined) {
+          const o = row.origin;
+          row = withSide(row, o, o === "a" ? { ref: row.refA, etag: row.etagA, hash: sourceHash } : { ref: row.refB, etag: row.etagB, hash: sourceHash });
+          action.link = row;
+        }
         if (action.replaces) await env.store.replace(action.replaces, row);
         else await env.store.insert(row);
       }

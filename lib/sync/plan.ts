@@ -1,6 +1,6 @@
 import { contentHash } from "@/lib/calendar/hash";
 import type { CalendarEvent } from "@/lib/calendar/types";
-import { canFlowBack, filterReason, inWindow, mergeBack, render, renderHash } from "./transform";
+import { canFlowBack, filterReason, inWindowDates, mergeBack, render, renderHash, windowDates } from "./transform";
 import {
   other,
   type Action,
@@ -37,11 +37,12 @@ class SideView {
   readonly deleted = new Set<string>();
   readonly invalid = new Map<string, string>();
   constructor(readonly pull: SidePull) {
+    // A later change to the same ref wins (fetched events are put first, then the pull).
     for (const c of pull.changes) {
       if (c.type === "upsert") {
         this.upserts.set(c.ref, { etag: c.etag, event: c.event });
-        this.deleted.delete(c.ref);
-        this.invalid.delete(c.ref);
+        if (this.deleted.size) this.deleted.delete(c.ref);
+        if (this.invalid.size) this.invalid.delete(c.ref);
       } else if (c.type === "delete") {
         this.upserts.delete(c.ref);
         this.deleted.add(c.ref);
@@ -86,7 +87,9 @@ function sideState(view: SideView, link: LinkState, s: Side): SideState {
   const seen = view.upserts.get(r);
   if (!seen) return view.complete ? { kind: "deleted" } : { kind: "unchanged", etag: etag(link, s), hash: hashField(link, s) };
   // The etag settles it when it matches; a new etag with the same content is a server rewrite.
-  if (seen.etag === etag(link, s) || hashOf(seen) === hashField(link, s)) return { kind: "unchanged", seen, etag: seen.etag, hash: hashOf(seen) };
+  // Same etag: unchanged, and the stored hash stands (hashing every event would dominate an idle pass).
+  if (seen.etag === etag(link, s) && hashField(link, s) !== null) return { kind: "unchanged", seen, etag: seen.etag, hash: hashField(link, s) };
+  if (hashOf(seen) === hashField(link, s)) return { kind: "unchanged", seen, etag: seen.etag, hash: hashOf(seen) };
   return { kind: "changed", seen };
 }
 
@@ -158,19 +161,18 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
     const sc = sideState(views[c], link, c);
     const changedLink = link !== original;
 
-    const drop = (): Action => ({ kind: "relink", side: o, linkId: link.id, ref: ref(link, o), reason: "gone", writes: [], link: null });
 
     if (so.kind === "missing") {
       // A link without its source reference is unusable: remove our copy if any, then the row.
       if (sc.kind === "unchanged" || sc.kind === "changed") {
         actions.push(deleteCopy(link, c, sc, "source-unknown"));
         linkedDeletes++;
-      } else actions.push(drop());
+      } else actions.push(dropLink(link));
       continue;
     }
 
     if (so.kind === "deleted") {
-      if (sc.kind === "missing" || sc.kind === "deleted") actions.push(drop());
+      if (sc.kind === "missing" || sc.kind === "deleted") actions.push(dropLink(link));
       else {
         actions.push(deleteCopy(link, c, sc, "source-deleted"));
         linkedDeletes++;
@@ -331,6 +333,7 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
   }
 
   // Events no link knows about.
+  const win = windowDates(settings, ctx.now);
   for (const s of ["a", "b"] as const) {
     const isSourceSide = twoWay || s === "a";
     for (const [r, seen] of views[s].upserts) {
@@ -346,14 +349,15 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
         actions.push({ kind: "skip", side: s, linkId: null, ref: r, reason: filtered, writes: [], link: null });
         continue;
       }
-      if (!inWindow(seen.event, settings, ctx.now)) {
+      if (!inWindowDates(seen.event, win.from, win.to)) {
         actions.push({ kind: "skip", side: s, linkId: null, ref: r, reason: "out-of-window", writes: [], link: null });
         continue;
       }
       const id = ctx.newId();
       const c = other(s);
-      const copy = render(seen.event, settings, { syncId: ctx.syncId, linkId: id });
-      const link = withSide({ ...emptyLink(id, s), renderHash: rh }, s, { ref: r, etag: seen.etag, hash: hashOf(seen) });
+      // Rendering and hashing are deferred to the moment the write is made (CreateWrite): deciding
+      // stays cheap for a first pass over a large calendar. apply fills the source hash in.
+      const link = withSide({ ...emptyLink(id, s), renderHash: rh }, s, { ref: r, etag: seen.etag, hash: null });
       actions.push({
         kind: "create",
         side: c,
@@ -361,7 +365,7 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
         ref: r,
         reason: "new",
         newLink: true,
-        writes: [{ op: "create", side: c, ref: null, etag: null, event: copy, hash: contentHash(copy) }],
+        writes: [new CreateWrite(c, seen, settings, ctx.syncId, id)],
         link,
       });
     }
@@ -386,6 +390,35 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
   }
 
   return { actions, fetch };
+}
+
+/** A create whose copy is rendered (and hashed) only when apply reads it. */
+class CreateWrite implements Write {
+  readonly op = "create" as const;
+  readonly ref = null;
+  readonly etag = null;
+  private rendered?: CalendarEvent;
+  private renderedHash?: string;
+  constructor(
+    readonly side: Side,
+    private readonly seen: Seen,
+    private readonly settings: SyncSettings,
+    private readonly syncId: string,
+    private readonly linkId: string,
+  ) {}
+  get event(): CalendarEvent {
+    return (this.rendered ??= render(this.seen.event, this.settings, { syncId: this.syncId, linkId: this.linkId }));
+  }
+  get hash(): string {
+    return (this.renderedHash ??= contentHash(this.event));
+  }
+  get sourceHash(): string {
+    return hashOf(this.seen);
+  }
+}
+
+function dropLink(link: LinkState): Action {
+  return { kind: "relink", side: link.origin, linkId: link.id, ref: ref(link, link.origin), reason: "gone", writes: [], link: null };
 }
 
 function emptyLink(id: string, origin: Side): LinkState {

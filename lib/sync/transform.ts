@@ -39,39 +39,52 @@ export function filterReason(event: CalendarEvent, settings: SyncSettings): Skip
 
 const DAY = 86_400_000;
 
-/** A coarse instant for a wall time: off by at most a day from the true instant, whatever the zone. */
-function roughMs(t: EventTime): number {
-  const s = t.kind === "date" ? `${t.date}T00:00:00Z` : `${t.wall.slice(0, 19)}Z`;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? NaN : ms;
+/** The calendar date of a time, as written (zones are not resolved; see inWindow). */
+function dateOf(t: EventTime): string {
+  return t.kind === "date" ? t.date : t.wall.slice(0, 10);
 }
 
-function untilMs(rrule: string): number | null {
-  const m = /UNTIL=(\d{8})(T\d{6}Z?)?/i.exec(rrule);
-  if (!m) return null;
-  const d = m[1];
-  return Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T00:00:00Z`) + DAY;
+/** UNTIL of an RRULE as `YYYY-MM-DD`, or null when the rule has none. */
+function untilDate(rrule: string): string | null {
+  const i = rrule.toUpperCase().indexOf("UNTIL=");
+  if (i < 0) return null;
+  const d = rrule.slice(i + 6, i + 14);
+  return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
 }
 
 /**
- * Whether any occurrence could fall in the window. Zones are not resolved: the test is widened by
- * a day on each end, so an event near an edge is kept rather than lost. A series is judged as a
- * whole (kept whole when any occurrence could fall inside).
+ * Whether any occurrence could fall in the window. Zones are not resolved: the window is widened
+ * by a day on each end, so an event near an edge is kept rather than lost. A series is judged as
+ * a whole (kept whole when any occurrence could fall inside). Dates compare as strings
+ * (`YYYY-MM-DD` sorts by time), which keeps this cheap for very large calendars.
  */
 export function inWindow(event: CalendarEvent, settings: SyncSettings, now: Date): boolean {
-  const from = now.getTime() - settings.windowDaysBack * DAY - DAY;
-  const to = addMonths(now, settings.windowMonthsAhead).getTime() + DAY;
-  const spans: Array<[number, number]> = [[roughMs(event.start), roughMs(event.end)]];
-  for (const o of event.overrides) spans.push([roughMs(o.start), roughMs(o.end)]);
-  for (const r of event.recurrence?.rdate ?? []) spans.push([roughMs(r), roughMs(r)]);
+  const { from, to } = windowDates(settings, now);
+  return inWindowDates(event, from, to);
+}
+
+/** The window's first and last dates, widened by a day each way. */
+export function windowDates(settings: SyncSettings, now: Date): { from: string; to: string } {
+  return {
+    from: new Date(now.getTime() - (settings.windowDaysBack + 1) * DAY).toISOString().slice(0, 10),
+    to: new Date(addMonths(now, settings.windowMonthsAhead).getTime() + DAY).toISOString().slice(0, 10),
+  };
+}
+
+export function inWindowDates(event: CalendarEvent, from: string, to: string): boolean {
+  const start = dateOf(event.start);
+  if (dateOf(event.end) >= from && start <= to) return true;
+  for (const o of event.overrides) if (dateOf(o.end) >= from && dateOf(o.start) <= to) return true;
+  for (const r of event.recurrence?.rdate ?? []) if (dateOf(r) >= from && dateOf(r) <= to) return true;
   const rrules = event.recurrence?.rrule ?? [];
-  if (rrules.length > 0) {
-    const start = roughMs(event.start);
+  if (rrules.length > 0 && start <= to) {
     // A rule without UNTIL (open-ended or COUNT) could reach any later date.
-    const ends = rrules.map((r) => untilMs(r) ?? Infinity);
-    spans.push([start, Math.max(...ends)]);
+    for (const r of rrules) {
+      const until = untilDate(r);
+      if (until === null || until >= from) return true;
+    }
   }
-  return spans.some(([s, e]) => (Number.isNaN(s) || Number.isNaN(e) ? true : e >= from && s <= to));
+  return false;
 }
 
 function addMonths(d: Date, months: number): Date {

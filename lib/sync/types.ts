@@ -64,6 +64,8 @@ export interface Write {
   event?: CalendarEvent;
   /** Content hash of `event` as written, stored on the link once the write lands. */
   hash?: string;
+  /** For a new link: the source's content hash, when the plan left it for apply to compute. */
+  sourceHash?: string;
 }
 
 /**
