@@ -236,9 +236,16 @@ describe("parseICalendar", () => {
     expect(e.end).toEqual({ kind: "date", date: "2025-01-01" });
   });
 
-  it("computes the end from DURATION", () => {
-    const e = parseICalendar(minimal("DTSTART;TZID=America/New_York:20240310T013000\r\nDURATION:PT1H30M\r\nSUMMARY:x"));
-    expect(e.end).toEqual({ kind: "time", wall: "2024-03-10T03:00:00", zone: "America/New_York" });
+  it("computes the end from DURATION: hours exact across a DST change, days nominal", () => {
+    // 01:30 EST + 90 real minutes = 04:00 EDT (02:00-03:00 does not exist that night).
+    const exact = parseICalendar(minimal("DTSTART;TZID=America/New_York:20240310T013000\r\nDURATION:PT1H30M\r\nSUMMARY:x"));
+    expect(exact.end).toEqual({ kind: "time", wall: "2024-03-10T04:00:00", zone: "America/New_York" });
+    const nominal = parseICalendar(minimal("DTSTART;TZID=America/New_York:20240309T100000\r\nDURATION:P1DT1H\r\nSUMMARY:x"));
+    expect(nominal.end).toEqual({ kind: "time", wall: "2024-03-10T11:00:00", zone: "America/New_York" });
+    const allDay = parseICalendar(minimal("DTSTART;VALUE=DATE:20240309\r\nDURATION:P3D\r\nSUMMARY:x"));
+    expect(allDay.end).toEqual({ kind: "date", date: "2024-03-12" });
+    const utc = parseICalendar(minimal("DTSTART:20241231T233000Z\r\nDURATION:PT45M\r\nSUMMARY:x"));
+    expect(utc.end).toEqual({ kind: "time", wall: "2025-01-01T00:15:00", zone: "UTC" });
   });
 
   it("keeps floating times floating", () => {

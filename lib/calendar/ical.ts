@@ -15,7 +15,7 @@ import type {
   Transparency,
   Visibility,
 } from "./types";
-import { isKnownZone, vtimezoneText } from "./vtimezone";
+import { isKnownZone, offsetMinutes, vtimezoneText } from "./vtimezone";
 
 /**
  * iCalendar ⇄ canonical event. One CalDAV resource (a VCALENDAR holding a series master and its
@@ -155,10 +155,25 @@ function shiftDate(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/**
+ * RFC 5545 §3.3.6: days and weeks are nominal (same wall time on another day), hours, minutes and
+ * seconds are exact, so "PT1H30M" across a DST change ends 90 real minutes later.
+ */
 function addDuration(start: EventTime, duration: InstanceType<typeof ICAL.Duration>): EventTime {
+  const sign = duration.isNegative ? -1 : 1;
+  const nominal = new ICAL.Duration({ weeks: duration.weeks, days: duration.days, isNegative: duration.isNegative });
   const t = toIcalTime(start);
-  t.addDuration(duration);
-  return fromWall(t, start.kind === "time" ? start.zone : null);
+  t.addDuration(nominal);
+  const exactMs = sign * ((duration.hours * 60 + duration.minutes) * 60 + duration.seconds) * 1000;
+  if (start.kind === "date" || exactMs === 0) return fromWall(t, start.kind === "time" ? start.zone : null);
+  const zone = start.zone;
+  const wallMs = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  if (zone === null || zone === "UTC") return { kind: "time", wall: new Date(wallMs + exactMs).toISOString().slice(0, 19), zone };
+  // Wall → instant (two passes settle the offset near a change), add, instant → wall.
+  let instant = wallMs - offsetMinutes(zone, wallMs) * 60_000;
+  instant = wallMs - offsetMinutes(zone, instant) * 60_000;
+  const end = instant + exactMs;
+  return { kind: "time", wall: new Date(end + offsetMinutes(zone, end) * 60_000).toISOString().slice(0, 19), zone };
 }
 
 function readTimes(p: Prop, ctx: ReadContext): EventTime[] {
