@@ -20,9 +20,12 @@ const flashes: Record<string, string> = {
   disconnected: "The account was disconnected and its password or access deleted.",
 };
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const { done, connected } = await searchParams;
+  const sp = await searchParams;
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const done = first(sp.done);
+  const connected = first(sp.connected);
   const [accounts, syncs] = await Promise.all([listAccounts(user.id), listSyncs(user.id)]);
   const broken = accounts.filter((a) => a.status !== "active");
   const busy = syncs.some((s) => s.removal || s.status === "running");

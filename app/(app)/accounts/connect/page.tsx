@@ -33,9 +33,10 @@ const oauthErrors: Record<string, string> = {
   failed: "The connection did not go through. Please try again.",
 };
 
-export default async function ConnectPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function ConnectPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser("/accounts/connect");
-  const { error } = await searchParams;
+  const raw = (await searchParams).error;
+  const error = Array.isArray(raw) ? raw[0] : raw;
   const sandbox = config().sandbox;
   return (
     <div className="space-y-8">

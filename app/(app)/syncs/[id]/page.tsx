@@ -29,7 +29,7 @@ const triggerLabel: Record<string, string> = {
   reconcile: "full check",
 };
 
-export default async function SyncPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function SyncPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { id } = await params;
   const sp = await searchParams;
   const user = await requireUser(`/syncs/${id}`);
