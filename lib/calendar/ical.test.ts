@@ -231,6 +231,19 @@ describe("parseICalendar", () => {
     expect(e.end).toEqual({ kind: "date", date: "2024-07-11" });
   });
 
+  it("reads a file with a byte-order mark and an all-day end equal to its start", () => {
+    const e = parseICalendar(`\uFEFF${minimal("DTSTART;VALUE=DATE:20240708\r\nDTEND;VALUE=DATE:20240708\r\nSUMMARY:x")}`);
+    expect(e.end).toEqual({ kind: "date", date: "2024-07-09" });
+  });
+
+  it("reads a quoted TZID and a flight across two zones", () => {
+    const e = parseICalendar(minimal('DTSTART;TZID="Europe/London":20240501T090000\r\nDTEND;TZID=America/New_York:20240501T120000\r\nSUMMARY:Flight'));
+    expect(e.start).toEqual({ kind: "time", wall: "2024-05-01T09:00:00", zone: "Europe/London" });
+    expect(e.end).toEqual({ kind: "time", wall: "2024-05-01T12:00:00", zone: "America/New_York" });
+    const back = roundTrip(e);
+    expect([back.start, back.end]).toEqual([e.start, e.end]);
+  });
+
   it("gives an all-day event without DTEND one day", () => {
     const e = parseICalendar(minimal("DTSTART;VALUE=DATE:20241231\r\nSUMMARY:NYE"));
     expect(e.end).toEqual({ kind: "date", date: "2025-01-01" });

@@ -37,7 +37,8 @@ type Time = InstanceType<typeof ICAL.Time>;
 export function parseICalendar(text: string): CalendarEvent {
   let root: Comp;
   try {
-    const jcal = ICAL.parse(text);
+    // A byte-order mark (some Windows exporters write one) is not part of the first line.
+    const jcal = ICAL.parse(text.replace(/^\uFEFF/, ""));
     // A stream with several VCALENDARs parses to an array; a resource has one.
     root = new ICAL.Component(Array.isArray(jcal[0]) ? (jcal[0] as never) : (jcal as never));
   } catch (e) {
@@ -126,8 +127,9 @@ function readDetails(v: Comp, ctx: ReadContext): EventDetails {
   if (start.kind !== end.kind) {
     // Some exporters write a DATE start with a DATE-TIME end (or the reverse). Keep the start's kind.
     end = start.kind === "date" ? { kind: "date", date: end.kind === "time" ? end.wall.slice(0, 10) : end.date } : defaultEnd(start);
-    if (start.kind === "date" && end.kind === "date" && end.date <= start.date) end = defaultEnd(start);
   }
+  // An all-day end on (or before) the start day means one day: the end is exclusive.
+  if (start.kind === "date" && end.kind === "date" && end.date <= start.date) end = defaultEnd(start);
   const organizerProp = v.getFirstProperty("organizer");
   return {
     title: stringProp(v, "summary") ?? "",
