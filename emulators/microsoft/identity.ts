@@ -8,6 +8,9 @@ import type { User } from "./state";
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 
+/** Accounts created at this domain on the sign-in page need an administrator's approval. */
+export const ADMIN_APPROVAL_DOMAIN = "admin-approval.test";
+
 function idToken(ctx: Ctx, user: User, clientId: string): string {
   const now = Math.floor(Date.now() / 1000);
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -88,7 +91,16 @@ export function handleAuthorize(ctx: Ctx, req: IncomingMessage, res: ServerRespo
     return redirectWith(res, redirectUri, { error: "invalid_request", error_description: "AADSTS9002325: Proof Key for Code Exchange is required (S256).", state: q.get("state") ?? "" });
 
   if (form) {
-    const user = state.userByEmail(form.get("user") ?? "");
+    const email = (form.get("user") ?? "").trim().toLowerCase();
+    let user = state.userByEmail(email);
+    // Signing in with a new address makes the account, so the sandbox needs no seeding.
+    if (!user && state.settings.createUsersOnSignIn && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      const domain = email.split("@")[1];
+      const strict = domain === ADMIN_APPROVAL_DOMAIN;
+      user = state.addUser({ email, tenantId: strict ? "admin-approval-tenant" : undefined });
+      if (strict) state.addTenant("admin-approval-tenant", true);
+      state.addCalendar(user, { name: "Work" });
+    }
     if (!user) return html(400, "<p>Unknown account.</p>");
     return decide(ctx, res, q, user, form.get("decision") === "accept");
   }
@@ -106,10 +118,13 @@ export function handleAuthorize(ctx: Ctx, req: IncomingMessage, res: ServerRespo
             `<form method="post" style="border:1px solid #ccc;padding:1rem;margin:.5rem 0">${hidden}<input type="hidden" name="user" value="${escapeHtml(u.email)}"><strong>${escapeHtml(u.displayName)}</strong><br>${escapeHtml(u.email)}<br><button name="decision" value="accept">Accept</button> <button name="decision" value="decline">Cancel</button></form>`,
         )
         .join("")
-    : "<p>No accounts exist in the emulator yet. Create one with the control API (POST /_control/users).</p>";
+    : "";
+  const other = state.settings.createUsersOnSignIn
+    ? `<form method="post" style="border:1px solid #ccc;padding:1rem;margin:.5rem 0">${hidden}<label>Use another account (it is created here)<br><input type="email" name="user" required placeholder="you@contoso.test"></label><br><button name="decision" value="accept">Accept</button> <button name="decision" value="decline" formnovalidate>Cancel</button><p style="font-size:.85em;color:#555">Addresses at ${ADMIN_APPROVAL_DOMAIN} belong to an organisation that requires an administrator's approval.</p></form>`
+    : "";
   html(
     200,
-    `<h1>Microsoft emulator</h1><p>This is a local stand-in for the Microsoft sign-in page. Pick an account to let the app use:</p><ul>${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ul>${accounts}`,
+    `<h1>Microsoft emulator</h1><p>This is a local stand-in for the Microsoft sign-in page. Pick an account to let the app use:</p><ul>${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ul>${accounts}${other}`,
   );
 }
 

@@ -190,6 +190,8 @@ export class EmulatorState {
     accessTokenTtlSeconds: 3600,
     /** Delta tokens kept per calendar before the oldest are evicted. */
     deltaCacheSize: 50,
+    /** The sign-in page accepts a new address and makes the account. */
+    createUsersOnSignIn: true,
   };
 
   addTenant(id: string, adminConsentRequired = false): Tenant {
