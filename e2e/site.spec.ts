@@ -38,6 +38,7 @@ for (const path of publicPages) {
     expect(new URL(canonical!).pathname.replace(/\/$/, "") || "/").toBe(path);
     await expect(page.locator('meta[property="og:title"]')).toHaveCount(1);
     await expect(page.locator('meta[property="og:image"]')).toHaveCount(1);
+    await expect(page.locator('link[rel="alternate"][type="application/rss+xml"]')).toHaveAttribute("href", /\/help\/feed\.xml$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveCount(1);
   });
 }

@@ -1,11 +1,6 @@
-import type { Metadata } from "next";
 import { SiteHeader } from "@/components/marketing/site-header";
 import { SiteFooter } from "@/components/marketing/site-footer";
 import "@/components/mdx/prose.css";
-
-export const metadata: Metadata = {
-  alternates: { types: { "application/rss+xml": [{ url: "/help/feed.xml", title: "Hetk help center" }] } },
-};
 
 export default function MarketingLayout({ children }: { children: React.ReactNode }) {
   return (

@@ -70,7 +70,9 @@ export default function HomePage() {
                   </div>
                   <p className="mt-3 text-slate-700 dark:text-slate-300">{p.summary}</p>
                   <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
-                    Changes arrive {describeChangeDelay(p.changeDetection)}.
+                    {p.changeDetection.kind === "push"
+                      ? `Changes arrive ${describeChangeDelay(p.changeDetection)}, by push.`
+                      : `Checked for changes ${describeChangeDelay(p.changeDetection)}.`}
                   </p>
                 </li>
               );

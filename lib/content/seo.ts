@@ -24,7 +24,8 @@ export function pageMetadata({
   return {
     title: absoluteTitle ? { absolute: title } : title,
     description,
-    alternates: { canonical: path },
+    // Alternates replace the parent's as a whole, so the feed link is repeated on every page.
+    alternates: { canonical: path, types: { "application/rss+xml": [{ url: "/help/feed.xml", title: `${site.name} help center` }] } },
     openGraph: {
       title: fullTitle,
       description,

@@ -1,4 +1,5 @@
 import { ogContentType, ogImage, ogSize } from "@/components/marketing/og-image";
+import { providerHeadlines } from "@/components/marketing/provider-headlines";
 import { capabilities, isProviderId, providerIds } from "@/lib/capabilities";
 
 export const alt = "Hetk integration";
@@ -12,5 +13,5 @@ export function generateStaticParams() {
 export default async function Image({ params }: { params: Promise<{ provider: string }> }) {
   const { provider } = await params;
   const p = isProviderId(provider) ? capabilities[provider] : undefined;
-  return ogImage({ eyebrow: "Integrations", title: p ? `${p.name} calendar sync` : "Integrations", subtitle: p?.summary });
+  return ogImage({ eyebrow: "Integrations", title: p ? providerHeadlines[p.id] : "Integrations", subtitle: p?.summary });
 }

@@ -3,6 +3,7 @@ import { ScrollTable } from "@/components/mdx/scroll-table";
 import { notFound } from "next/navigation";
 import { CapabilityTables } from "@/components/marketing/capability-table";
 import { ProviderMark } from "@/components/marketing/provider-mark";
+import { providerHeadlines } from "@/components/marketing/provider-headlines";
 import { ButtonLink } from "@/components/ui/button";
 import { capabilities, describeChangeDelay, isProviderId, providerIds, type ProviderCapabilities } from "@/lib/capabilities";
 import { getArticle } from "@/lib/content/articles";
@@ -25,7 +26,7 @@ function load(provider: string): ProviderCapabilities {
 export async function generateMetadata({ params }: Props) {
   const p = load((await params).provider);
   return pageMetadata({
-    title: `${p.name} calendar sync`,
+    title: providerHeadlines[p.id],
     description: `What Hetk syncs with ${p.name} and what it leaves alone, how quickly changes arrive, and how the connection is made.`,
     path: `/integrations/${p.id}`,
   });
@@ -151,7 +152,7 @@ export default async function ProviderPage({ params }: Props) {
       </nav>
       <div className="mt-6 flex items-center gap-4">
         <ProviderMark id={p.id} size="lg" />
-        <h1 className="text-4xl font-bold tracking-tight">{p.name} calendar sync</h1>
+        <h1 className="text-4xl font-bold tracking-tight">{providerHeadlines[p.id]}</h1>
       </div>
       <p className="mt-4 max-w-2xl text-lg text-slate-700 dark:text-slate-300">{p.summary}</p>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">Connection: {p.protocol}</p>
