@@ -68,22 +68,22 @@ export async function verifyGoogleNotification(input: { channelId: string; token
   return { channelRowId: row.id, calendarId: row.calendarId };
 }
 
-/** Checks one Graph notification's clientState against the subscription we made. */
-export async function verifyMicrosoftNotification(input: { subscriptionId: string; clientState: string | null | undefined }) {
-  if (!input.clientState) return null;
+/**
+ * The secret (clientState) we gave a Graph subscription, with the calendar it watches; null for
+ * a subscription we did not make. The comparison itself is the Microsoft provider's
+ * parseNotifications (constant time).
+ */
+export async function microsoftSubscription(subscriptionId: string) {
   const [row] = await db()
     .select()
     .from(pushChannels)
-    .where(and(eq(pushChannels.provider, "microsoft"), eq(pushChannels.channelId, input.subscriptionId)));
+    .where(and(eq(pushChannels.provider, "microsoft"), eq(pushChannels.channelId, subscriptionId)));
   if (!row) return null;
-  let secret: string;
   try {
-    secret = open(row.secret, row.id);
+    return { secret: open(row.secret, row.id), channelRowId: row.id, calendarId: row.calendarId };
   } catch {
     return null;
   }
-  if (!sameSecret(secret, input.clientState)) return null;
-  return { channelRowId: row.id, calendarId: row.calendarId };
 }
 
 interface CalendarForPush {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { pushRefresh } from "@/inngest/events";
 import { log } from "@/lib/log";
+import { parseNotifications } from "@/lib/providers/microsoft/notifications";
 import { type JobEvent, sendJobEvents, syncRequestEvent } from "./jobs";
-import { syncsToWake, verifyGoogleNotification, verifyMicrosoftNotification } from "./push";
+import { microsoftSubscription, syncsToWake, verifyGoogleNotification } from "./push";
 
 /**
  * Push notifications turned into jobs. Both handlers answer fast: they verify, queue events and
@@ -41,13 +42,6 @@ export async function handleGoogleNotification(headers: Headers): Promise<number
   return 204;
 }
 
-const graphNotification = z.object({
-  subscriptionId: z.string(),
-  clientState: z.string().nullish(),
-  changeType: z.string().optional(),
-  lifecycleEvent: z.enum(["reauthorizationRequired", "subscriptionRemoved", "missed"]).or(z.string()).optional(),
-  resource: z.string().optional(),
-});
 const graphBody = z.object({ value: z.array(z.unknown()) });
 
 /**
@@ -57,23 +51,25 @@ const graphBody = z.object({ value: z.array(z.unknown()) });
  * missed → complete resync. Returns 202 (accepted) unless the body is not a notification batch.
  */
 export async function handleMicrosoftNotification(body: unknown): Promise<number> {
-  const parsed = graphBody.safeParse(body);
-  if (!parsed.success) return 400;
+  if (!graphBody.safeParse(body).success) return 400;
+  const known = new Map<string, { channelRowId: string; calendarId: string }>();
+  const { accepted, rejected } = await parseNotifications(body, async (subscriptionId) => {
+    const sub = await microsoftSubscription(subscriptionId);
+    if (sub) known.set(subscriptionId, sub);
+    return sub?.secret ?? null;
+  });
+  if (rejected) log.warn("graph notifications rejected", { rejected });
   const changed = new Set<string>();
   const resync = new Set<string>();
   const events: JobEvent[] = [];
-  for (const raw of parsed.data.value) {
-    const n = graphNotification.safeParse(raw);
-    if (!n.success) continue;
-    const channel = await verifyMicrosoftNotification({ subscriptionId: n.data.subscriptionId, clientState: n.data.clientState });
-    if (!channel) {
-      log.warn("graph notification rejected", { subscriptionId: n.data.subscriptionId });
+  for (const n of accepted) {
+    const channel = known.get(n.subscriptionId);
+    if (!channel) continue;
+    if (n.kind === "change") {
+      changed.add(channel.calendarId);
       continue;
     }
-    switch (n.data.lifecycleEvent) {
-      case undefined:
-        changed.add(channel.calendarId);
-        break;
+    switch (n.lifecycleEvent) {
       case "reauthorizationRequired":
         events.push({ name: pushRefresh.name, data: { channelRowId: channel.channelRowId, reason: "reauthorize" } });
         break;
@@ -84,8 +80,6 @@ export async function handleMicrosoftNotification(body: unknown): Promise<number
       case "missed":
         resync.add(channel.calendarId);
         break;
-      default:
-        log.info("graph lifecycle event ignored", { event: n.data.lifecycleEvent });
     }
   }
   for (const id of resync) changed.delete(id);

@@ -1,3 +1,4 @@
+import { validationResponse } from "@/lib/providers/microsoft/notifications";
 import { handleMicrosoftNotification } from "@/lib/services/webhooks";
 
 export const dynamic = "force-dynamic";
@@ -7,8 +8,8 @@ export const dynamic = "force-dynamic";
  * ?validationToken=…; it must be echoed as text/plain within 10 seconds, before anything else.
  */
 export async function POST(request: Request) {
-  const token = new URL(request.url).searchParams.get("validationToken");
-  if (token !== null) return new Response(token, { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const handshake = validationResponse(request.url);
+  if (handshake) return handshake;
   let body: unknown;
   try {
     body = await request.json();
