@@ -416,6 +416,13 @@ export class MicrosoftProvider implements CalendarProvider {
         delete known[id];
         return;
       }
+      // A delta update may carry only the changed properties, without `type`: go by the full read.
+      if (ev.type === "seriesMaster") return void masters.add(ev.id);
+      if ((ev.type === "occurrence" || ev.type === "exception") && ev.seriesMasterId) {
+        masters.add(ev.seriesMasterId);
+        known[id] = ev.seriesMasterId;
+        return;
+      }
       const group = extendedProperty(ev, GROUP_PROPERTY_ID);
       if (group) {
         groups.add(group);
@@ -517,8 +524,10 @@ export class MicrosoftProvider implements CalendarProvider {
         else throw e;
       } else throw e;
     }
-    if (created.type === "seriesMaster" || w.body.recurrence) await this.applySeriesEdits(created.id, event);
-    return { ref: created.id, etag: etagOf(created), ...(w.warnings.length ? { warnings: w.warnings } : {}) };
+    let etag = etagOf(created);
+    if ((created.type === "seriesMaster" || w.body.recurrence) && (await this.applySeriesEdits(created.id, event)) > 0)
+      etag = await this.freshEtag(created.id, etag);
+    return { ref: created.id, etag, ...(w.warnings.length ? { warnings: w.warnings } : {}) };
   }
 
   private async findByMarker(calendarId: string, value: string): Promise<GraphEvent | null> {
@@ -530,9 +539,9 @@ export class MicrosoftProvider implements CalendarProvider {
   }
 
   /** Writes a series' exceptions and cancelled occurrences onto its Graph occurrences. */
-  private async applySeriesEdits(masterId: string, event: CalendarEvent): Promise<void> {
+  private async applySeriesEdits(masterId: string, event: CalendarEvent): Promise<number> {
     const targets = [...(event.recurrence?.exdate ?? []).map((t) => ({ at: t, override: null })), ...event.overrides.map((o) => ({ at: o.recurrenceId, override: o }))];
-    if (targets.length === 0) return;
+    if (targets.length === 0) return 0;
     const instants = targets.map((t) => timeToInstant(t.at).getTime());
     const list = await this.instances(masterId, new Date(Math.min(...instants) - 86400_000), new Date(Math.max(...instants) + 2 * 86400_000));
     const byStart = new Map(list.filter((i) => i.originalStart).map((i) => [new Date(i.originalStart!.endsWith("Z") ? i.originalStart! : `${i.originalStart}Z`).getTime(), i]));
@@ -546,6 +555,13 @@ export class MicrosoftProvider implements CalendarProvider {
         if (!(e instanceof NotFoundError)) throw e;
       }
     });
+    return targets.length;
+  }
+
+  /** The master's change key after its occurrences were edited (Graph may move it on). */
+  private async freshEtag(id: string, fallback: string): Promise<string> {
+    const ev = await this.getEvent(id);
+    return ev ? etagOf(ev) : fallback;
   }
 
   private async createGroup(calendarId: string, groupId: string, event: CalendarEvent, warnings: string[]): Promise<WriteResult> {
@@ -607,8 +623,9 @@ export class MicrosoftProvider implements CalendarProvider {
       if (etag) req = req.header("If-Match", ifMatch(etag));
       return req.patch(w.body);
     });
-    if (w.body.recurrence) await this.applySeriesEdits(updated.id, event);
-    return { ref: updated.id, etag: etagOf(updated), ...(w.warnings.length ? { warnings: w.warnings } : {}) };
+    let newEtag = etagOf(updated);
+    if (w.body.recurrence && (await this.applySeriesEdits(updated.id, event)) > 0) newEtag = await this.freshEtag(updated.id, newEtag);
+    return { ref: updated.id, etag: newEtag, ...(w.warnings.length ? { warnings: w.warnings } : {}) };
   }
 
   async remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
