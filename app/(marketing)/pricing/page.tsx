@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { ButtonLink } from "@/components/ui/button";
+import { capabilities, describeChangeDelay } from "@/lib/capabilities";
 import { pageMetadata } from "@/lib/content/seo";
 import { formatPrice, pricing } from "@/lib/pricing";
 
@@ -20,7 +21,7 @@ const faq = [
   },
   {
     q: "Do cheaper plans sync less often?",
-    a: "No. Every plan gets the same speed: changes from Google and Microsoft within seconds, from iCloud and CalDAV every minute.",
+    a: `No. Every plan gets the same speed: changes from Google and Microsoft arrive ${describeChangeDelay(capabilities.google.changeDetection)}, and iCloud and CalDAV are checked ${describeChangeDelay(capabilities.icloud.changeDetection)}.`,
   },
 ];
 
@@ -47,7 +48,7 @@ export default function PricingPage() {
                 {plan.pricePerPairMonthly > 0 && <span className="text-slate-600 dark:text-slate-400"> per pair / month</span>}
               </p>
               <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-                {plan.maxPairs === null ? "No limit on pairs" : `Up to ${plan.maxPairs} ${plan.maxPairs === 1 ? "pair" : "pairs"}`} · calendars unlimited
+                {plan.maxPairs === null ? "No limit on pairs" : plan.maxPairs === 1 ? "1 pair" : `Up to ${plan.maxPairs} pairs`} · calendars unlimited
               </p>
               <ul className="mt-6 flex-1 space-y-2 text-slate-700 dark:text-slate-300">
                 {plan.features.map((f) => (
