@@ -98,7 +98,7 @@ export default function SecurityPage() {
           </table>
         </ScrollTable>
         <p>
-          Revoking takes effect immediately. Hetk then pauses the syncs that used that account and shows a <strong>Reconnect</strong> badge,
+          Revoking takes effect immediately. Hetk then pauses the syncs that used that account and shows a <strong>Needs reconnecting</strong> badge,
           without deleting any copies — see <Link href={helpLinks.paused}>what “paused” means</Link>.
         </p>
       </div>
