@@ -1,15 +1,15 @@
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "@/db/client";
 import { calendars } from "@/db/schema";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { assertPublicUrl, safeFetch, UnsafeAddressError } from "@/lib/net/safe-fetch";
 import { createCaldavProvider, ICLOUD_URL } from "@/lib/providers/caldav";
 import type { FetchLike } from "@/lib/providers/caldav/http";
 import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/providers/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
+import { enforce, limits } from "@/lib/security/rate-limit";
 import { saveConnectedAccount } from "./accounts";
 
 /**
@@ -99,7 +99,10 @@ export async function checkIcloudPassword(appleIdInput: string, passwordInput: s
 
 export type ConnectResult<T> = { ok: true; accountId: string; calendars: RemoteCalendar[] } | { ok: false; result: T };
 
-/** Checks, then stores the iCloud account and its calendars. Nothing is stored unless Apple accepted the password. */
+/**
+ * Checks, then stores the iCloud account and its calendars. Nothing is stored unless Apple accepted
+ * the password. Throws RateLimitExceededError when the user or the Apple ID made too many checks.
+ */
 export async function connectIcloud(
   userId: string,
   appleId: string,
@@ -109,6 +112,11 @@ export async function connectIcloud(
   | { ok: true; accountId: string; calendars: RemoteCalendar[]; check: CheckedOk["kind"] }
   | { ok: false; result: Exclude<IcloudCheckResult, CheckedOk> }
 > {
+  // Only checks that would reach Apple count; a malformed entry is answered without a request.
+  const parsedId = email.safeParse(appleId);
+  if (parsedId.success && normaliseAppPassword(password).shape !== "not_app_specific") {
+    await enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `icloud:${parsedId.data}`]);
+  }
   const checked = await checkIcloudPassword(appleId, password, options);
   if (checked.kind !== "ok" && checked.kind !== "missing_dashes_normalised") return { ok: false, result: checked };
   const { sandbox, serverUrl } = icloudTarget(options);
@@ -145,35 +153,21 @@ const url = z
   .pipe(z.url())
   .refine((u) => /^https?:$/.test(new URL(u).protocol));
 
-/** Loopback, private, link-local and unique-local addresses: not for a user-given URL by default. */
-export function isPrivateAddress(ip: string): boolean {
-  if (isIP(ip) === 4) {
-    const [a, b] = ip.split(".").map(Number);
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  const v6 = ip.toLowerCase();
-  if (v6.startsWith("::ffff:")) return isPrivateAddress(v6.slice(7));
-  return v6 === "::1" || v6 === "::" || v6.startsWith("fc") || v6.startsWith("fd") || v6.startsWith("fe80");
-}
-
-async function reachesPrivate(serverUrl: string): Promise<boolean> {
-  const host = new URL(serverUrl).hostname.replace(/^\[|\]$/g, "");
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host)) return isPrivateAddress(host);
-  try {
-    const addresses = await lookup(host, { all: true });
-    return addresses.some((a) => isPrivateAddress(a.address));
-  } catch {
-    return false;
-  }
-}
-
 export async function checkCaldav(serverUrl: string, username: string, password: string, options: CaldavConnectOptions = {}): Promise<CaldavCheckResult> {
   const parsed = url.safeParse(serverUrl);
   if (!parsed.success) return { kind: "invalid_url" };
   const allowPrivate = options.allowPrivate ?? config().CALDAV_ALLOW_PRIVATE === "true";
-  if (!allowPrivate && (await reachesPrivate(parsed.data))) return { kind: "private_address" };
-  const provider = createCaldavProvider({ kind: "caldav", serverUrl: parsed.data, username, password, fetch: options.fetch });
+  if (!allowPrivate) {
+    try {
+      await assertPublicUrl(parsed.data);
+    } catch (e) {
+      if (e instanceof UnsafeAddressError) return { kind: "private_address" };
+      return { kind: "unreachable" };
+    }
+  }
+  // safeFetch checks every connection and redirect hop too, so a public name cannot lead inside.
+  const fetchImpl = options.fetch ?? (allowPrivate ? undefined : safeFetch);
+  const provider = createCaldavProvider({ kind: "caldav", serverUrl: parsed.data, username, password, fetch: fetchImpl });
   try {
     const homeUrl = await provider.discoverHome();
     const found = await provider.listCalendars();
@@ -182,13 +176,24 @@ export async function checkCaldav(serverUrl: string, username: string, password:
   } catch (e) {
     if (e instanceof CredentialsRejectedError) return { kind: "rejected" };
     if (e instanceof ForbiddenError) return { kind: "forbidden" };
+    if (causedByUnsafeAddress(e)) return { kind: "private_address" };
     log.warn("caldav connect check failed", { host: new URL(parsed.data).host, error: isProviderError(e) ? e.code : (e as Error).name });
     const retryAfterMs = (e as { retryAfterMs?: number }).retryAfterMs;
     return retryAfterMs !== undefined ? { kind: "unreachable", retryAfterMs } : { kind: "unreachable" };
   }
 }
 
-/** Checks, then stores a generic CalDAV account and its calendars, only when the server accepted the login. */
+function causedByUnsafeAddress(e: unknown): boolean {
+  for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    if (c instanceof UnsafeAddressError) return true;
+  }
+  return false;
+}
+
+/**
+ * Checks, then stores a generic CalDAV account and its calendars, only when the server accepted the
+ * login. Throws RateLimitExceededError when the user or the username made too many checks.
+ */
 export async function connectCaldav(
   userId: string,
   serverUrl: string,
@@ -196,6 +201,10 @@ export async function connectCaldav(
   password: string,
   options: CaldavConnectOptions = {},
 ): Promise<ConnectResult<Exclude<CaldavCheckResult, { kind: "ok" }>>> {
+  const target = url.safeParse(serverUrl);
+  if (target.success && username.trim()) {
+    await enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `caldav:${new URL(target.data).host}:${username}`]);
+  }
   const checked = await checkCaldav(serverUrl, username, password, options);
   if (checked.kind !== "ok") return { ok: false, result: checked };
   const accountId = await saveConnectedAccount(userId, {
