@@ -11,6 +11,9 @@ export const wrongPasswordChecklist: FormMessage["checklist"] = [
   { text: "Still stuck? Delete the password at appleid.apple.com and make a fresh one.", href: helpLinks.generateNewOne },
 ];
 
+/** Our own limit on password checks (per user and per login), not the provider's. */
+const tooManyAttempts = "That is a lot of sign-in checks in a short time, so we paused them. Nothing was sent or saved. Wait 15 minutes, then try again.";
+
 /** Where an iCloud problem is shown (which field) and what it says. */
 export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["errors"] {
   switch (problem) {
@@ -55,6 +58,8 @@ export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["
       };
     case "rate_limited":
       return { form: { text: "Apple asked us to slow down. Wait a minute, then try again." } };
+    case "too_many_attempts":
+      return { form: { text: tooManyAttempts } };
     case "unreachable":
       return { form: { text: "We could not reach iCloud just now. Nothing was saved. Please try again in a moment." } };
   }
@@ -74,5 +79,7 @@ export function caldavProblemMessage(problem: CaldavProblem): ConnectFormState["
       return { password: { text: "The server did not accept this username and password. Nothing was saved. If your provider has app passwords, make one and use it here." } };
     case "unreachable":
       return { form: { text: "We could not reach the server just now. Nothing was saved. Check the address and try again." } };
+    case "too_many_attempts":
+      return { form: { text: tooManyAttempts } };
   }
 }

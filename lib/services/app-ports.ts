@@ -35,8 +35,9 @@ export type IcloudProblem =
   | "two_factor_off"
   | "rejected"
   | "unreachable"
-  | "rate_limited";
-export type CaldavProblem = "invalid_url" | "blocked_address" | "not_caldav" | "rejected" | "unreachable" | "no_calendars";
+  | "rate_limited"
+  | "too_many_attempts";
+export type CaldavProblem = "invalid_url" | "blocked_address" | "not_caldav" | "rejected" | "unreachable" | "no_calendars" | "too_many_attempts";
 
 export type ConnectOutcome<P extends string> =
   | { ok: true; accountId: string; normalised?: boolean }
@@ -111,8 +112,12 @@ const defaults: AppPorts = {
     return result;
   },
   async connectIcloud(userId, input) {
-    const svc = await import("./connect-icloud");
-    const r = await svc.connectIcloud(userId, input.appleId, input.password);
+    const [svc, { RateLimitExceededError }] = await Promise.all([import("./connect-icloud"), import("@/lib/security/rate-limit")]);
+    const r = await svc.connectIcloud(userId, input.appleId, input.password).catch((e: unknown) => {
+      if (e instanceof RateLimitExceededError) return null;
+      throw e;
+    });
+    if (!r) return { ok: false, problem: "too_many_attempts" };
     if (r.ok) return { ok: true, accountId: r.accountId, normalised: r.check === "missing_dashes_normalised" };
     const problem: IcloudProblem =
       r.result.kind === "looks_like_apple_id_password"
@@ -127,8 +132,12 @@ const defaults: AppPorts = {
     return { ok: false, problem };
   },
   async connectCaldav(userId, input) {
-    const svc = await import("./connect-icloud");
-    const r = await svc.connectCaldav(userId, input.serverUrl, input.username, input.password);
+    const [svc, { RateLimitExceededError }] = await Promise.all([import("./connect-icloud"), import("@/lib/security/rate-limit")]);
+    const r = await svc.connectCaldav(userId, input.serverUrl, input.username, input.password).catch((e: unknown) => {
+      if (e instanceof RateLimitExceededError) return null;
+      throw e;
+    });
+    if (!r) return { ok: false, problem: "too_many_attempts" };
     if (r.ok) return { ok: true, accountId: r.accountId };
     const map: Record<typeof r.result.kind, CaldavProblem> = {
       invalid_url: "invalid_url",
