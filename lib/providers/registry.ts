@@ -63,12 +63,17 @@ async function build(account: AccountRow, credentials: unknown, onCredentials: (
       const { createCaldavProvider } = await import("./caldav");
       const creds = credentials as PasswordCredentials;
       const emulator = account.provider === "icloud" && account.sandbox ? config().EMULATOR_ICLOUD_URL : undefined;
+      // A user-given CalDAV server may not lead inside our network (checked per connection and
+      // redirect hop); iCloud and the sandbox emulators (on loopback) use plain fetch.
+      const untrusted = account.provider === "caldav" && !account.sandbox;
+      const { safeFetch } = untrusted ? await import("@/lib/net/safe-fetch") : { safeFetch: undefined };
       return createCaldavProvider({
         kind: account.provider,
         serverUrl: account.serverUrl ?? emulator ?? undefined,
         username: creds.username ?? account.email,
         password: creds.password,
         homeUrl: creds.homeUrl,
+        fetch: safeFetch,
       });
     }
     case "google": {
