@@ -172,3 +172,34 @@ describe("identity platform", () => {
     expect(html).toContain("Use another account");
   });
 });
+
+describe("control API over HTTP", () => {
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emu.url}/_control${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, json: await res.json() };
+  };
+
+  it("users, calendars, edits as the user, faults (429, 503, slow)", async () => {
+    const made = await control("POST", "/users", { email: "ctl@contoso.test" });
+    expect(made.status).toBe(201);
+    const calId = made.json.calendars[0].id;
+    const ev = await control("POST", `/users/ctl%40contoso.test/calendars/${calId}/events`, JSON.parse(body({ subject: "From Outlook" })));
+    expect(ev.status).toBe(201);
+    const list = await control("GET", `/users/ctl%40contoso.test/calendars/${calId}/events`);
+    expect(list.json).toEqual([expect.objectContaining({ id: ev.json.id, subject: "From Outlook", start: "2030-04-01T10:00", copy: false, attendees: 0 })]);
+    expect((await control("PATCH", `/users/ctl%40contoso.test/events/${ev.json.id}`, { subject: "Renamed" })).status).toBe(200);
+    expect((await control("DELETE", `/users/ctl%40contoso.test/events/${ev.json.id}`)).status).toBe(200);
+
+    await control("POST", "/faults", { status: 429, retryAfter: 7, remaining: 1 });
+    const throttled = await graph("/me/calendars");
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("7");
+    await control("POST", "/faults", { status: 503, remaining: 1 });
+    expect((await graph("/me/calendars")).status).toBe(503);
+    await control("POST", "/faults", { status: 200, delayMs: 300, remaining: 1 });
+    const t0 = Date.now();
+    expect((await graph("/me/calendars")).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect((await control("DELETE", "/faults")).status).toBe(200);
+  });
+});
