@@ -5,6 +5,10 @@ import { POST as microsoftWebhook } from "@/app/api/webhooks/microsoft/route";
 import { calendarAccounts, calendars, credentialIncidents, pushChannels, syncs, users } from "@/db/schema";
 import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
+import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
+import { syncRuns } from "@/db/schema";
+import { providerForAccount } from "@/lib/providers/registry";
+import { saveConnectedAccount, storeCalendars } from "@/lib/services/accounts";
 import { resetConfig } from "@/lib/config";
 import { resetMailTransport } from "@/lib/mail";
 import { setAppPorts } from "@/lib/services/app-ports";
@@ -23,25 +27,27 @@ import { googleConsent, icloudControl, startRouteServer, startSmtpCapture, waitF
 
 const t = useTestDatabase();
 const REDIRECT = "http://127.0.0.1:3999/api/connect/google/callback";
-const ENV = ["SANDBOX", "EMULATOR_ICLOUD_URL", "EMULATOR_GOOGLE_URL", "SMTP_URL", "APP_URL", "PUSH_BASE_URL", "POLL_INTERVAL_SECONDS", "INNGEST_DEV", "INNGEST_EVENT_KEY", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"];
+const ENV = ["SANDBOX", "EMULATOR_ICLOUD_URL", "EMULATOR_GOOGLE_URL", "EMULATOR_MICROSOFT_URL", "MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET", "SMTP_URL", "APP_URL", "PUSH_BASE_URL", "POLL_INTERVAL_SECONDS", "INNGEST_DEV", "INNGEST_EVENT_KEY", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"];
 const saved: Record<string, string | undefined> = {};
 
 let icloud: IcloudEmulator;
 let google: GoogleEmulator;
+let microsoft: MicrosoftEmulator;
 let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
 let web: Awaited<ReturnType<typeof startRouteServer>>;
 let runner: LocalRunner;
 let restorePorts: () => void;
 
 beforeAll(async () => {
-  [icloud, google, smtp] = await Promise.all([startIcloudEmulator(), startGoogleEmulator(), startSmtpCapture()]);
+  [icloud, google, microsoft, smtp] = await Promise.all([startIcloudEmulator(), startGoogleEmulator(), startMicrosoftEmulator(), startSmtpCapture()]);
   web = await startRouteServer({ "/api/webhooks/google": googleWebhook, "/api/webhooks/microsoft": microsoftWebhook });
   for (const k of ENV) saved[k] = process.env[k];
-  for (const k of ["INNGEST_DEV", "INNGEST_EVENT_KEY", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"]) delete process.env[k];
+  for (const k of ["INNGEST_DEV", "INNGEST_EVENT_KEY", "MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"]) delete process.env[k];
   Object.assign(process.env, {
     SANDBOX: "on",
     EMULATOR_ICLOUD_URL: icloud.url,
     EMULATOR_GOOGLE_URL: google.url,
+    EMULATOR_MICROSOFT_URL: microsoft.url,
     SMTP_URL: smtp.url,
     APP_URL: "http://hetk.test",
     PUSH_BASE_URL: web.url,
@@ -61,7 +67,7 @@ afterAll(async () => {
   else process.env[k] = v;
   resetConfig();
   resetMailTransport();
-  await Promise.all([icloud?.close(), google?.close(), smtp?.close(), web?.close()]);
+  await Promise.all([icloud?.close(), google?.close(), microsoft?.close(), smtp?.close(), web?.close()]);
 });
 
 const day = (offsetDays: number, hour: number) => new Date(Date.UTC(2026, 10, 26 + offsetDays, hour)).toISOString();
@@ -298,4 +304,66 @@ describe("background sync through the local runner", () => {
     expect(await w.ic.titles(w.icalId)).toEqual(expected);
     expect(mailTo(w)).toHaveLength(1);
   }, 120_000);
+
+  it("Microsoft: the subscription handshake passes through our route; changes and lifecycle notices are handled", async () => {
+    const userId = "user-meg";
+    const email = "meg@contoso.test";
+    await t.db.insert(users).values({ id: userId, email: "meg@example.test" });
+    microsoft.addUser({ email });
+    const work = microsoft.addCalendar(email, "Work");
+    const accountId = await saveConnectedAccount(userId, { provider: "microsoft", email, sandbox: true, credentials: microsoft.issueTokens(email) });
+    await storeCalendars(accountId, await (await providerForAccount(accountId)).listCalendars());
+    const cals = await t.db.select().from(calendars).where(eq(calendars.accountId, accountId));
+    const main = cals.find((c) => c.remoteId !== work.id)!;
+    const other = cals.find((c) => c.remoteId === work.id)!;
+    const [sync] = await t.db
+      .insert(syncs)
+      .values({ userId, calendarAId: main.id, calendarBId: other.id, direction: "one_way", settings: { ...DEFAULT_SETTINGS, privacy: "full" } })
+      .returning();
+    await requestSync(sync.id, "created");
+    await settle();
+
+    // Opening the subscriptions: Graph validates the URL through our route before it agrees.
+    await runner.tick("push-maintenance");
+    const channels = await t.db.select().from(pushChannels).where(eq(pushChannels.provider, "microsoft"));
+    expect(channels.map((c) => c.calendarId).sort()).toEqual([main.id, other.id].sort());
+    const sub = channels.find((c) => c.calendarId === main.id)!;
+
+    const workTitles = async () =>
+      ((await (await fetch(`${microsoft.url}/_control/users/${encodeURIComponent(email)}/calendars/${encodeURIComponent(work.id)}/events`)).json()) as { subject?: string }[])
+        .map((e) => e.subject)
+        .sort();
+    microsoft.createEventAsUser(email, main.remoteId, {
+      subject: "Board meeting",
+      start: { dateTime: "2026-11-27T10:00:00", timeZone: "UTC" },
+      end: { dateTime: "2026-11-27T11:00:00", timeZone: "UTC" },
+    });
+    await waitFor("the copy in Work, woken by a Graph notification", async () => (await workTitles()).includes("Board meeting"));
+
+    const runs = async (trigger: string) => (await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, sync.id))).filter((r) => r.trigger === trigger).length;
+
+    // reauthorizationRequired: renewed in place (same subscription, later expiry).
+    await t.db.update(pushChannels).set({ expiresAt: new Date(Date.now() + 3_600_000) }).where(eq(pushChannels.id, sub.id));
+    await microsoft.sendLifecycle(sub.channelId, "reauthorizationRequired");
+    await waitFor("renewed subscription", async () => {
+      const [row] = await t.db.select().from(pushChannels).where(eq(pushChannels.id, sub.id));
+      return row && row.expiresAt.getTime() > Date.now() + 86_400_000;
+    });
+
+    // missed: a complete resync.
+    const resyncsBefore = await runs("resync");
+    await microsoft.sendLifecycle(sub.channelId, "missed");
+    await waitFor("a resync pass", async () => (await runs("resync")) > resyncsBefore);
+
+    // subscriptionRemoved: a new subscription, and a complete resync.
+    await settle();
+    const beforeRemoval = await runs("resync");
+    await microsoft.sendLifecycle(sub.channelId, "subscriptionRemoved");
+    await waitFor("a new subscription", async () => {
+      const rows = await t.db.select().from(pushChannels).where(eq(pushChannels.calendarId, main.id));
+      return rows.length === 1 && rows[0].channelId !== sub.channelId;
+    });
+    await waitFor("a resync pass", async () => (await runs("resync")) > beforeRemoval);
+    await settle();
+  }, 60_000);
 });
