@@ -217,7 +217,9 @@ export async function pushMaintenancePlan(now = new Date(), withinMs = RENEW_WIT
   const covered = new Set(live.map((l) => l.calendarId));
   const create = candidates.filter((c) => pushPossible(c) && !covered.has(c.id)).map((c) => c.id);
   // A calendar whose only channel is expiring gets a new one through `renew`, not `create`.
-  const renewing = await db().select({ calendarId: pushChannels.calendarId }).from(pushChannels).where(inArray(pushChannels.id, expiring.map((e) => e.id).concat([""])));
+  const renewing = expiring.length
+    ? await db().select({ calendarId: pushChannels.calendarId }).from(pushChannels).where(inArray(pushChannels.id, expiring.map((e) => e.id)))
+    : [];
   const renewingCals = new Set(renewing.map((r) => r.calendarId));
   return { renew: expiring.map((e) => e.id), create: create.filter((c) => !renewingCals.has(c)) };
 }
