@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { z } from "zod";
 import { db } from "@/db/client";
 import { calendarAccounts } from "@/db/schema";
 import { config } from "@/lib/config";
@@ -48,6 +49,28 @@ export interface MicrosoftConnectResult {
   calendars: number;
 }
 
+const idTokenClaims = z.object({
+  oid: z.string().optional(),
+  sub: z.string(),
+  email: z.string().optional(),
+  preferred_username: z.string().optional(),
+});
+
+/**
+ * The account from the id token (already checked by oauth4webapi: issuer per tenant, audience,
+ * expiry). `email` when present, else `preferred_username` when it is an address.
+ */
+function identityFromIdToken(idToken: string | undefined): { id: string; email: string } | null {
+  if (!idToken) return null;
+  try {
+    const claims = idTokenClaims.parse(JSON.parse(Buffer.from(idToken.split(".")[1] ?? "", "base64url").toString("utf8")));
+    const email = [claims.email, claims.preferred_username].find((v) => v && /^[^@\s]+@[^@\s]+$/.test(v));
+    return email ? { id: claims.oid ?? claims.sub, email: email.toLowerCase() } : null;
+  } catch {
+    return null;
+  }
+}
+
 function grantsCalendarWrite(scope: string | undefined): boolean {
   // Microsoft may answer with bare names or resource URLs (https://graph.microsoft.com/Calendars.ReadWrite).
   if (!scope) return true;
@@ -89,10 +112,11 @@ export async function finishMicrosoftConnect(
       credentials = c;
     },
   });
-  let who: { id: string; email: string };
+  let who: { id: string; email: string } | null = identityFromIdToken(tokens.idToken);
   let remote;
   try {
-    who = await provider.me();
+    // Graph /me needs User.Read, which not every tenant grants by default; the id token comes first.
+    if (!who) who = await provider.me();
     remote = await provider.listCalendars();
   } catch (e) {
     // A tenant policy can let sign-in through and still refuse the mailbox.

@@ -697,8 +697,11 @@ class BearerHandler implements Middleware {
     else {
       context.options ??= {};
       const h = context.options.headers;
-      if (h instanceof Headers) h.set("Authorization", value);
-      else context.options.headers = { ...((h as Record<string, string>) ?? {}), Authorization: value };
+      const headers = h instanceof Headers ? h : new Headers((h as Record<string, string>) ?? {});
+      headers.set("Authorization", value);
+      // Immutable ids: an event's id stays the same when it moves between calendars.
+      if (!/IdType=/i.test(headers.get("Prefer") ?? "")) headers.append("Prefer", 'IdType="ImmutableId"');
+      context.options.headers = headers;
     }
   }
   async execute(context: Context): Promise<void> {
