@@ -48,7 +48,8 @@ const graphBody = z.object({ value: z.array(z.unknown()) });
  * Graph change and lifecycle notifications (several per POST). Each must carry the clientState
  * of a subscription we made, else it is ignored. Change → pass of the calendar's syncs;
  * reauthorizationRequired → renew now; subscriptionRemoved → recreate it and resync completely;
- * missed → complete resync. Returns 202 (accepted) unless the body is not a notification batch.
+ * missed → complete resync. Returns 202 (accepted); 400 for a body that is not a notification batch,
+ * 401 when no notification in it carries a clientState of ours.
  */
 export async function handleMicrosoftNotification(body: unknown): Promise<number> {
   if (!graphBody.safeParse(body).success) return 400;
@@ -59,6 +60,8 @@ export async function handleMicrosoftNotification(body: unknown): Promise<number
     return sub?.secret ?? null;
   });
   if (rejected) log.warn("graph notifications rejected", { rejected });
+  // Nothing in the batch carried a clientState of ours: a forgery or a subscription we dropped.
+  if (rejected && accepted.length === 0) return 401;
   const changed = new Set<string>();
   const resync = new Set<string>();
   const events: JobEvent[] = [];
