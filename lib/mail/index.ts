@@ -3,6 +3,7 @@ export { renderMail } from "./render";
 export { signInMail } from "./templates/sign-in";
 export { icloudAlertMail, type CredentialAlertProps, type IcloudAlertProps } from "./templates/icloud-alert";
 export { googleAlertMail } from "./templates/google-alert";
+export { caldavAlertMail } from "./templates/caldav-alert";
 export { microsoftAlertMail } from "./templates/microsoft-alert";
 export { reminderMail, type ReminderProps, type AlertProvider } from "./templates/reminder";
 export { appLink, reconnectLink } from "./templates/links";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { googleAlertMail, icloudAlertMail, microsoftAlertMail, reminderMail, signInMail } from "@/lib/mail";
+import { caldavAlertMail, googleAlertMail, icloudAlertMail, microsoftAlertMail, reminderMail, signInMail } from "@/lib/mail";
 
 const reconnectUrl = "http://hetk.test/accounts/acc-1/reconnect";
 
@@ -28,6 +28,9 @@ describe("mail templates", () => {
   it("Google and Microsoft alerts name their provider and link the reconnect page", async () => {
     const g = await googleAlertMail("a@example.test", { accountEmail: "a@gmail.com", reconnectUrl, pausedSyncs: 1 });
     const m = await microsoftAlertMail("a@example.test", { accountEmail: "a@outlook.com", reconnectUrl, pausedSyncs: 1 });
+    const c = await caldavAlertMail("a@example.test", { accountEmail: "a@fastmail.test", reconnectUrl, pausedSyncs: 0 });
+    expect(c.text).not.toMatch(/Apple/);
+    expect(c.text).toContain(reconnectUrl);
     expect(g.subject).toMatch(/Google/);
     expect(m.subject).toMatch(/Microsoft/);
     for (const mail of [g, m]) {

@@ -10,6 +10,7 @@ import {
   microsoftAlertMail,
   reconnectLink,
   appLink,
+  caldavAlertMail,
   reminderMail,
   sendMail,
 } from "@/lib/mail";
@@ -130,9 +131,9 @@ function alertFor(ctx: IncidentContext, to: string): Promise<Mail> {
   const props = { accountEmail: ctx.accountEmail, reconnectUrl: reconnectLink(ctx.accountId), pausedSyncs: ctx.pausedSyncs };
   switch (ctx.provider) {
     case "icloud":
-    case "caldav":
-      // Generic CalDAV servers also use app passwords; the iCloud wording is the closest fit.
       return icloudAlertMail(to, { ...props, guideUrl: applePasswordGuideUrl() });
+    case "caldav":
+      return caldavAlertMail(to, props);
     case "google":
       return googleAlertMail(to, props);
     case "microsoft":
