@@ -124,20 +124,33 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   });
   await shot(page, "sandbox-busy-copy");
 
-  // An edit on the Google side of the mirrored event flows back (two-way): moved to 14:00.
-  const copy = google().getByTestId("sandbox-event").first();
-  await copy.locator("summary").click();
-  await copy.getByLabel("Starts (UTC)").fill(`${day}T14:00`);
-  await copy.getByLabel("Ends (UTC)").fill(`${day}T15:00`);
-  await copy.getByRole("button", { name: "Save changes" }).click();
-  await expect(copy.getByText("Saved.")).toBeVisible();
+  // Two-way: an event made on the Google side is mirrored into iCloud as "Busy", and an edit
+  // made to it on the Google side (moved to 14:00) flows back to the iCloud copy.
+  const g = google();
+  await g.getByText(`Add an event to ${gmail}`).click();
+  await g.getByLabel("Title").last().fill("Team standup");
+  await g.getByLabel("Starts (UTC)").last().fill(`${day}T12:00`);
+  await g.getByLabel("Ends (UTC)").last().fill(`${day}T12:30`);
+  await g.getByRole("button", { name: `Add event to ${gmail}` }).click();
+  await expect(g.getByText("Added “Team standup”.")).toBeVisible();
   await syncNow(page, syncUrl);
   await untilSandbox(page, async () => {
-    const ev = calendarSection(page, "icloud:Home").getByTestId("sandbox-event");
-    await expect(ev).toHaveCount(1);
-    await expect(ev.first()).toContainText("Dentist");
-    await expect(ev.first()).toContainText(`${day} 14:00`);
+    expect((await titlesIn(calendarSection(page, "icloud:Home"))).sort()).toEqual(["Busy", "Dentist"]);
   });
+  const standup = google().getByTestId("sandbox-event").filter({ hasText: "Team standup" });
+  await standup.locator("summary").click();
+  await standup.getByLabel("Starts (UTC)").fill(`${day}T14:00`);
+  await standup.getByLabel("Ends (UTC)").fill(`${day}T14:30`);
+  await standup.getByRole("button", { name: "Save changes" }).click();
+  await expect(standup.getByText("Saved.")).toBeVisible();
+  await syncNow(page, syncUrl);
+  await untilSandbox(page, async () => {
+    const busy = calendarSection(page, "icloud:Home").getByTestId("sandbox-event").filter({ hasText: "Busy" });
+    await expect(busy).toHaveCount(1);
+    await expect(busy).toContainText(`${day} 14:00`);
+    expect(await titlesIn(google())).toHaveLength(2);
+  });
+  await shot(page, "sandbox-two-way");
   await page.goto(syncUrl);
   await expect(page.getByTestId("activity-log")).toBeVisible();
   await shot(page, "sync-activity");
@@ -169,7 +182,7 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   // Edits made during the outage: the dentist moves and gets a new title; a new event appears.
   await page.goto("/sandbox");
   const homeNow = calendarSection(page, "icloud:Home");
-  const dentist = homeNow.getByTestId("sandbox-event").first();
+  const dentist = homeNow.getByTestId("sandbox-event").filter({ hasText: "Dentist" });
   await dentist.locator("summary").click();
   await dentist.getByLabel("Title").fill("Dentist (check-up)");
   await dentist.getByLabel("Starts (UTC)").fill(`${day}T16:00`);
@@ -192,12 +205,12 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   await reconnectForm.getByRole("button", { name: "Reconnect iCloud" }).click();
   await expect(page.getByTestId("reconnected-notice")).toBeVisible();
 
-  // Caught up, no duplicates: two copies in Google, the moved one at 16:00.
+  // Caught up, no duplicates: two copies in Google (the moved one at 16:00) beside the standup,
+  // and still one copy of the standup in iCloud.
   await untilSandbox(page, async () => {
-    const copies = google().getByTestId("sandbox-event");
-    await expect(copies).toHaveCount(2);
-    expect(await titlesIn(google())).toEqual(["Busy", "Busy"]);
-    await expect(google()).toContainText(`${day} 16:00`);
+    expect((await titlesIn(google())).sort()).toEqual(["Busy", "Busy", "Team standup"]);
+    await expect(google().getByTestId("sandbox-event").filter({ hasText: `${day} 16:00` })).toHaveCount(1);
+    expect((await titlesIn(calendarSection(page, "icloud:Home"))).sort()).toEqual(["Busy", "Dentist (check-up)", "Parents' evening"]);
   });
   await page.goto("/dashboard");
   await expect(page.getByTestId("reconnect-badge")).toHaveCount(0);
@@ -212,7 +225,7 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   await expect(page).toHaveURL(/\/dashboard\?done=sync-deleted/, { timeout: 45_000 });
   await expect(page.getByText("No syncs yet.")).toBeVisible();
   await untilSandbox(page, async () => {
-    await expect(google().getByTestId("sandbox-event")).toHaveCount(0);
+    expect(await titlesIn(google())).toEqual(["Team standup"]);
     expect((await titlesIn(calendarSection(page, "icloud:Home"))).sort()).toEqual(["Dentist (check-up)", "Parents' evening"]);
   });
   await shot(page, "sandbox-after-delete");
