@@ -47,6 +47,7 @@ export function CreateSyncForm({ groups, settings }: { groups: CalendarGroup[]; 
   }
   const e = state.errors ?? {};
   const preview = state.preview && state.preview.signature === signature ? state.preview : undefined;
+  const nameOf = (id: string) => groups.flatMap((g) => g.calendars).find((c) => c.id === id)?.name ?? "the other calendar";
   const sideSelect = (id: "calendarAId" | "calendarBId", label: string, hint: string, targetsOnly: boolean) => (
     <Field id={id} label={label} hint={hint} error={e[id]}>
       <Select id={id} name={id} required defaultValue="" aria-invalid={e[id] ? true : undefined} aria-describedby={describedBy(id, { hint, error: e[id] })}>
@@ -109,11 +110,11 @@ export function CreateSyncForm({ groups, settings }: { groups: CalendarGroup[]; 
             <Notice tone="info" title="What the first pass will do">
               <ul className="list-disc pl-5">
                 <li>
-                  <strong>{preview.toB}</strong> event{preview.toB === 1 ? "" : "s"} copied into the second calendar
+                  <strong>{preview.toB}</strong> event{preview.toB === 1 ? "" : "s"} copied into {nameOf(preview.calendarBId)}
                 </li>
                 {preview.direction === "two_way" ? (
                   <li>
-                    <strong>{preview.toA}</strong> event{preview.toA === 1 ? "" : "s"} copied into the first calendar
+                    <strong>{preview.toA}</strong> event{preview.toA === 1 ? "" : "s"} copied into {nameOf(preview.calendarAId)}
                   </li>
                 ) : null}
                 <li>

@@ -1,10 +1,14 @@
 /** A time as "3 minutes ago" / "in 2 minutes", with the exact moment in a tooltip and dateTime. */
-export function RelativeTime({ at, empty = "never", now = new Date() }: { at: Date | string | null | undefined; empty?: string; now?: Date }) {
+/**
+ * `due`: a moment that should be in the future (a next run); once passed it reads "due now"
+ * rather than "2 minutes ago".
+ */
+export function RelativeTime({ at, empty = "never", now = new Date(), due = false }: { at: Date | string | null | undefined; empty?: string; now?: Date; due?: boolean }) {
   if (!at) return <span>{empty}</span>;
   const date = typeof at === "string" ? new Date(at) : at;
   return (
     <time dateTime={date.toISOString()} title={date.toUTCString()}>
-      {relative(date, now)}
+      {due && date.getTime() <= now.getTime() + 45_000 ? "due now" : relative(date, now)}
     </time>
   );
 }

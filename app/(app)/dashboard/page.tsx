@@ -136,7 +136,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                       {s.paused || s.removal ? null : (
                         <>
                           {" "}
-                          · next <RelativeTime at={s.nextRunAt} empty="when something changes" />
+                          · next <RelativeTime at={s.nextRunAt} due empty="when something changes" />
                         </>
                       )}
                     </p>

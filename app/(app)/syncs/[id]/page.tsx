@@ -143,7 +143,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
               <RelativeTime at={sync.lastRunAt} empty="not yet" />
             </dd>
             <dt className="text-slate-600 dark:text-slate-400">Next pass</dt>
-            <dd>{sync.paused ? "paused" : <RelativeTime at={sync.nextRunAt} empty="when something changes" />}</dd>
+            <dd>{sync.paused ? "paused" : <RelativeTime at={sync.nextRunAt} due empty="when something changes" />}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Events mirrored</dt>
             <dd data-testid="link-count">{sync.linkCount}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Settings</dt>

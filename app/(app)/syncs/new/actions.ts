@@ -9,7 +9,9 @@ import { DEFAULT_SETTINGS, createSync, createSyncSchema } from "@/lib/services/s
 
 export interface CreateSyncState {
   errors?: Partial<Record<"calendarAId" | "calendarBId" | "direction" | "settings" | "name" | "form", string>>;
-  preview?: { toB: number; toA: number; skipped: number; direction: "one_way" | "two_way"; signature: string } | { unavailable: true; signature: string };
+  preview?:
+    | { toB: number; toA: number; skipped: number; direction: "one_way" | "two_way"; calendarAId: string; calendarBId: string; signature: string }
+    | { unavailable: true; signature: string };
 }
 
 function readForm(form: FormData) {
@@ -42,7 +44,7 @@ export async function createSyncAction(_prev: CreateSyncState, form: FormData): 
   if (input.calendarAId === input.calendarBId) return { errors: { calendarBId: "Pick two different calendars: a calendar cannot sync with itself." } };
   try {
     const p = await appPorts().previewFirstPass({ userId: user.id, ...parsed.data });
-    return { preview: { ...p, direction: input.direction, signature } };
+    return { preview: { ...p, direction: input.direction, calendarAId: input.calendarAId, calendarBId: input.calendarBId, signature } };
   } catch {
     return { preview: { unavailable: true, signature } };
   }
