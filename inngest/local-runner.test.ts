@@ -144,6 +144,14 @@ describe("local runner", () => {
     await until(() => got.length >= 3);
   });
 
+  it("runs every cron once soon after start, so work due while the process was down is not held back", async () => {
+    let ran = 0;
+    const hourly = inngest.createFunction({ id: "t-hourly", triggers: [cron("0 * * * *")] }, async () => void ran++);
+    runner = new LocalRunner({ functions: [hourly], cronsAtStartMs: 10 });
+    runner.start();
+    await until(() => ran === 1);
+  });
+
   it("reads cron intervals", () => {
     expect(cronIntervalMs("* * * * *")).toBe(60_000);
     expect(cronIntervalMs("*/30 * * * *")).toBe(30 * 60_000);

@@ -41,6 +41,11 @@ export interface LocalRunnerOptions {
   /** Runs executing at once, over all functions. */
   maxParallel?: number;
   /**
+   * Every cron runs once this long after start (null: not at all), so work that fell due while
+   * the process was down (a reminder, a lapsed push channel) does not wait a whole interval.
+   */
+  cronsAtStartMs?: number | null;
+  /**
    * Merge an incoming event into a run of the same function and concurrency key that has not
    * started yet. Return the merged data, or null to queue separately.
    */
@@ -157,8 +162,8 @@ function retryAfter(e: unknown): number | undefined {
 
 export class LocalRunner {
   private readonly fns: AnyFunction[];
-  private readonly opts: Required<Omit<LocalRunnerOptions, "functions" | "coalesce" | "cronIntervals">> &
-    Pick<LocalRunnerOptions, "coalesce" | "cronIntervals">;
+  private readonly opts: Required<Omit<LocalRunnerOptions, "functions" | "coalesce" | "cronIntervals" | "cronsAtStartMs">> &
+    Pick<LocalRunnerOptions, "coalesce" | "cronIntervals" | "cronsAtStartMs">;
   private readonly queue: Run[] = [];
   private readonly running = new Set<Run>();
   private readonly inUse = new Map<string, number>();
@@ -178,6 +183,7 @@ export class LocalRunner {
       maxParallel: options.maxParallel ?? 4,
       coalesce: options.coalesce,
       cronIntervals: options.cronIntervals,
+      cronsAtStartMs: options.cronsAtStartMs === undefined ? 5_000 : options.cronsAtStartMs,
     };
   }
 
@@ -189,13 +195,19 @@ export class LocalRunner {
       for (const t of triggersOf(fn)) {
         if (!t.cron) continue;
         const every = this.opts.cronIntervals?.[fnId(fn)] ?? cronIntervalMs(t.cron);
-        const timer = setInterval(() => {
+        const tick = () => {
           // A tick that finds the previous one still queued or running is skipped, not stacked.
           if ([...this.queue, ...this.running].some((r) => r.fn === fn && r.event.name === "inngest/scheduled.timer")) return;
           void this.enqueue(fn, { name: "inngest/scheduled.timer", data: { cron: t.cron } });
-        }, every);
+        };
+        const timer = setInterval(tick, every);
         timer.unref?.();
         this.cronTimers.push(timer);
+        if (this.opts.cronsAtStartMs !== null && this.opts.cronsAtStartMs !== undefined) {
+          const first = setTimeout(tick, this.opts.cronsAtStartMs);
+          first.unref?.();
+          this.cronTimers.push(first);
+        }
       }
     }
     log.info("local job runner started", { functions: this.fns.map(fnId) });

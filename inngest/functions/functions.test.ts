@@ -68,11 +68,13 @@ describe("sync-pair", () => {
       steps: [
         { id: "load-sync", handler: () => ({ userId: "u1" }) },
         { id: "run-pass", handler: () => ({ ok: true, result: { outcome: "success", writes: 2 } }) },
+        { id: "ensure-push", handler: () => 0 },
       ],
     });
     const { result, ctx } = await t.execute();
     expect(result).toEqual({ outcome: "success", writes: 2 });
     expect(ctx.step.run).toHaveBeenCalledWith("run-pass", expect.any(Function));
+    expect(ctx.step.run).toHaveBeenCalledWith("ensure-push", expect.any(Function));
   });
 
   it("skips a paused sync without touching its calendars", async () => {

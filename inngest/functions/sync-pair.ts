@@ -4,6 +4,7 @@ import { db } from "@/db/client";
 import { syncs } from "@/db/schema";
 import { AccountCredentialsRejectedError } from "@/lib/providers/registry";
 import { CredentialsRejectedError, RateLimitedError } from "@/lib/providers/errors";
+import { ensureChannelsForSync } from "@/lib/services/push";
 import { runSync } from "@/lib/services/sync-runner";
 import { inngest } from "../client";
 import { credentialRevoked, syncRequested } from "../events";
@@ -54,7 +55,11 @@ export const syncPair = inngest.createFunction(
         throw error;
       }
     });
-    if (pass.ok) return pass.result;
+    if (pass.ok) {
+      // A new sync (or one whose channel lapsed) gets push now rather than at the next renew tick.
+      await step.run("ensure-push", () => ensureChannelsForSync(syncId));
+      return pass.result;
+    }
 
     if (pass.accountId) {
       await step.sendEvent("raise-credential-revoked", credentialRevoked.create({ accountId: pass.accountId, reason: pass.reason }));

@@ -224,6 +224,29 @@ export async function pushMaintenancePlan(now = new Date(), withinMs = RENEW_WIT
   return { renew: expiring.map((e) => e.id), create: create.filter((c) => !renewingCals.has(c)) };
 }
 
+/**
+ * Opens channels for a sync's Google / Microsoft calendars that have none, so a new sync gets
+ * push right after its first pass instead of at the next renew tick. Never throws: without a
+ * channel the calendar is polled.
+ */
+export async function ensureChannelsForSync(syncId: string, now = new Date()): Promise<number> {
+  const [s] = await db().select({ a: syncs.calendarAId, b: syncs.calendarBId }).from(syncs).where(eq(syncs.id, syncId));
+  if (!s) return 0;
+  const live = await calendarsWithLivePush(now);
+  let opened = 0;
+  for (const calendarId of new Set([s.a, s.b])) {
+    if (live.has(calendarId)) continue;
+    const cal = await calendarForPush(calendarId);
+    if (!cal || !pushPossible(cal)) continue;
+    try {
+      if (await createChannel(calendarId)) opened++;
+    } catch (error) {
+      log.warn("could not open push channel", { calendarId, error });
+    }
+  }
+  return opened;
+}
+
 /** Calendars with a channel that will still be live for a while: polling them is unnecessary. */
 export async function calendarsWithLivePush(now = new Date()): Promise<Set<string>> {
   const rows = await db().select({ calendarId: pushChannels.calendarId }).from(pushChannels).where(gt(pushChannels.expiresAt, now));
