@@ -63,7 +63,7 @@ describe("credential health", () => {
       expect(again).toMatchObject({ incidentId: first!.incidentId, opened: false, pausedSyncIds: [] });
     }
     const [account] = await t.db.select().from(calendarAccounts).where(eq(calendarAccounts.id, f.a));
-    expect(account).toMatchObject({ status: "needs_reconnect", statusReason: "401 Unauthorized" });
+    expect(account).toMatchObject({ status: "needs_reconnect", statusReason: "credentials rejected: 401 Unauthorized" });
     expect(await syncRow(f.s1)).toMatchObject({ paused: true, pausedReason: credentialPauseReason(`${f.userId}@icloud.test`) });
     expect((await syncRow(f.userPaused)).pausedReason).toBe("Paused by you");
     expect((await syncRow(f.unrelated)).paused).toBe(false);

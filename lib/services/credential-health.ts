@@ -69,7 +69,9 @@ export async function markCredentialRevoked(accountId: string, reason: string): 
     if (account.status !== "needs_reconnect") {
       await tx
         .update(calendarAccounts)
-        .set({ status: "needs_reconnect", statusReason: reason, statusChangedAt: now, lastCheckedAt: now, updatedAt: now })
+        // "credentials rejected" is what the account views key their explanation on; the raw
+        // provider message stays on the incident.
+        .set({ status: "needs_reconnect", statusReason: `credentials rejected: ${reason}`, statusChangedAt: now, lastCheckedAt: now, updatedAt: now })
         .where(eq(calendarAccounts.id, accountId));
     }
     const cals = (await tx.select({ id: calendars.id }).from(calendars).where(eq(calendars.accountId, accountId))).map((c) => c.id);
