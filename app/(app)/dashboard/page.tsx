@@ -11,7 +11,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/time";
 import { requireUser } from "@/lib/auth/session";
 import { listAccounts } from "@/lib/services/accounts";
-import { listSyncs } from "@/lib/services/syncs";
+import { continueRemovalInBackground, listSyncs } from "@/lib/services/syncs";
 
 export const metadata: Metadata = { title: "Dashboard", robots: { index: false } };
 
@@ -29,6 +29,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const [accounts, syncs] = await Promise.all([listAccounts(user.id), listSyncs(user.id)]);
   const broken = accounts.filter((a) => a.status !== "active");
   const busy = syncs.some((s) => s.removal || s.status === "running");
+  // A removal interrupted by a restart carries on (a no-op while one runs in this process).
+  for (const s of syncs) if (s.removal) continueRemovalInBackground(s.id);
   return (
     <div className="space-y-10">
       <AutoRefresh active={busy} />

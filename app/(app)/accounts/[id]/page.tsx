@@ -73,6 +73,14 @@ export default async function AccountPage({
         <div className="mt-2">
           <AccountHealth account={account} />
         </div>
+        {account.status === "active" ? (
+          <p className="mt-3 text-sm">
+            <Link href={`/accounts/${account.id}/reconnect`} className="text-brand-700 underline dark:text-brand-100">
+              {account.provider === "google" || account.provider === "microsoft" ? "Sign in again" : "Enter a new password"}
+            </Link>{" "}
+            <span className="text-slate-600 dark:text-slate-400">— for example after changing it.</span>
+          </p>
+        ) : null}
       </Card>
 
       <section aria-labelledby="calendars-heading">

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { caldavProblemMessage, icloudProblemMessage } from "@/components/app/connect-messages";
 import type { ConnectFormState } from "@/components/app/connect-state";
 import { requireUser } from "@/lib/auth/session";
-import { getAccount } from "@/lib/services/accounts";
+import { getAccount, listAccounts } from "@/lib/services/accounts";
 import { appPorts } from "@/lib/services/app-ports";
 import { createSandboxAppleId, createSandboxIcloudAccount } from "@/lib/services/sandbox";
 
@@ -31,10 +31,12 @@ export async function connectIcloudAction(_prev: ConnectFormState, form: FormDat
     if (!account || account.provider !== "icloud") return { values, errors: { form: { text: "That account is not one of yours." } } };
     if (account.email.toLowerCase() !== parsed.data.appleId) return { values, errors: { appleId: { text: `Reconnect with the same Apple ID: ${account.email}.` } } };
   }
+  // Connecting an Apple ID that is already here, but broken, is a reconnect too (whatever page it came from).
+  const before = (await listAccounts(user.id)).find((a) => a.provider === "icloud" && a.email.toLowerCase() === parsed.data.appleId);
   const outcome = await appPorts().connectIcloud(user.id, { appleId: parsed.data.appleId, password: parsed.data.password });
   if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
-  if (parsed.data.accountId) await appPorts().accountReconnected(outcome.accountId);
-  redirect(`/accounts/${outcome.accountId}?${parsed.data.accountId ? "reconnected" : "connected"}=1`);
+  if (before && before.status !== "active") await appPorts().accountReconnected(outcome.accountId);
+  redirect(`/accounts/${outcome.accountId}?${before && before.status !== "active" ? "reconnected" : "connected"}=1`);
 }
 
 const caldavForm = z.object({
@@ -64,10 +66,14 @@ export async function connectCaldavAction(_prev: ConnectFormState, form: FormDat
     const account = await getAccount(user.id, parsed.data.accountId);
     if (!account || account.provider !== "caldav") return { values, errors: { form: { text: "That account is not one of yours." } } };
   }
+  const before = (await listAccounts(user.id)).find(
+    (a) => a.provider === "caldav" && a.email === parsed.data.username && a.serverUrl === parsed.data.serverUrl,
+  );
   const outcome = await appPorts().connectCaldav(user.id, { serverUrl: parsed.data.serverUrl, username: parsed.data.username, password: parsed.data.password });
   if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
-  if (parsed.data.accountId) await appPorts().accountReconnected(outcome.accountId);
-  redirect(`/accounts/${outcome.accountId}?${parsed.data.accountId ? "reconnected" : "connected"}=1`);
+  const reconnected = Boolean(before && before.status !== "active");
+  if (reconnected) await appPorts().accountReconnected(outcome.accountId);
+  redirect(`/accounts/${outcome.accountId}?${reconnected ? "reconnected" : "connected"}=1`);
 }
 
 export async function createSandboxIcloudAction(): Promise<void> {

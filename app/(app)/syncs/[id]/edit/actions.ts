@@ -1,6 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import { z } from "zod";
 import { settingsFromForm } from "@/components/app/sync-form-data";
 import { requireUser } from "@/lib/auth/session";
 import { DEFAULT_SETTINGS, updateSyncSettings } from "@/lib/services/syncs";
@@ -10,7 +11,7 @@ export interface EditSyncState {
 }
 
 export async function editSyncAction(_prev: EditSyncState, form: FormData): Promise<EditSyncState> {
-  const syncId = String(form.get("syncId") ?? "");
+  const syncId = z.string().min(1).parse(form.get("syncId"));
   const user = await requireUser(`/syncs/${syncId}/edit`);
   const result = await updateSyncSettings(user.id, syncId, {
     name: String(form.get("name") ?? ""),
