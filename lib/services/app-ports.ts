@@ -62,11 +62,16 @@ export interface PreviewResult {
 
 const MONTH_MS = 31 * 86_400_000;
 
-async function calendarRow(calendarId: string) {
+/** The stored calendar; with `userId`, only when it belongs to that user's account. */
+async function calendarRow(calendarId: string, userId?: string) {
   const { db } = await import("@/db/client");
-  const { calendars } = await import("@/db/schema");
-  const { eq } = await import("drizzle-orm");
-  const [row] = await db().select({ accountId: calendars.accountId, remoteId: calendars.remoteId }).from(calendars).where(eq(calendars.id, calendarId));
+  const { calendarAccounts, calendars } = await import("@/db/schema");
+  const { and, eq } = await import("drizzle-orm");
+  const [row] = await db()
+    .select({ accountId: calendars.accountId, remoteId: calendars.remoteId })
+    .from(calendars)
+    .innerJoin(calendarAccounts, eq(calendarAccounts.id, calendars.accountId))
+    .where(userId === undefined ? eq(calendars.id, calendarId) : and(eq(calendars.id, calendarId), eq(calendarAccounts.userId, userId)));
   if (!row) throw new Error(`calendar ${calendarId} not found`);
   return row;
 }
@@ -94,7 +99,8 @@ const defaults: AppPorts = {
     // decisions the first pass would make, without writing anything.
     const { providerForAccount } = await import("@/lib/providers/registry");
     const { plan } = await import("@/lib/sync/plan");
-    const [calA, calB] = await Promise.all([calendarRow(input.calendarAId), calendarRow(input.calendarBId)]);
+    // Another user's calendar id must not be read (its event count would leak).
+    const [calA, calB] = await Promise.all([calendarRow(input.calendarAId, input.userId), calendarRow(input.calendarBId, input.userId)]);
     const now = new Date();
     const window = {
       start: new Date(now.getTime() - (input.settings.windowDaysBack + 1) * 86_400_000),
