@@ -10,13 +10,13 @@
  *     queues a pass; measured end to end.
  *
  * Usage: npm run bench:latency   (BENCH_SAMPLES=n, BENCH_SHORT_TICK_MS=ms to change the sizes)
+ * From another bench: `const { latencyBench } = await import("./latency")` → the report object.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 20);
-const SHORT_TICK_MS = Number(process.env.BENCH_SHORT_TICK_MS ?? 1000);
 const MODEL_POLL_MS = 60_000;
 
 function quantile(sorted: number[], q: number): number {
@@ -38,7 +38,19 @@ function withPollPhase(passMs: number[], intervalMs: number) {
   return summary(all);
 }
 
-async function main() {
+export interface LatencyReport {
+  samples: number;
+  icloudToGoogle: {
+    passMs: ReturnType<typeof summary>;
+    measuredAtShortTick: ReturnType<typeof summary> & { tickMs: number; model: ReturnType<typeof summary> };
+    modelAtOneMinutePoll: ReturnType<typeof summary>;
+  };
+  googleToIcloudPushMs: ReturnType<typeof summary>;
+}
+
+export async function latencyBench(opts: { samples?: number; shortTickMs?: number } = {}): Promise<LatencyReport> {
+  const SAMPLES = opts.samples ?? 20;
+  const SHORT_TICK_MS = opts.shortTickMs ?? 1000;
   const dataDir = mkdtempSync(path.join(tmpdir(), "hetk-bench-"));
   const { startIcloudEmulator } = await import("@/emulators/icloud");
   const { startGoogleEmulator } = await import("@/emulators/google");
@@ -47,9 +59,8 @@ async function main() {
 
   const [icloud, google] = await Promise.all([startIcloudEmulator(), startGoogleEmulator()]);
   const web = await startRouteServer({ "/api/webhooks/google": googleWebhook });
-  for (const k of ["INNGEST_DEV", "INNGEST_EVENT_KEY", "SMTP_URL", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET", "DATABASE_URL"]) delete process.env[k];
+  for (const k of ["INNGEST_DEV", "INNGEST_EVENT_KEY", "SMTP_URL", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"]) delete process.env[k];
   Object.assign(process.env, {
-    NODE_ENV: "test",
     DATA_DIR: dataDir,
     SANDBOX: "on",
     EMULATOR_ICLOUD_URL: icloud.url,
@@ -57,8 +68,9 @@ async function main() {
     APP_URL: "http://hetk.bench",
     PUSH_BASE_URL: web.url,
     POLL_INTERVAL_SECONDS: String(SHORT_TICK_MS / 1000),
-    LOG_LEVEL: "error",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
   });
+  (await import("@/lib/config")).resetConfig();
 
   const { openDatabase, setDatabase } = await import("@/db/client");
   const { migrate } = await import("@/db/migrate");
@@ -152,10 +164,11 @@ async function main() {
 
   await stopLocalRunner();
   await Promise.all([icloud.close(), google.close(), web.close()]);
+  setDatabase(undefined);
   await handle.close();
 
   const pass = summary(passTimes);
-  const report = {
+  return {
     samples: SAMPLES,
     icloudToGoogle: {
       passMs: pass,
@@ -164,6 +177,12 @@ async function main() {
     },
     googleToIcloudPushMs: summary(pushSamples),
   };
+}
+
+async function main() {
+  const SHORT_TICK_MS = Number(process.env.BENCH_SHORT_TICK_MS ?? 1000);
+  const report = await latencyBench({ samples: Number(process.env.BENCH_SAMPLES ?? 20), shortTickMs: SHORT_TICK_MS });
+  const pass = report.icloudToGoogle.passMs;
   const s = (x: { median: number; p95: number }) => `median ${x.median} ms, p95 ${x.p95} ms`;
   console.log("\nLatency (local runner, emulators on loopback)");
   console.log(`  iCloud → Google, pass time after a tick:     ${s(pass)}`);
@@ -174,10 +193,12 @@ async function main() {
   console.log(JSON.stringify(report));
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
