@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "@/db/schema";
 import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
+import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
 import { resetConfig } from "@/lib/config";
 import { useTestDatabase } from "@/test/db";
 import { calendarChoices, getAccount, refreshCalendars } from "./accounts";
@@ -14,6 +15,7 @@ import {
   listSandboxCalendars,
   listSandboxEvents,
   newSandboxIcloudPassword,
+  createSandboxMicrosoftUser,
   revokeSandboxAccess,
 } from "./sandbox";
 import { DEFAULT_SETTINGS } from "./syncs";
@@ -21,12 +23,14 @@ import { DEFAULT_SETTINGS } from "./syncs";
 const t = useTestDatabase();
 let icloud: IcloudEmulator;
 let google: GoogleEmulator;
+let microsoft: MicrosoftEmulator;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   icloud = await startIcloudEmulator({ port: 0 });
   google = await startGoogleEmulator({ port: 0 });
-  Object.assign(process.env, { SANDBOX: "on", EMULATOR_ICLOUD_URL: icloud.url, EMULATOR_GOOGLE_URL: google.url });
+  microsoft = await startMicrosoftEmulator({ port: 0 });
+  Object.assign(process.env, { SANDBOX: "on", EMULATOR_ICLOUD_URL: icloud.url, EMULATOR_GOOGLE_URL: google.url, EMULATOR_MICROSOFT_URL: microsoft.url });
   resetConfig();
   await t.db.insert(users).values([
     { id: "ann", email: "ann@example.com" },
@@ -39,6 +43,7 @@ afterAll(async () => {
   resetConfig();
   await icloud?.close();
   await google?.close();
+  await microsoft?.close();
 });
 
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -97,6 +102,11 @@ describe("sandbox", () => {
     const password = await newSandboxIcloudPassword("ann", accountId);
     expect(password).toMatch(/^[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}$/);
     await expect(newSandboxIcloudPassword("eve", accountId)).rejects.toThrow();
+  });
+
+  it("makes a work account in the Microsoft emulator for its sign-in page", async () => {
+    const { email } = await createSandboxMicrosoftUser();
+    expect(microsoft.state.userByEmail(email)).toBeTruthy();
   });
 
   it("refuses everything when the sandbox is off", async () => {

@@ -119,6 +119,17 @@ export async function createSandboxIcloudAccount(userId: string): Promise<{ acco
   return { accountId: outcome.accountId, appleId };
 }
 
+/**
+ * A work account in the Microsoft emulator, so its sign-in page has someone to pick (Google's
+ * sandbox consent screen takes any address instead).
+ */
+export async function createSandboxMicrosoftUser(): Promise<{ email: string }> {
+  urls();
+  const email = `sandbox-${randomBytes(4).toString("hex")}@contoso.example`;
+  await call("microsoft", "POST", "/_control/users", { email, displayName: "Sandbox Work Account" });
+  return { email };
+}
+
 /** A fresh app-specific password for a sandbox Apple ID, shown to the user to paste (as Apple would). */
 export async function newSandboxIcloudPassword(userId: string, accountId: string): Promise<string> {
   const account = await sandboxAccount(userId, accountId);

@@ -42,6 +42,8 @@ export default async function SandboxPage() {
   );
   const accounts = [...new Map(calendars.map((c) => [c.accountId, c])).values()];
   const slot = defaultSlot();
+  const secs = config().POLL_INTERVAL_SECONDS;
+  const pollEvery = secs % 60 === 0 ? (secs === 60 ? "minute" : `${secs / 60} minutes`) : `${secs} seconds`;
   return (
     <div className="space-y-8">
       <AutoRefresh everyMs={5000} />
@@ -52,7 +54,8 @@ export default async function SandboxPage() {
       />
       <Notice tone="info">
         <p>
-          Timing is like the real services: Google and Microsoft changes arrive within seconds, iCloud changes at the next check (about a minute). Use{" "}
+          Timing is like the real services: Google and Microsoft changes arrive within seconds, iCloud changes at the next check (every{" "}
+          {pollEvery}). Use{" "}
           <strong>Sync now</strong> on a sync to skip the wait.
         </p>
       </Notice>

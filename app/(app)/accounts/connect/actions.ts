@@ -7,7 +7,7 @@ import type { ConnectFormState } from "@/components/app/connect-state";
 import { requireUser } from "@/lib/auth/session";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
 import { appPorts } from "@/lib/services/app-ports";
-import { createSandboxAppleId, createSandboxIcloudAccount } from "@/lib/services/sandbox";
+import { createSandboxAppleId, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
 const icloudForm = z.object({
   appleId: z.string().trim().toLowerCase().email(),
@@ -96,4 +96,16 @@ export async function makeSandboxAppleIdAction(): Promise<SandboxAppleIdState> {
   } catch {
     return { error: "The sandbox iCloud is not running on this server." };
   }
+}
+
+/** Sandbox Microsoft: makes a work account in the emulator, then starts the usual sign-in with it. */
+export async function connectSandboxMicrosoftAction(): Promise<void> {
+  await requireUser("/accounts/connect");
+  let ok = true;
+  try {
+    await createSandboxMicrosoftUser();
+  } catch {
+    ok = false;
+  }
+  redirect(ok ? "/api/connect/microsoft/start" : "/accounts/connect?error=failed");
 }

@@ -14,7 +14,7 @@ import { config } from "@/lib/config";
 import { helpLinks } from "@/lib/content/help-links";
 import { googleEndpoints } from "@/lib/providers/google/config";
 import { microsoftEndpoints } from "@/lib/providers/microsoft/config";
-import { createSandboxIcloudAction } from "./actions";
+import { connectSandboxMicrosoftAction, createSandboxIcloudAction } from "./actions";
 
 /** Which service a connect button reaches: the real one, the sandbox emulator, or none configured. */
 function oauthMode(which: "google" | "microsoft"): "real" | "sandbox" | "off" {
@@ -81,6 +81,17 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
               </p>
               {mode === "off" ? (
                 <p className="mt-4 text-sm text-slate-700 dark:text-slate-300">Not available on this server yet: its operator has not set up {short}.</p>
+              ) : mode === "sandbox" && id === "microsoft" ? (
+                <div className="mt-4 flex flex-wrap gap-2">
+                  <a href="/api/connect/microsoft/start" className={buttonClass("primary")}>
+                    Connect Microsoft (sandbox)
+                  </a>
+                  <form action={connectSandboxMicrosoftAction}>
+                    <SubmitButton variant="secondary" pendingText="Creating…">
+                      New sandbox work account
+                    </SubmitButton>
+                  </form>
+                </div>
               ) : (
                 <a href={`/api/connect/${id}/start`} className={buttonClass("primary", "mt-4")}>
                   {mode === "sandbox" ? `Connect ${short} (sandbox)` : `Connect ${short}`}
