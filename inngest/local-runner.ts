@@ -406,8 +406,12 @@ export class LocalRunner {
   }
 
   private async execute(run: Run): Promise<void> {
+    // The handler as given to createFunction (a private field of the SDK's InngestFunction).
     const handler = Reflect.get(run.fn, "fn") as Handler | undefined;
-    if (typeof handler !== "function") throw new Error(`local runner: function "${run.fnId}" has no handler`);
+    if (typeof handler !== "function") {
+      run.resolve({ status: "failed", error: new Error(`local runner: function "${run.fnId}" has no handler`) });
+      return;
+    }
     const logger = {
       info: (msg: string, fields?: Record<string, unknown>) => log.info(msg, { fn: run.fnId, ...fields }),
       warn: (msg: string, fields?: Record<string, unknown>) => log.warn(msg, { fn: run.fnId, ...fields }),
