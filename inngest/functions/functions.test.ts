@@ -36,6 +36,10 @@ describe("function configuration", () => {
     );
   });
 
+  it("exposes each handler where the local runner reads it (guards against an SDK change)", () => {
+    for (const fn of functions) expect(typeof Reflect.get(fn, "fn")).toBe("function");
+  });
+
   it("sync-pair: one pass per sync at a time, account-level limit, triggered by sync/requested", () => {
     const config = registered(syncPair);
     expect(config.triggers).toEqual([{ event: "sync/requested" }]);
