@@ -40,3 +40,48 @@ export function syncStatusText(s: {
   if (s.status === "error") return { label: "Last pass failed", tone: "bad" };
   return { label: "Active", tone: "ok" };
 }
+
+const actionWords: Record<string, string> = {
+  create: "Copied",
+  update: "Updated",
+  delete: "Removed",
+  restore: "Put back",
+  conflict: "Both changed",
+  skip: "Left out",
+  relink: "Matched",
+};
+
+const reasonWords: Record<string, string> = {
+  new: "new event",
+  "source-edited": "the original changed",
+  "copy-edited": "the copy was edited",
+  "copy-deleted": "the copy was deleted",
+  "settings-changed": "the sync's settings changed",
+  "both-edited-copy-newer": "both sides changed; the copy's change was newer",
+  "both-edited-source-newer": "both sides changed; the original's change was newer",
+  "filtered-all-day": "all-day event (your filter)",
+  "filtered-free": "marked as free (your filter)",
+  "filtered-declined": "declined invitation (your filter)",
+  "filtered-keyword": "title keyword (your filter)",
+  cancelled: "cancelled event",
+  "out-of-window": "outside the date range",
+  "copy-of-other-sync": "a copy made by another sync",
+  "bad-data": "could not be read",
+  "orphan-copy": "a copy whose original is gone",
+  resume: "caught up",
+  etag: "already up to date",
+  unchanged: "already up to date",
+  gone: "gone on both sides",
+};
+
+/** An activity-log row in plain words (the engine records codes, never event content). */
+export function runEventWords(
+  e: { action: string; outcome: string; detail: string | null },
+  names: { a: string; b: string },
+): { what: string; why: string; outcome: string } {
+  const [reason, ...rest] = (e.detail ?? "").split("; ");
+  const won = (r: string) => r.replace(/^([AB]) won$/, (_, s: string) => `${s === "A" ? names.a : names.b} won`);
+  const why = [reasonWords[reason] ?? reason, ...rest.map(won)].filter(Boolean).join("; ");
+  const outcome = e.outcome === "ok" ? "Done" : e.outcome === "failed" ? "Failed" : e.outcome === "skipped" ? "Skipped" : e.outcome;
+  return { what: actionWords[e.action] ?? e.action, why, outcome };
+}

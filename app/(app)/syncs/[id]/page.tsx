@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
-import { providerNames, syncStatusText } from "@/components/app/labels";
+import { providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
 import { DeleteSync, SyncControls } from "@/components/app/sync-controls";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -198,20 +198,25 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                                 <th scope="col" className="py-1 pr-3 font-medium">What</th>
                                 <th scope="col" className="py-1 pr-3 font-medium">Where</th>
                                 <th scope="col" className="py-1 pr-3 font-medium">Outcome</th>
-                                <th scope="col" className="py-1 font-medium">Details</th>
+                                <th scope="col" className="py-1 pr-3 font-medium">Why</th>
+                                <th scope="col" className="py-1 font-medium">Event reference</th>
                               </tr>
                             </thead>
                             <tbody>
-                              {list.map((e) => (
-                                <tr key={e.id} className="border-t border-slate-100 dark:border-slate-800">
-                                  <td className="py-1 pr-3">{e.action}</td>
-                                  <td className="py-1 pr-3">{e.side === "a" ? sync.a.calendarName : e.side === "b" ? sync.b.calendarName : "—"}</td>
-                                  <td className="py-1 pr-3">{e.outcome}</td>
-                                  <td className="max-w-xs truncate py-1" title={e.detail ?? e.ref ?? ""}>
-                                    {e.detail ?? e.ref ?? ""}
-                                  </td>
-                                </tr>
-                              ))}
+                              {list.map((e) => {
+                                const words = runEventWords(e, { a: sync.a.calendarName, b: sync.b.calendarName });
+                                return (
+                                  <tr key={e.id} className="border-t border-slate-100 dark:border-slate-800">
+                                    <td className="py-1 pr-3">{words.what}</td>
+                                    <td className="py-1 pr-3">{e.side === "a" ? sync.a.calendarName : e.side === "b" ? sync.b.calendarName : "—"}</td>
+                                    <td className={`py-1 pr-3 ${e.outcome === "failed" ? "font-medium text-red-700 dark:text-red-400" : ""}`}>{words.outcome}</td>
+                                    <td className="py-1 pr-3">{words.why}</td>
+                                    <td className="max-w-[12rem] truncate py-1 font-mono text-xs" title={e.ref ?? ""}>
+                                      {e.ref ? e.ref.split("/").filter(Boolean).pop() : ""}
+                                    </td>
+                                  </tr>
+                                );
+                              })}
                             </tbody>
                           </table>
                         </div>
