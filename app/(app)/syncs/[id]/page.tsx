@@ -68,7 +68,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
   const blocked = [sync.a, sync.b].filter((s) => s.accountStatus !== "active");
   return (
     <div className="space-y-8">
-      <AutoRefresh active={sync.status === "running" || lastRun?.outcome === "running"} />
+      {/* Quick while a pass runs; slowly otherwise, so a scheduled or requested pass shows up. */}
+      <AutoRefresh everyMs={sync.status === "running" || lastRun?.outcome === "running" ? 2000 : 8000} active={!sync.paused || sync.status === "running"} />
       <PageHeader title={sync.name ? `${sync.name}` : title} back={{ href: "/dashboard", label: "Dashboard" }} description={sync.name ? title : undefined}>
         <Badge tone={st.tone} testId="sync-status">
           {st.label}
