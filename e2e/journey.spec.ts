@@ -230,3 +230,40 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   });
   await shot(page, "sandbox-after-delete");
 });
+
+test("disconnecting an account deletes its access at once and pauses its syncs; deleting my Hetk account removes everything", async ({ page }) => {
+  const email = uniqueEmail("leaver");
+  await signIn(page, email);
+  await page.goto("/accounts/connect");
+  await page.getByRole("button", { name: "Create a sandbox iCloud account" }).click();
+  await expect(page.getByTestId("connected-notice")).toBeVisible();
+  const accountUrl = new URL(page.url()).pathname;
+
+  await page.goto("/syncs/new");
+  await page.getByLabel("Copy events from").selectOption({ label: "Home" });
+  await page.getByLabel("Into", { exact: true }).selectOption({ label: "Family" });
+  await page.getByRole("button", { name: "Preview the first pass" }).click();
+  await page.getByRole("button", { name: "Start syncing" }).click();
+  await expect(page).toHaveURL(/\/syncs\/[^/?]+\?created=1/);
+  const syncUrl = new URL(page.url()).pathname;
+
+  await page.goto(accountUrl);
+  await expect(page.getByText("The sync using it will be paused")).toBeVisible();
+  await page.getByRole("button", { name: /^Disconnect / }).click();
+  await expect(page.getByText("Hetk deleted its saved password or access.")).toBeVisible();
+  await expect(page.getByTestId("reconnect-badge")).toHaveText("Disconnected");
+  await shot(page, "account-disconnected");
+  await page.goto(syncUrl);
+  await expect(page.getByTestId("sync-status")).toHaveText("Paused");
+  await expect(page.getByTestId("sync-blocked")).toBeVisible();
+
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Delete my account and everything in it" }).click();
+  await expect(page.getByText(`Type ${email} to confirm.`).last()).toBeVisible();
+  await page.getByLabel("Your email address").fill(email);
+  await shot(page, "settings-delete-account");
+  await page.getByRole("button", { name: "Delete my account and everything in it" }).click();
+  await expect(page).toHaveURL(/\/\?account=deleted/);
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
