@@ -58,6 +58,8 @@ export interface ConnectOptions {
   serverUrl?: string;
   /** Transport override for tests. */
   fetch?: FetchLike;
+  /** Runs just before the first request to the server (the rate limits); may throw. */
+  beforeRequest?: (login: string) => Promise<void>;
 }
 
 function icloudTarget(options: ConnectOptions): { serverUrl: string; sandbox: boolean } {
@@ -75,6 +77,7 @@ export async function checkIcloudPassword(appleIdInput: string, passwordInput: s
   if (shape.shape === "not_app_specific") return { kind: "looks_like_apple_id_password" };
 
   const { serverUrl } = icloudTarget(options);
+  await options.beforeRequest?.(appleId.data);
   const provider = createCaldavProvider({ kind: "icloud", serverUrl, username: appleId.data, password: shape.password, fetch: options.fetch });
   try {
     const homeUrl = await provider.discoverHome();
@@ -112,12 +115,11 @@ export async function connectIcloud(
   | { ok: true; accountId: string; calendars: RemoteCalendar[]; check: CheckedOk["kind"] }
   | { ok: false; result: Exclude<IcloudCheckResult, CheckedOk> }
 > {
-  // Only checks that would reach Apple count; a malformed entry is answered without a request.
-  const parsedId = email.safeParse(appleId);
-  if (parsedId.success && normaliseAppPassword(password).shape !== "not_app_specific") {
-    await enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `icloud:${parsedId.data}`]);
-  }
-  const checked = await checkIcloudPassword(appleId, password, options);
+  const checked = await checkIcloudPassword(appleId, password, {
+    ...options,
+    // Only checks that reach Apple count; a malformed entry is answered without a request.
+    beforeRequest: (login) => enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `icloud:${login}`]),
+  });
   if (checked.kind !== "ok" && checked.kind !== "missing_dashes_normalised") return { ok: false, result: checked };
   const { sandbox, serverUrl } = icloudTarget(options);
   const accountId = await saveConnectedAccount(userId, {
@@ -145,6 +147,8 @@ export interface CaldavConnectOptions {
   fetch?: FetchLike;
   /** Allow loopback and private addresses (self-hosting); defaults to CALDAV_ALLOW_PRIVATE. */
   allowPrivate?: boolean;
+  /** Runs just before the first request to the server (the rate limits); may throw. */
+  beforeRequest?: (login: string) => Promise<void>;
 }
 
 const url = z
@@ -167,6 +171,7 @@ export async function checkCaldav(serverUrl: string, username: string, password:
   }
   // safeFetch checks every connection and redirect hop too, so a public name cannot lead inside.
   const fetchImpl = options.fetch ?? (allowPrivate ? undefined : safeFetch);
+  await options.beforeRequest?.(`${new URL(parsed.data).host}:${username}`);
   const provider = createCaldavProvider({ kind: "caldav", serverUrl: parsed.data, username, password, fetch: fetchImpl });
   try {
     const homeUrl = await provider.discoverHome();
@@ -201,11 +206,11 @@ export async function connectCaldav(
   password: string,
   options: CaldavConnectOptions = {},
 ): Promise<ConnectResult<Exclude<CaldavCheckResult, { kind: "ok" }>>> {
-  const target = url.safeParse(serverUrl);
-  if (target.success && username.trim()) {
-    await enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `caldav:${new URL(target.data).host}:${username}`]);
-  }
-  const checked = await checkCaldav(serverUrl, username, password, options);
+  const checked = await checkCaldav(serverUrl, username, password, {
+    ...options,
+    // Only checks that reach the server count (not a malformed or refused URL).
+    beforeRequest: (login) => enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `caldav:${login}`]),
+  });
   if (checked.kind !== "ok") return { ok: false, result: checked };
   const accountId = await saveConnectedAccount(userId, {
     provider: "caldav",
