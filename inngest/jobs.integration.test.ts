@@ -365,5 +365,17 @@ describe("background sync through the local runner", () => {
     });
     await waitFor("a resync pass", async () => (await runs("resync")) > beforeRemoval);
     await settle();
+
+    // Access withdrawn: the next pass pauses the sync and sends the Microsoft alert, once.
+    microsoft.revoke(email);
+    microsoft.expireAccessTokens(email);
+    await requestSync(sync.id, "manual");
+    await requestSync(sync.id, "manual");
+    await settle();
+    const [account] = await t.db.select().from(calendarAccounts).where(eq(calendarAccounts.id, accountId));
+    expect(account.status).toBe("needs_reconnect");
+    const mail = smtp.messages.filter((m) => m.to.includes("meg@example.test"));
+    expect(mail).toHaveLength(1);
+    expect(mail[0].subject).toMatch(/Microsoft/);
   }, 60_000);
 });
