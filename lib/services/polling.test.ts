@@ -8,7 +8,7 @@ import type { CalendarProvider } from "@/lib/providers/types";
 import { stopLocalRunner } from "@/inngest/local-runner";
 import { useTestDatabase } from "@/test/db";
 import { saveConnectedAccount } from "./accounts";
-import { checkForChanges, planPolls, UNPUSHED_POLL_MS } from "./polling";
+import { checkForChanges, planPolls, PUSHED_BACKSTOP_MS, UNPUSHED_POLL_MS } from "./polling";
 import { DEFAULT_SETTINGS } from "./syncs";
 
 const t = useTestDatabase();
@@ -52,6 +52,13 @@ describe("poll plan", () => {
     expect(plan.reconcile).toEqual([]);
     expect(plan.due).toEqual([]);
     expect(plan.checks).toEqual([{ accountId: icloud, items: [{ syncId: id, syncAccountId: icloud, remoteId: "/home/", cursor: "sync:1" }] }]);
+  });
+
+  it("still pulls a pushed calendar now and then, since push notifications can be lost", async () => {
+    const quiet = await sync({ lastRunAt: new Date(NOW.getTime() - PUSHED_BACKSTOP_MS - 1) });
+    await t.db.insert(pushChannels).values({ id: "ch2", calendarId: gcal, provider: "google", channelId: "c2", secret: seal("s", "ch2"), expiresAt: new Date(NOW.getTime() + 86_400_000) });
+    const plan = await planPolls(NOW);
+    expect(plan.due.map((d) => d.syncId)).toEqual([quiet]);
   });
 
   it("gives every sync a complete pull once the reconcile interval has passed", async () => {

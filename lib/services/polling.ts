@@ -11,12 +11,18 @@ import { calendarsWithLivePush } from "./push";
 /**
  * What the poll scheduler does each minute. CalDAV / iCloud have no push: each of their
  * calendars gets one cheap request (ctag or sync-token) and its syncs run only when it moved.
- * Google / Microsoft calendars without a live push channel are pulled every few minutes instead.
+ * Google / Microsoft calendars without a live push channel are pulled every few minutes instead,
+ * and those with one every quarter of an hour as a backstop.
  * Every sync also gets a complete pull every FULL_RECONCILE_HOURS, as a safety net.
  */
 
 /** Pull interval for push-capable calendars whose channel is missing (no public URL, renew failed). */
 export const UNPUSHED_POLL_MS = 5 * 60_000;
+/**
+ * Push is a hint, and providers drop notifications; a pushed calendar still gets an incremental
+ * pull this often. It is also how a revoked Google / Microsoft grant is noticed on a quiet calendar.
+ */
+export const PUSHED_BACKSTOP_MS = 15 * 60_000;
 
 export interface SyncRef {
   syncId: string;
@@ -92,8 +98,9 @@ export async function planPolls(now = new Date()): Promise<PollPlan> {
       if (side.cursor === null) due = true;
       else if (side.provider === "icloud" || side.provider === "caldav") {
         checks.push([side.accountId, { syncId: r.syncId, syncAccountId: r.accAId, remoteId: side.remoteId, cursor: side.cursor }]);
-      } else if (!pushed.has(side.calendarId) && (!r.lastRunAt || now.getTime() - r.lastRunAt.getTime() >= UNPUSHED_POLL_MS)) {
-        due = true;
+      } else {
+        const every = pushed.has(side.calendarId) ? PUSHED_BACKSTOP_MS : UNPUSHED_POLL_MS;
+        if (!r.lastRunAt || now.getTime() - r.lastRunAt.getTime() >= every) due = true;
       }
     }
     if (due) plan.due.push(ref);
