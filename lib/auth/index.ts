@@ -19,9 +19,15 @@ function providers(): Provider[] {
       type: "email",
       name: "Email",
       maxAge: 24 * 60 * 60,
-      async sendVerificationRequest({ identifier, url }) {
-        await enforce([limits.signInEmailPerAddress, identifier]);
-        await sendMail(signInMail(identifier, url));
+      sendVerificationRequest({ identifier, url }) {
+        const sending = (async () => {
+          await enforce([limits.signInEmailPerAddress, identifier]);
+          await sendMail(signInMail(identifier, url));
+        })();
+        // Auth.js awaits this only after hashing the token; a refusal that comes first would be an
+        // unhandled rejection (fatal in Node) in between. It still rejects for Auth.js.
+        sending.catch(() => {});
+        return sending;
       },
     },
   ];
@@ -69,7 +75,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     useSecureCookies: cfg.appUrl.startsWith("https://"),
     logger: {
       // A used or expired link is the user's everyday mistake, not a server error.
-      error: (e) => (e.name === "Verification" ? log.warn("sign-in link rejected", { reason: e.name }) : log.error("auth error", { error: e, cause: (e as { cause?: unknown }).cause })),
+      error: (e) =>
+        e.name === "Verification"
+          ? log.warn("sign-in link rejected", { reason: e.name })
+          : // Our own limit on sign-in emails: an expected refusal, not a server fault.
+            e.name === "RateLimitExceededError"
+            ? log.warn("sign-in email limited", { reason: e.name })
+            : log.error("auth error", { error: e, cause: (e as { cause?: unknown }).cause }),
       warn: (code) => log.warn("auth warning", { code }),
       debug: (message) => log.debug("auth debug", { message }),
     },
