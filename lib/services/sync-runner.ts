@@ -124,6 +124,8 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
     .from(syncs)
     .where(and(eq(syncs.id, syncId), eq(syncs.userId, userId)));
   if (!sync) throw new Error(`sync ${syncId} not found`);
+  // A sync being deleted (its copies being removed) must not make new ones.
+  if (sync.removal) return { runId: null, outcome: "paused", counts: emptyCounts(), reason: "The sync is being deleted.", writes: 0 };
   if (sync.paused && !options.force) {
     return { runId: null, outcome: "paused", counts: emptyCounts(), reason: sync.pausedReason ?? "paused", writes: 0 };
   }

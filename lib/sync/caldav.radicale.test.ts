@@ -1,4 +1,9 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CalendarEvent } from "@/lib/calendar/types";
 import { createCaldavProvider, type CaldavProvider } from "@/lib/providers/caldav";
@@ -137,4 +142,33 @@ describe.each([
     // One cheap request per calendar side.
     expect(idle.requests).toBeLessThanOrEqual(2);
   }, 60_000);
+});
+
+describe("the headless command", () => {
+  it("runs one pass per call, keeps its state between runs, and prints one summary line", async () => {
+    const A = await mkcalendar();
+    const B = await mkcalendar();
+    await user.create(A, randomUUID(), makeEvent({ title: "Call", start: timed(`${day(2)}T08:00:00`), end: timed(`${day(2)}T08:30:00`) }));
+    const dataDir = await mkdtemp(path.join(tmpdir(), "hetk-headless-"));
+    const run = (extra: string[] = []) =>
+      promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "scripts/sync.ts", "--a", A, "--a-user", server.user, "--b", B, "--b-user", server.user, "--privacy", "private", ...extra],
+        {
+          cwd: process.cwd(),
+          env: { ...process.env, DATABASE_URL: `pglite:${path.join(dataDir, "db")}`, DATA_DIR: dataDir, LOG_LEVEL: "error", HETK_A_PASSWORD: server.password, HETK_B_PASSWORD: server.password },
+        },
+      );
+    try {
+      const first = await run();
+      expect(first.stdout.trim()).toMatch(/^success: created 1, updated 0, deleted 0, skipped 0, failed 0 \(\d+ requests, \d+ ms\)$/);
+      const second = await run();
+      expect(second.stdout.trim()).toMatch(/^success: created 0, updated 0, deleted 0, skipped 0, failed 0 \(2 requests/);
+      const copies = [...(await read(B)).values()];
+      expect(copies.map((e) => e.title)).toEqual(["Busy"]);
+      await expect(run(["--b-password", "wrong"])).rejects.toMatchObject({ code: 1 });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -28,6 +28,8 @@ export interface HeadlessOptions {
   complete?: boolean;
   /** Transport override (the benchmark counts requests through it). */
   fetch?: typeof fetch;
+  /** Writes in flight per account. */
+  concurrency?: number;
 }
 
 export interface HeadlessResult {
@@ -118,6 +120,7 @@ export async function runHeadlessSync(options: HeadlessOptions): Promise<Headles
     trigger: "headless",
     force: options.force,
     complete: options.complete,
+    concurrency: options.concurrency,
     resolveProvider: async (account) => {
       const side = bySide.get(account.serverUrl ?? "");
       if (!side) throw new Error(`no credentials for ${account.serverUrl}`);

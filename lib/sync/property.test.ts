@@ -45,7 +45,7 @@ async function runScenario(settings: SyncSettings, direction: Direction, ops: Op
   expect(reconcile.writes).toBe(0);
 }
 
-const RUNS = Number(process.env.SYNC_PROPERTY_RUNS ?? 400);
+const RUNS = Number(process.env.SYNC_PROPERTY_RUNS ?? 750);
 
 describe.each([
   ["one_way", "full"],

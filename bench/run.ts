@@ -1,0 +1,78 @@
+/**
+ * npm run bench [-- --json] [--sizes 10000,100000] [--events 1000] [--no-caldav]
+ *
+ * Engine-only figures on the in-memory provider, then CalDAV → CalDAV on a local Radicale
+ * (initial sync, 10 changes, an idle pass) for Hetk and, when installed, vdirsyncer on the same
+ * server. Separate from `npm test`.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    sizes: { type: "string", default: "10000,100000" },
+    events: { type: "string", default: "1000" },
+    "no-caldav": { type: "boolean", default: false },
+  },
+});
+
+// A database of its own, the embedded kind the app uses by default; set before anything reads config.
+const dataDir = await mkdtemp(path.join(tmpdir(), "hetk-bench-"));
+process.env.DATABASE_URL = `pglite:${path.join(dataDir, "pglite")}`;
+process.env.DATA_DIR = dataDir;
+process.env.LOG_LEVEL ??= "error";
+
+const { engineBench } = await import("./engine");
+const { caldavBench } = await import("./caldav");
+
+const sizes = values.sizes.split(",").map(Number).filter((n) => n > 0);
+// CalDAV first: resident memory only grows, and the engine runs hold far more events.
+const caldav = values["no-caldav"] ? null : await caldavBench(Number(values.events));
+const engine = [];
+for (const n of sizes) engine.push(await engineBench(n));
+
+const targets = {
+  planning100kUnder1s: engine.filter((e) => e.events >= 100_000).every((e) => e.planInitialMs < 1000 && e.planIdleMs < 1000),
+  idleAtMostOneRequestPerSide: caldav ? caldav.tools.filter((t) => t.tool.startsWith("hetk")).every((t) => t.idle.requests <= 2) : null,
+  incrementalAtMostTwoPerChangePlusConstant: caldav
+    ? caldav.tools.filter((t) => t.tool.startsWith("hetk")).every((t) => t.incremental.requests <= 2 * 10 + 6)
+    : null,
+  initialNoSlowerThanVdirsyncer: (() => {
+    const v = caldav?.tools.find((t) => t.tool.startsWith("vdirsyncer"));
+    const o = caldav?.tools.find((t) => t.tool.startsWith("hetk"));
+    return v && o ? o.initial.ms <= v.initial.ms : null;
+  })(),
+};
+
+await rm(dataDir, { recursive: true, force: true });
+
+if (values.json) {
+  console.log(JSON.stringify({ engine, caldav, targets }, null, 2));
+} else {
+  console.log("\nEngine only (in-memory provider, one-way, full details)\n");
+  console.log("| events | plan first pass | plan idle | first pass | 10 changes | idle pass | idle calls | peak RSS |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const e of engine) {
+    console.log(
+      `| ${e.events.toLocaleString("en")} | ${e.planInitialMs} ms | ${e.planIdleMs} ms | ${e.passInitialMs} ms | ${e.passIncrementalMs} ms | ${e.passIdleMs} ms | ${e.idleCalls} | ${e.peakRssMb} MB |`,
+    );
+  }
+  if (caldav) {
+    console.log(`\nCalDAV → CalDAV on Radicale, ${caldav.events} events${caldav.vdirsyncerVersion ? ` (${caldav.vdirsyncerVersion})` : ""}\n`);
+    console.log("| tool | phase | wall time | HTTP requests | peak RSS (whole process) | ratio (time vs vdirsyncer) |");
+    console.log("|---|---|---:|---:|---:|---:|");
+    const v = caldav.tools.find((t) => t.tool.startsWith("vdirsyncer"));
+    for (const t of caldav.tools) {
+      for (const phase of ["initial", "incremental", "idle"] as const) {
+        const f = t[phase];
+        const ratio = v && !t.tool.startsWith("vdirsyncer") ? `${(f.ms / v[phase].ms).toFixed(2)}×` : "";
+        console.log(`| ${t.tool} | ${phase === "incremental" ? "10 changes" : phase} | ${f.ms} ms | ${f.requests} | ${f.peakRssMb} MB | ${ratio} |`);
+      }
+    }
+  }
+  console.log("\nTargets:", JSON.stringify(targets));
+}
+process.exit(0);
