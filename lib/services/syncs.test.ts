@@ -218,6 +218,25 @@ describe("syncs", () => {
     expect(await t.db.select().from(eventLinks).where(eq(eventLinks.syncId, r.id))).toEqual([]);
   });
 
+  it("retries a busy server while removing copies", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    if (!r.ok) throw new Error("create failed");
+    await t.db.insert(eventLinks).values({ syncId: r.id, origin: "a", refA: "a", refB: "copy" });
+    const { TransientError } = await import("@/lib/providers/errors");
+    let calls = 0;
+    restore = setAppPorts({
+      removeEvent: async () => {
+        calls++;
+        if (calls < 3) throw new TransientError("503", 1);
+      },
+    });
+    await deleteSync("ann", r.id, { removeCopies: true });
+    await continueRemoval(r.id);
+    expect(calls).toBe(3);
+    expect(await removalProgress("ann", r.id)).toEqual({ gone: true });
+  });
+
   it("deletes a sync at once when the copies are kept", async () => {
     fakeJobs();
     const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "@/db/client";
 import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, type SyncRemoval, type SyncSettings } from "@/db/schema";
 import { log } from "@/lib/log";
+import { RateLimitedError, TransientError } from "@/lib/providers/errors";
 import { appPorts } from "./app-ports";
 
 const calA = alias(calendars, "cal_a");
@@ -418,7 +419,7 @@ export async function continueRemoval(syncId: string, batch = 25): Promise<void>
       const etag = copyOnB ? link.etagB : link.etagA;
       const calendarId = copyOnB ? s.calendarBId : s.calendarAId;
       try {
-        if (ref) await appPorts().removeEvent(calendarId, ref, etag);
+        if (ref) await removeWithRetry(calendarId, ref, etag);
         done++;
       } catch (error) {
         failed++;
@@ -430,6 +431,20 @@ export async function continueRemoval(syncId: string, batch = 25): Promise<void>
       .update(syncs)
       .set({ removal: { ...removal, done: removal.done + done, failed: removal.failed + failed }, updatedAt: new Date() })
       .where(eq(syncs.id, syncId));
+  }
+}
+
+/** A busy or rate-limiting server gets a few more tries; anything else (a dead credential) is final. */
+async function removeWithRetry(calendarId: string, ref: string, etag: string | null, attempts = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await appPorts().removeEvent(calendarId, ref, etag);
+    } catch (error) {
+      const retryable = error instanceof TransientError || error instanceof RateLimitedError;
+      if (!retryable || i >= attempts) throw error;
+      const wait = Math.min((error as { retryAfterMs?: number }).retryAfterMs ?? 500 * i, 5_000);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 

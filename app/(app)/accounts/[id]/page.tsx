@@ -54,6 +54,11 @@ export default async function AccountPage({
           <p>Hetk can now see the calendars below. Next, pair one of them with a calendar of another account.</p>
         </Notice>
       ) : null}
+      {sp.dashes ? (
+        <Notice tone="info">
+          <p>Apple shows app-specific passwords with dashes; we added them for you, so there is nothing to fix.</p>
+        </Notice>
+      ) : null}
       {sp.reconnected ? (
         <Notice tone="success" live title="Reconnected" testId="reconnected-notice">
           <p>Its syncs are running again and will catch up with everything that changed in the meantime.</p>

@@ -36,7 +36,8 @@ export async function connectIcloudAction(_prev: ConnectFormState, form: FormDat
   const outcome = await appPorts().connectIcloud(user.id, { appleId: parsed.data.appleId, password: parsed.data.password });
   if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
   if (before && before.status !== "active") await appPorts().accountReconnected(outcome.accountId);
-  redirect(`/accounts/${outcome.accountId}?${before && before.status !== "active" ? "reconnected" : "connected"}=1`);
+  const note = outcome.normalised ? "&dashes=added" : "";
+  redirect(`/accounts/${outcome.accountId}?${before && before.status !== "active" ? "reconnected" : "connected"}=1${note}`);
 }
 
 const caldavForm = z.object({
