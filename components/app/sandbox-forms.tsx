@@ -28,18 +28,22 @@ function Result({ state }: { state: SandboxState }) {
   return null;
 }
 
-function EventFields({ prefix, title = "", start, end }: { prefix: string; title?: string; start: string; end: string }) {
+function EventFields({ prefix, title = "", start, end }: { prefix: string; title?: string; start: string | null; end: string | null }) {
   return (
     <div className="grid gap-3 sm:grid-cols-3">
       <Field id={`${prefix}-title`} label="Title">
         <Input id={`${prefix}-title`} name="title" defaultValue={title} required maxLength={200} />
       </Field>
-      <Field id={`${prefix}-start`} label="Starts (UTC)">
-        <Input id={`${prefix}-start`} name="start" type="datetime-local" defaultValue={start} required />
-      </Field>
-      <Field id={`${prefix}-end`} label="Ends (UTC)">
-        <Input id={`${prefix}-end`} name="end" type="datetime-local" defaultValue={end} required />
-      </Field>
+      {start === null || end === null ? null : (
+        <>
+          <Field id={`${prefix}-start`} label="Starts (UTC)">
+            <Input id={`${prefix}-start`} name="start" type="datetime-local" defaultValue={start} required />
+          </Field>
+          <Field id={`${prefix}-end`} label="Ends (UTC)">
+            <Input id={`${prefix}-end`} name="end" type="datetime-local" defaultValue={end} required />
+          </Field>
+        </>
+      )}
     </div>
   );
 }
@@ -68,8 +72,9 @@ export function EditEventForm({
   calendarId: string;
   eventId: string;
   title: string;
-  start: string;
-  end: string;
+  /** null: the times are not known here (edit the title only). */
+  start: string | null;
+  end: string | null;
 }) {
   const [state, action] = useActionState<SandboxState, FormData>(editEventAction, {});
   const [delState, del] = useActionState<SandboxState, FormData>(deleteEventAction, {});

@@ -74,6 +74,11 @@ describe("sandbox", () => {
     events = await listSandboxEvents("ann", home);
     expect(events).toMatchObject([{ id: events[0].id, title: "Dentist (moved)", start: `${tomorrow}T11:00` }]);
 
+    // A title-only edit keeps the times.
+    await editSandboxEvent("ann", home, events[0].id, { title: "Dentist (renamed)" });
+    events = await listSandboxEvents("ann", home);
+    expect(events).toMatchObject([{ title: "Dentist (renamed)", start: `${tomorrow}T11:00`, end: `${tomorrow}T12:00` }]);
+
     await expect(listSandboxEvents("eve", home)).rejects.toThrow(/sandbox calendars/);
     await expect(addSandboxEvent("eve", home, { title: "x", start: `${tomorrow}T09:00`, end: `${tomorrow}T10:00` })).rejects.toThrow();
     await expect(revokeSandboxAccess("eve", accountId)).rejects.toThrow();

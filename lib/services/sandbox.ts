@@ -289,19 +289,33 @@ export async function addSandboxEvent(userId: string, calendarId: string, raw: S
   }
 }
 
-/** Edits an event of a sandbox calendar (title and times). */
-export async function editSandboxEvent(userId: string, calendarId: string, eventId: string, raw: SandboxEventInput): Promise<void> {
-  const input = sandboxEventInput.parse(raw);
+/** An edit: the title, and the times when the form knew them (Microsoft's list does not show them). */
+export const sandboxEditInput = z
+  .object({
+    title: z.string().trim().min(1, "Give the event a title.").max(200),
+    start: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "Pick a start date and time.").optional(),
+    end: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "Pick an end date and time.").optional(),
+  })
+  .refine((v) => (v.start === undefined) === (v.end === undefined), { message: "Give both a start and an end.", path: ["end"] })
+  .refine((v) => !v.start || !v.end || v.end > v.start, { message: "The end must be after the start.", path: ["end"] });
+export type SandboxEditInput = z.infer<typeof sandboxEditInput>;
+
+/** Edits an event of a sandbox calendar (title, and times when given). */
+export async function editSandboxEvent(userId: string, calendarId: string, eventId: string, raw: SandboxEditInput): Promise<void> {
+  const input = sandboxEditInput.parse(raw);
   const cal = await sandboxCalendar(userId, calendarId);
+  const times = input.start && input.end ? { start: input.start, end: input.end } : null;
   if (cal.provider === "google") {
-    await call("google", "PATCH", `/__control/calendars/${encodeURIComponent(cal.remoteId)}/events/${encodeURIComponent(eventId)}`, {
-      event: { summary: input.title, start: { dateTime: `${input.start}:00Z`, timeZone: "UTC" }, end: { dateTime: `${input.end}:00Z`, timeZone: "UTC" } },
+    await call("google", "PATCH", `/__control/calendars/${enc(cal.remoteId)}/events/${enc(eventId)}`, {
+      event: {
+        summary: input.title,
+        ...(times ? { start: { dateTime: `${times.start}:00Z`, timeZone: "UTC" }, end: { dateTime: `${times.end}:00Z`, timeZone: "UTC" } } : {}),
+      },
     });
   } else if (cal.provider === "microsoft") {
-    await call("microsoft", "PATCH", `/_control/users/${encodeURIComponent(cal.email)}/events/${encodeURIComponent(eventId)}`, {
+    await call("microsoft", "PATCH", `/_control/users/${enc(cal.email)}/events/${enc(eventId)}`, {
       subject: input.title,
-      start: { dateTime: `${input.start}:00`, timeZone: "UTC" },
-      end: { dateTime: `${input.end}:00`, timeZone: "UTC" },
+      ...(times ? { start: { dateTime: `${times.start}:00`, timeZone: "UTC" }, end: { dateTime: `${times.end}:00`, timeZone: "UTC" } } : {}),
     });
   } else if (cal.provider === "icloud") {
     // Re-written from the stored event so its UID and other properties stay (an edit, not a new event).
@@ -310,8 +324,9 @@ export async function editSandboxEvent(userId: string, calendarId: string, event
     const edited: CalendarEvent = {
       ...current,
       title: input.title,
-      start: { kind: "time", wall: `${input.start}:00`, zone: "UTC" },
-      end: { kind: "time", wall: `${input.end}:00`, zone: "UTC" },
+      ...(times
+        ? { start: { kind: "time", wall: `${times.start}:00`, zone: "UTC" } as const, end: { kind: "time", wall: `${times.end}:00`, zone: "UTC" } as const }
+        : {}),
       updatedAt: new Date().toISOString(),
     };
     await icloudControl.putEvent(cal.email, calId, eventId, { ics: toICalendar(edited) });

@@ -10,6 +10,7 @@ import {
   editSandboxEvent,
   newSandboxIcloudPassword,
   revokeSandboxAccess,
+  sandboxEditInput,
   sandboxEventInput,
 } from "@/lib/services/sandbox";
 
@@ -51,7 +52,8 @@ export async function addEventAction(_prev: SandboxState, form: FormData): Promi
 export async function editEventAction(_prev: SandboxState, form: FormData): Promise<SandboxState> {
   const user = await requireUser("/sandbox");
   const { calendarId, eventId } = ids.parse({ calendarId: form.get("calendarId"), eventId: form.get("eventId") });
-  const parsed = sandboxEventInput.safeParse(eventFields(form));
+  const fields = eventFields(form);
+  const parsed = sandboxEditInput.safeParse({ title: fields.title, start: fields.start || undefined, end: fields.end || undefined });
   if (!parsed.success || !eventId) return { error: parsed.error?.issues[0]?.message ?? "Check the event." };
   return guarded(async () => {
     await editSandboxEvent(user.id, calendarId, eventId, parsed.data);

@@ -114,11 +114,14 @@ export default async function SandboxPage() {
                         <span className="text-sm text-slate-600 dark:text-slate-400">{when(e)}</span> {e.copy ? <Badge tone="info">copy made by Hetk</Badge> : null}
                       </summary>
                       <div className="mt-3">
-                        {e.start && e.end && !e.allDay ? (
-                          <EditEventForm calendarId={c.calendarId} eventId={e.id} title={e.title} start={e.start} end={e.end} />
-                        ) : (
-                          <EditEventForm calendarId={c.calendarId} eventId={e.id} title={e.title} start={slot.start} end={slot.end} />
-                        )}
+                        {/* All-day events and events whose times are not listed keep their times: title only. */}
+                        <EditEventForm
+                          calendarId={c.calendarId}
+                          eventId={e.id}
+                          title={e.title}
+                          start={e.start && e.end && !e.allDay ? e.start : null}
+                          end={e.start && e.end && !e.allDay ? e.end : null}
+                        />
                       </div>
                     </details>
                   </li>
