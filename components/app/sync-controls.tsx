@@ -53,7 +53,7 @@ export function SyncControls({ syncId, paused }: { syncId: string; paused: boole
 }
 
 /** Delete, asking first whether the copies it made should go too. */
-export function DeleteSync({ syncId, copies }: { syncId: string; copies: number }) {
+export function DeleteSync({ syncId, copies, warning }: { syncId: string; copies: number; warning?: string }) {
   const [open, setOpen] = useState(false);
   const [state, action] = useActionState(deleteSyncAction, {});
   if (!open)
@@ -77,6 +77,7 @@ export function DeleteSync({ syncId, copies }: { syncId: string; copies: number 
         />
         <Check type="radio" id="copies-keep" name="copies" value="keep" label="Keep the copies" hint="They stay as ordinary events and are no longer updated." />
       </Fieldset>
+      {warning ? <Notice tone="warning">{warning}</Notice> : null}
       <Feedback state={state} />
       <div className="flex flex-wrap gap-2">
         <SubmitButton variant="danger" pendingText="Deleting…">

@@ -236,7 +236,15 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           <h2 id="delete-heading" className="mb-3 text-lg font-semibold">
             Delete
           </h2>
-          <DeleteSync syncId={sync.id} copies={sync.linkCount} />
+          <DeleteSync
+            syncId={sync.id}
+            copies={sync.linkCount}
+            warning={
+              blocked.length
+                ? `${blocked.map((b) => b.email).join(" and ")} ${blocked.length === 1 ? "needs" : "need"} reconnecting, so Hetk cannot remove the copies there now. Reconnect first if you want them removed.`
+                : undefined
+            }
+          />
         </Card>
       </section>
     </div>
