@@ -3,7 +3,7 @@ import type { Change, PullResult, SyncWindow } from "@/lib/providers/types";
 import { apply, type ApplySide } from "./apply";
 import { plan } from "./plan";
 import type { LinkStore, RunRecorder } from "./store";
-import { renderHash } from "./transform";
+import { renderHash, settingsKey } from "./transform";
 import { emptyCounts, type Direction, type LinkState, type RunCounts, type Side, type SidePull, type SyncSettings } from "./types";
 
 export interface PassSide extends ApplySide {
@@ -79,9 +79,14 @@ export async function runPass(input: PassInput): Promise<PassResult> {
   // both sides completely once.
   const stale = links.some((l) => l.renderHash !== rh);
   const complete = input.complete || stale;
+  // Persisted cursors carry the settings they were taken under: a cursor from other settings is
+  // not used (events skipped before may now be in scope), so the pull is complete.
+  const key = settingsKey(input.settings, input.direction);
+  const unwrap = (c: string | null) => (c !== null && c.startsWith(`${key}|`) ? c.slice(key.length + 1) : null);
+  const wrap = (c: string | null) => (c === null ? null : `${key}|${c}`);
   const sides = {
-    a: complete ? { ...input.a, cursor: null } : input.a,
-    b: complete ? { ...input.b, cursor: null } : input.b,
+    a: { ...input.a, cursor: complete ? null : unwrap(input.a.cursor) },
+    b: { ...input.b, cursor: complete ? null : unwrap(input.b.cursor) },
   };
   const window = windowOf(input.settings, now);
   const [pullA, pullB] = await Promise.all([pullSide(sides.a, window), pullSide(sides.b, window)]);
@@ -129,7 +134,7 @@ export async function runPass(input: PassInput): Promise<PassResult> {
       if (applied.written[s].size > 0 && !applied.completePullNext[s]) {
         next = await skipEchoes(sides[s], pulled.cursor, applied.written[s], window);
       }
-      cursors[s] = applied.completePullNext[s] ? null : next;
+      cursors[s] = applied.completePullNext[s] ? null : wrap(next);
     }
   } else {
     for (const s of ["a", "b"] as const) if (applied.completePullNext[s]) cursors[s] = null;

@@ -191,7 +191,9 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
     const copyEdited = sc.kind === "changed";
     const copyGone = sc.kind === "deleted";
     const copyMissing = sc.kind === "missing";
-    const needSource = so.kind === "changed" || stale || copyEdited || copyGone || copyMissing;
+    // A source the filters now exclude (settings changed; seen in a complete pull) loses its copy.
+    const nowFiltered = sourceSeen !== undefined && filterReason(sourceSeen.event, settings) !== null;
+    const needSource = so.kind === "changed" || stale || copyEdited || copyGone || copyMissing || nowFiltered;
 
     if (!needSource) {
       // Only etags may have moved (a server rewrite): keep the row current, write nothing.

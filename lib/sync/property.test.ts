@@ -13,6 +13,10 @@ import type { Direction, SyncSettings } from "./types";
 async function runScenario(settings: SyncSettings, direction: Direction, ops: Op[], concurrency: number) {
   const w = new MemoryWorld(settings, direction);
   for (const op of ops) {
+    if (op.t === "settings") {
+      w.settings = { ...w.settings, ...op.patch };
+      continue;
+    }
     if (op.t !== "pass") {
       applyUserOp(w.provider, op);
       continue;
@@ -33,7 +37,7 @@ async function runScenario(settings: SyncSettings, direction: Direction, ops: Op
   let final = await w.pass({ concurrency });
   if (final.outcome === "paused") final = await w.pass({ concurrency, force: true });
   expect(final.outcome).toBe("success");
-  const problems = convergenceProblems(w.provider, await w.store.list(), settings, direction, w.syncId, w.now);
+  const problems = convergenceProblems(w.provider, await w.store.list(), w.settings, direction, w.syncId, w.now);
   expect(problems).toEqual([]);
 
   const before = w.writes();

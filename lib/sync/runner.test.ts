@@ -100,9 +100,10 @@ describe("sync runner on the database", () => {
     expect(w.provider.events(CAL.b)).toHaveLength(1);
   });
 
-  const RUNS = Number(process.env.SYNC_DB_PROPERTY_RUNS ?? 40);
+  const RUNS = Number(process.env.SYNC_DB_PROPERTY_RUNS ?? 50);
   it.each([
     ["one_way", "full"],
+    ["one_way", "private"],
     ["two_way", "private"],
     ["two_way", "full"],
   ] as const)("property through the database: %s, %s", async (direction, privacy) => {
@@ -111,7 +112,13 @@ describe("sync runner on the database", () => {
         const { userId, syncId } = await seed(settings, direction);
         const w = new MemoryWorld(settings, direction, syncId, NOW);
         const run = runner(w.provider, userId, syncId);
+        let current = settings;
         for (const op of ops) {
+          if (op.t === "settings") {
+            current = { ...current, ...op.patch };
+            await t.db.update(syncs).set({ settings: current }).where(eq(syncs.id, syncId));
+            continue;
+          }
           if (op.t !== "pass") {
             applyUserOp(w.provider, op);
             continue;
@@ -130,7 +137,7 @@ describe("sync runner on the database", () => {
         if (final.outcome === "paused") final = await run({ force: true });
         expect(final.outcome).toBe("success");
         const links = await new DbLinkStore(syncId).list();
-        expect(convergenceProblems(w.provider, links, settings, direction, syncId, NOW)).toEqual([]);
+        expect(convergenceProblems(w.provider, links, current, direction, syncId, NOW)).toEqual([]);
         const again = await run();
         expect(again.writes).toBe(0);
       }),

@@ -38,6 +38,10 @@ export type Op =
   | { t: "allDay"; side: Side; pick: number }
   | { t: "rewrite"; side: Side; pick: number }
   | { t: "expire"; side: Side }
+  | { t: "cancel"; side: Side; pick: number }
+  | { t: "private"; side: Side; pick: number }
+  /** The user changes the sync's settings (same privacy family as the suite unless `privacy`). */
+  | { t: "settings"; patch: Partial<SyncSettings> }
   | { t: "pass"; crash: Crash | null };
 
 /** true about once in `n` draws. */
@@ -74,6 +78,25 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant("allDay" as const), side, pick }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("rewrite" as const), side, pick }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("expire" as const), side }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("cancel" as const), side, pick }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("private" as const), side, pick }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("settings" as const),
+      patch: fc.record(
+        {
+          privacy: fc.constantFrom<SyncSettings["privacy"]>("full", "private"),
+          busyTitle: fc.constantFrom("Busy", "Away"),
+          showAs: fc.constantFrom<SyncSettings["showAs"]>("source", "busy", "free", "tentative"),
+          skipAllDay: fc.boolean(),
+          skipFree: fc.boolean(),
+          skipKeywords: fc.constantFrom<string[]>([], ["secret"], ["gym"]),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ t: fc.constant("pass" as const), crash }) },
 );
 
@@ -132,7 +155,7 @@ function toggleAllDay(e: CalendarEvent): CalendarEvent {
 }
 
 /** Applies one user action to the world's provider (pass ops are the caller's). */
-export function applyUserOp(provider: MemoryCalendarProvider, op: Exclude<Op, { t: "pass" }>): void {
+export function applyUserOp(provider: MemoryCalendarProvider, op: Exclude<Op, { t: "pass" } | { t: "settings" }>): void {
   const cal = CAL[op.side];
   if (op.t === "create") {
     provider.userCreate(cal, fromTemplate(op.tpl));
@@ -160,6 +183,12 @@ export function applyUserOp(provider: MemoryCalendarProvider, op: Exclude<Op, { 
       break;
     case "rewrite":
       provider.serverRewrite(cal, target.ref);
+      break;
+    case "cancel":
+      provider.userUpdate(cal, target.ref, (e) => ({ ...e, status: e.status === "cancelled" ? "confirmed" : "cancelled" }));
+      break;
+    case "private":
+      provider.userUpdate(cal, target.ref, (e) => ({ ...e, visibility: e.visibility === "private" ? "default" : "private" }));
       break;
     case "editOcc":
     case "cancelOcc": {

@@ -26,6 +26,16 @@ export function renderHash(settings: SyncSettings, direction: Direction): string
   return createHash("sha256").update(stableStringify(shaping)).digest("base64url").slice(0, 22);
 }
 
+/**
+ * Hash of every setting that decides what is copied and how (all but the delete guard). When it
+ * differs from the one a cursor was taken under, the next pull is complete, so events the old
+ * settings left out are looked at again.
+ */
+export function settingsKey(settings: SyncSettings, direction: Direction): string {
+  const { maxDeleteShare: _guard, ...rest } = settings;
+  return createHash("sha256").update(stableStringify({ v: RENDER_VERSION, ...rest, direction })).digest("base64url").slice(0, 12);
+}
+
 /** Why a source event is not copied, or null when it is. */
 export function filterReason(event: CalendarEvent, settings: SyncSettings): SkipReason | null {
   if (event.status === "cancelled") return "cancelled";
