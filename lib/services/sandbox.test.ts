@@ -92,6 +92,10 @@ describe("sandbox", () => {
     expect(await listSandboxEvents("ann", family)).toEqual([]);
     const two = await appPorts().previewFirstPass({ userId: "ann", calendarAId: family, calendarBId: home, direction: "two_way", settings: DEFAULT_SETTINGS });
     expect(two).toMatchObject({ toB: 0, toA: 2 });
+    // Another user's calendar ids are not read (their event count would leak).
+    await expect(
+      appPorts().previewFirstPass({ userId: "eve", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SETTINGS }),
+    ).rejects.toThrow(/not found/);
   });
 
   it("deletes an event", async () => {
