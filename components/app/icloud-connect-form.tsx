@@ -40,7 +40,7 @@ export function IcloudConnectForm({ appleId, accountId }: { appleId?: string; ac
       <Field
         id="appleId"
         label="Apple ID email"
-        hint="The email address you sign in to Apple with — not an alias such as an @icloud.com address you added later."
+        hint="The email address of the Apple ID itself, as shown at appleid.apple.com — not an alias you added to it."
         error={e.appleId ? <FormMessageView message={e.appleId} /> : undefined}
       >
         <Input
