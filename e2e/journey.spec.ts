@@ -267,3 +267,27 @@ test("disconnecting an account deletes its access at once and pauses its syncs; 
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/sign-in/);
 });
+
+test("Microsoft in the sandbox: a new work account connects and its calendar can be edited on the sandbox page", async ({ page }) => {
+  await signIn(page, uniqueEmail("outlook"));
+  await page.goto("/accounts/connect");
+  await page.getByRole("button", { name: "New sandbox work account" }).click();
+  // The emulator's stand-in for Microsoft's sign-in page: the newest account is the one just made.
+  await expect(page.getByRole("heading", { name: "Microsoft emulator" })).toBeVisible();
+  await shot(page, "microsoft-sandbox-consent");
+  await page.getByRole("button", { name: "Accept" }).last().click();
+  await expect(page).toHaveURL(/\/dashboard\?connected=microsoft/);
+  await expect(page.getByTestId("connected-notice")).toContainText("Microsoft 365");
+  await expect(page.getByTestId("account-row").filter({ hasText: "Microsoft 365" })).toBeVisible();
+
+  await page.goto("/sandbox");
+  const cal = page.locator('[data-testid="sandbox-calendar"][data-calendar^="microsoft:"]').first();
+  await cal.getByText(/^Add an event to /).click();
+  await cal.getByLabel("Title").last().fill("Quarterly review");
+  await cal.getByRole("button", { name: /^Add event to / }).click();
+  await expect(cal.getByText("Added “Quarterly review”.")).toBeVisible();
+  await expect(async () => {
+    await page.goto("/sandbox");
+    expect(await titlesIn(page.locator('[data-testid="sandbox-calendar"][data-calendar^="microsoft:"]').first())).toContain("Quarterly review");
+  }).toPass({ timeout: 20_000 });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { helpLinks } from "@/lib/content/help-links";
+import { reconnectReason, runEventWords, syncStatusText } from "./labels";
+
+describe("labels", () => {
+  it("explains a dead iCloud password as the Apple ID password change, with the guide", () => {
+    const r = reconnectReason("icloud", "PROPFIND https://p01-caldav.icloud.com/1/calendars/: 401 Unauthorized");
+    expect(r.text).toMatch(/Apple ID password was changed/);
+    expect(r.help).toBe(helpLinks.appleIdPasswordChanged);
+    expect(reconnectReason("google", "invalid_grant").help).toBe(helpLinks.reconnect);
+    expect(reconnectReason("microsoft", "admin approval required").help).toBe(helpLinks.adminApproval);
+  });
+
+  it("puts activity rows in plain words, naming the calendar that won", () => {
+    expect(runEventWords({ action: "create", outcome: "ok", detail: "new" }, { a: "Home", b: "Work" })).toEqual({ what: "Copied", why: "new event", outcome: "Done" });
+    expect(runEventWords({ action: "conflict", outcome: "ok", detail: "both-edited-source-newer; B won" }, { a: "Home", b: "Work" }).why).toBe(
+      "both sides changed; the original's change was newer; Work won",
+    );
+    expect(runEventWords({ action: "update", outcome: "failed", detail: "source-edited; transient" }, { a: "Home", b: "Work" })).toMatchObject({ outcome: "Failed" });
+  });
+
+  it("says a sync being deleted or paused before anything else", () => {
+    expect(syncStatusText({ paused: true, pausedReason: "x", status: "paused", removal: { total: 1 } }).label).toBe("Being deleted");
+    expect(syncStatusText({ paused: true, pausedReason: "x", status: "idle" }).label).toBe("Paused");
+    expect(syncStatusText({ paused: false, pausedReason: null, status: "error" }).tone).toBe("bad");
+  });
+});
