@@ -3,7 +3,8 @@
 import { startSandboxEmulators } from "./sandbox";
 
 const base = Number(process.env.EMULATOR_PORT_BASE ?? 4510);
-const emulators = await startSandboxEmulators(base);
+// Same files as the app's own sandbox (DATA_DIR/emulators/*.json), so either can be used.
+const emulators = await startSandboxEmulators(base, { dataDir: process.env.DATA_DIR ?? ".data" });
 console.log(`Emulators running (Ctrl-C to stop):
 
   iCloud     ${emulators.icloud}

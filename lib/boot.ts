@@ -13,7 +13,7 @@ async function startSandbox() {
   const base = Number(process.env.EMULATOR_PORT_BASE ?? 4510);
   let emulators;
   try {
-    emulators = await startSandboxEmulators(base);
+    emulators = await startSandboxEmulators(base, { dataDir: config().DATA_DIR }); // state in DATA_DIR/emulators/*.json
   } catch {
     emulators = await startSandboxEmulators(0); // the fixed ports are taken (another copy running)
   }

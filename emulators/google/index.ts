@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { GoogleStore, type Delivery, type Fault, type GEvent, type WriteRecord } from "./store";
 import { OAuthState, SANDBOX_CLIENT, type OAuthSettings } from "./oauth";
 import { deliver, handle, type EmulatorContext } from "./server";
+import { openSnapshotFile, type CloseOptions } from "../persistence";
+import { captureGoogle, GOOGLE_SNAPSHOT, restoreGoogle, type GoogleSnapshot } from "./persist";
 
 export { SANDBOX_CLIENT } from "./oauth";
 export type { Delivery, Fault, GEvent, WriteRecord } from "./store";
@@ -14,7 +16,20 @@ export interface GoogleEmulator {
   /** Root URL for the googleapis client (`rootUrl`). */
   rootUrl: string;
   control: GoogleEmulatorControl;
-  close(): Promise<void>;
+  /** Writes the state file now (no-op without `stateFile`). */
+  saveState(): Promise<void>;
+  /** Stops the server; with `stateFile`, writes the final snapshot first (unless `save: false`). */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+export interface GoogleEmulatorOptions {
+  port?: number;
+  host?: string;
+  /**
+   * Keep the state in this JSON file: restored at start when it exists, written (debounced,
+   * atomically) after changes and on close. Without it, the state lives in memory only.
+   */
+  stateFile?: string;
 }
 
 /**
@@ -44,9 +59,14 @@ export interface GoogleEmulatorControl {
   refreshCount(): number;
 }
 
-export async function startGoogleEmulator(opts: { port?: number; host?: string } = {}): Promise<GoogleEmulator> {
+export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
   const store = new GoogleStore();
   const oauth = new OAuthState(store);
+  const snapshots = opts.stateFile
+    ? openSnapshotFile<GoogleSnapshot>({ file: opts.stateFile, ...GOOGLE_SNAPSHOT, capture: () => captureGoogle(store, oauth) })
+    : null;
+  if (snapshots?.initial) restoreGoogle(store, oauth, snapshots.initial);
+  const changed = () => snapshots?.changed();
   let base = "";
   const ctx: EmulatorContext = { store, oauth, baseUrl: () => base };
   const inflight = new Set<Promise<unknown>>();
@@ -54,14 +74,26 @@ export async function startGoogleEmulator(opts: { port?: number; host?: string }
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
   };
-  store.notify = (ch, state) => void deliver(ctx, ch, state, track);
+  store.notify = (ch, state) => {
+    void deliver(ctx, ch, state, track);
+    changed(); // the channel's message number moved on
+  };
 
-  const server = createServer((req, res) => void handle(ctx, req, res));
-  const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
+  const server = createServer((req, res) => {
+    // Any request may have changed something; the snapshot writer skips identical states.
+    if (snapshots) res.on("close", changed);
+    void handle(ctx, req, res);
   });
+  const host = opts.host ?? "127.0.0.1";
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+  } catch (e) {
+    snapshots?.discard(); // a taken port: the file stays with whoever holds it
+    throw e;
+  }
   const { port } = server.address() as AddressInfo;
   base = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
@@ -70,7 +102,7 @@ export async function startGoogleEmulator(opts: { port?: number; host?: string }
     if (!cal) throw new Error(`no calendar ${calendarId}`);
     return cal.owner;
   };
-  const control: GoogleEmulatorControl = {
+  const inProcess: GoogleEmulatorControl = {
     reset: () => {
       store.reset();
       oauth.reset();
@@ -102,6 +134,19 @@ export async function startGoogleEmulator(opts: { port?: number; host?: string }
     },
     refreshCount: () => oauth.refreshCount,
   };
+  // In-process control calls change state without a request: each one schedules a snapshot.
+  const control = Object.fromEntries(
+    Object.entries(inProcess).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        try {
+          return (fn as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          changed();
+        }
+      },
+    ]),
+  ) as unknown as GoogleEmulatorControl;
 
   return {
     url: base,
@@ -114,11 +159,15 @@ export async function startGoogleEmulator(opts: { port?: number; host?: string }
       userinfoEndpoint: `${base}/v1/userinfo`,
     },
     control,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    saveState: async () => snapshots?.flush(),
+    close: async (options?: CloseOptions) => {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      });
+      if (options?.save === false) snapshots?.discard();
+      else await snapshots?.close();
+    },
   };
 }
 

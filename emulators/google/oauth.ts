@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { GoogleStore } from "./store";
 
 /** The fixed OAuth client the app uses in sandbox mode; the emulator always accepts it. */
@@ -17,6 +17,19 @@ export interface OAuthSettings {
   /** Issue a new refresh token on each refresh and retire the old one. */
   rotateRefreshTokens: boolean;
   accessTokenTtlSeconds: number;
+}
+
+/** What of the OAuth state a restart keeps (emulators/google/persist.ts). */
+export interface OAuthSnapshot {
+  clients: [string, { secret: string; redirectUris?: string[] }][];
+  settings: OAuthSettings;
+  codes: [string, PendingCode][];
+  grants: Grant[];
+  access: [string, { grantId: string; expires: number }][];
+  refresh: [string, string][];
+  /** PKCS#8 PEM: id tokens issued before a restart still verify against the same key. */
+  key: string;
+  kid: string;
 }
 
 interface Grant {
@@ -64,8 +77,8 @@ export class OAuthState {
   private access = new Map<string, { grantId: string; expires: number }>();
   private refresh = new Map<string, string>();
   private key: KeyObject;
-  readonly kid = randomBytes(8).toString("hex");
-  readonly publicJwk: Record<string, unknown>;
+  kid = randomBytes(8).toString("hex");
+  publicJwk: Record<string, unknown>;
   /** Count of token endpoint refresh grants, so tests can see refreshes happen. */
   refreshCount = 0;
 
@@ -73,6 +86,33 @@ export class OAuthState {
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     this.key = privateKey;
     this.publicJwk = { ...publicKey.export({ format: "jwk" }), kid: this.kid, alg: "RS256", use: "sig" };
+  }
+
+  snapshot(): OAuthSnapshot {
+    const now = Date.now();
+    return {
+      clients: [...this.clients.entries()],
+      settings: { ...this.settings },
+      codes: [...this.codes.entries()].filter(([, c]) => c.expires > now),
+      grants: [...this.grants.values()],
+      // Expired access tokens answer 401 either way; dropping them keeps the file from growing.
+      access: [...this.access.entries()].filter(([, a]) => a.expires > now),
+      refresh: [...this.refresh.entries()],
+      key: this.key.export({ format: "pem", type: "pkcs8" }).toString(),
+      kid: this.kid,
+    };
+  }
+
+  restore(snap: OAuthSnapshot) {
+    this.clients = new Map(snap.clients);
+    this.settings = { ...this.settings, ...snap.settings };
+    this.codes = new Map(snap.codes);
+    this.grants = new Map(snap.grants.map((g) => [g.id, g]));
+    this.access = new Map(snap.access);
+    this.refresh = new Map(snap.refresh);
+    this.key = createPrivateKey(snap.key);
+    this.kid = snap.kid;
+    this.publicJwk = { ...createPublicKey(this.key).export({ format: "jwk" }), kid: this.kid, alg: "RS256", use: "sig" };
   }
 
   reset() {

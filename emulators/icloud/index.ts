@@ -3,6 +3,8 @@ import type { AddressInfo, Socket } from "node:net";
 import { toICalendar } from "@/lib/calendar/ical";
 import type { CalendarEvent } from "@/lib/calendar/types";
 import { handleDav } from "./dav";
+import { openSnapshotFile, type CloseOptions } from "../persistence";
+import { captureIcloud, ICLOUD_SNAPSHOT, restoreIcloud, type IcloudSnapshot } from "./persist";
 import { EmulatorError, IcloudState, type FaultKind } from "./state";
 
 export { IcloudState, issuePasswordText } from "./state";
@@ -23,6 +25,11 @@ export interface IcloudEmulatorOptions {
   omitPutEtag?: boolean;
   /** Set false to emulate a CalDAV server without sync-collection (ctag + etag clients only). */
   syncCollection?: boolean;
+  /**
+   * Keep the state in this JSON file: restored at start when it exists, written (debounced,
+   * atomically) after changes and on close. Without it, the state lives in memory only.
+   */
+  stateFile?: string;
 }
 
 export interface IcloudEmulator {
@@ -34,7 +41,10 @@ export interface IcloudEmulator {
   controlUrl: string;
   /** The in-memory state, for in-process tests that prefer calling it directly. */
   state: IcloudState;
-  close(): Promise<void>;
+  /** Writes the state file now (no-op without `stateFile`); for changes made through `state` directly. */
+  saveState(): Promise<void>;
+  /** Stops both listeners; with `stateFile`, writes the final snapshot first (unless `save: false`). */
+  close(options?: CloseOptions): Promise<void>;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -230,6 +240,10 @@ async function control(state: IcloudState, req: IncomingMessage, res: ServerResp
 export async function startIcloudEmulator(options: IcloudEmulatorOptions = {}): Promise<IcloudEmulator> {
   const host = options.host ?? "127.0.0.1";
   const state = new IcloudState();
+  const snapshots = options.stateFile
+    ? openSnapshotFile<IcloudSnapshot>({ file: options.stateFile, ...ICLOUD_SNAPSHOT, capture: () => captureIcloud(state) })
+    : null;
+  if (snapshots?.initial) restoreIcloud(state, snapshots.initial);
   const sockets = new Set<Socket>();
   let url = "";
   let partitionUrl = "";
@@ -274,6 +288,8 @@ export async function startIcloudEmulator(options: IcloudEmulatorOptions = {}): 
 
   const listen = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
+      // Any request may have changed something; the snapshot writer skips identical states.
+      if (snapshots) server.on("request", (_req: IncomingMessage, res: ServerResponse) => res.on("close", () => snapshots.changed()));
       server.on("connection", (s) => {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
@@ -285,8 +301,18 @@ export async function startIcloudEmulator(options: IcloudEmulatorOptions = {}): 
   const discovery = createServer(handler(false));
   const partition = createServer(handler(true));
   const hostForUrl = host.includes(":") ? `[${host}]` : host;
-  const p1 = await listen(discovery, options.port ?? 0);
-  const p2 = await listen(partition, options.partitionPort ?? 0);
+  let p1: number;
+  let p2: number;
+  try {
+    p1 = await listen(discovery, options.port ?? 0);
+    p2 = await listen(partition, options.partitionPort ?? 0);
+  } catch (e) {
+    // A taken port: give back what was opened, and leave the state file to whoever holds it.
+    discovery.close();
+    partition.close();
+    snapshots?.discard();
+    throw e;
+  }
   url = `http://${hostForUrl}:${p1}`;
   partitionUrl = `http://${hostForUrl}:${p2}`;
 
@@ -295,9 +321,12 @@ export async function startIcloudEmulator(options: IcloudEmulatorOptions = {}): 
     partitionUrl,
     controlUrl: `${url}/_control`,
     state,
-    async close() {
+    saveState: async () => snapshots?.flush(),
+    async close(options?: CloseOptions) {
       for (const s of sockets) s.destroy();
       await Promise.all([discovery, partition].map((s) => new Promise<void>((r) => s.close(() => r()))));
+      if (options?.save === false) snapshots?.discard();
+      else await snapshots?.close();
     },
   };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { createEvent, deleteEvent, handleGraph, updateEvent } from "./graph";
 import { graphError, readBody, sendJson, type Ctx } from "./http";
 import { handleAuthorize, handleToken, revokeUser } from "./identity";
+import { openSnapshotFile, type CloseOptions } from "../persistence";
+import { captureMicrosoft, MICROSOFT_SNAPSHOT, restoreMicrosoft, type MicrosoftSnapshot } from "./persist";
 import { EmulatorState, SANDBOX_CLIENT, fieldEndUtc, fieldStartUtc, type Fault, type StoredEvent, type Subscription, type User } from "./state";
 
 export { EmulatorState, SANDBOX_CLIENT } from "./state";
@@ -11,7 +13,10 @@ export type { User, Calendar, StoredEvent, Subscription, Delivery } from "./stat
 export interface MicrosoftEmulator {
   url: string;
   state: EmulatorState;
-  close(): Promise<void>;
+  /** Writes the state file now (no-op without `stateFile`); for changes made through `state` directly. */
+  saveState(): Promise<void>;
+  /** Stops the server; with `stateFile`, writes the final snapshot first (unless `save: false`). */
+  close(options?: CloseOptions): Promise<void>;
   /** Control helpers, the same operations the JSON control API offers. */
   addUser(input: { email: string; displayName?: string; tenantId?: string }): User;
   addCalendar(email: string, name: string, opts?: { canEdit?: boolean }): { id: string; name: string };
@@ -38,8 +43,25 @@ function userOrThrow(state: EmulatorState, email: string): User {
 }
 
 /** Starts the Microsoft Graph + identity platform emulator on loopback (port 0 by default). */
-export async function startMicrosoftEmulator(opts: { port?: number; host?: string; state?: EmulatorState } = {}): Promise<MicrosoftEmulator> {
+export interface MicrosoftEmulatorOptions {
+  port?: number;
+  host?: string;
+  state?: EmulatorState;
+  /**
+   * Keep the state in this JSON file: restored at start when it exists (replacing `state`'s
+   * contents), written (debounced, atomically) after changes and on close. Without it, the state
+   * lives in memory only.
+   */
+  stateFile?: string;
+}
+
+export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}): Promise<MicrosoftEmulator> {
   const state = opts.state ?? new EmulatorState();
+  const snapshots = opts.stateFile
+    ? openSnapshotFile<MicrosoftSnapshot>({ file: opts.stateFile, ...MICROSOFT_SNAPSHOT, capture: () => captureMicrosoft(state) })
+    : null;
+  if (snapshots?.initial) restoreMicrosoft(state, snapshots.initial);
+  const changed = () => snapshots?.changed();
   const host = opts.host ?? "127.0.0.1";
   const ctx: Ctx = {
     state,
@@ -111,7 +133,7 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
     sendJson(res, 404, { error: "not_found" });
   }
 
-  const api = {
+  const inProcess = {
     addUser: (input: { email: string; displayName?: string; tenantId?: string }) => state.addUser(input),
     addCalendar(email: string, name: string, o: { canEdit?: boolean } = {}) {
       const c = state.addCalendar(userOrThrow(state, email), { name, canEdit: o.canEdit });
@@ -145,7 +167,7 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
       return { accessToken, refreshToken, expiresAt };
     },
     injectMalformed(email: string, calendarId: string) {
-      const r = api.createEventAsUser(email, calendarId, {
+      const r = inProcess.createEventAsUser(email, calendarId, {
         subject: "broken",
         start: { dateTime: "2030-01-01T00:00:00", timeZone: "UTC" },
         end: { dateTime: "2030-01-01T01:00:00", timeZone: "UTC" },
@@ -181,6 +203,20 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
       });
     },
   };
+
+  // In-process control calls change state without a request: each one schedules a snapshot.
+  const api = Object.fromEntries(
+    Object.entries(inProcess).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        try {
+          return (fn as (...a: unknown[]) => unknown)(...args);
+        } finally {
+          changed();
+        }
+      },
+    ]),
+  ) as typeof inProcess;
 
   async function control(req: IncomingMessage, res: ServerResponse, p: string[], body: Record<string, unknown>) {
     const m = req.method ?? "GET";
@@ -248,15 +284,22 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
   }
 
   const server = createServer((req, res) => {
+    // Any request may have changed something; the snapshot writer skips identical states.
+    if (snapshots) res.on("close", changed);
     handle(req, res).catch((e) => {
       if (!res.headersSent) graphError(res, 500, "InternalServerError", e instanceof Error ? e.message : String(e));
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+  } catch (e) {
+    snapshots?.discard(); // a taken port: the file stays with whoever holds it
+    throw e;
+  }
   const address = server.address() as AddressInfo;
   ctx.url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 
@@ -264,11 +307,15 @@ export async function startMicrosoftEmulator(opts: { port?: number; host?: strin
     url: ctx.url,
     state,
     ...api,
-    close: () =>
-      new Promise<void>((resolve) => {
+    saveState: async () => snapshots?.flush(),
+    close: async (options?: CloseOptions) => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      if (options?.save === false) snapshots?.discard();
+      else await snapshots?.close();
+    },
   };
 }
 
