@@ -275,7 +275,7 @@ test("Microsoft in the sandbox: a new work account connects and its calendar can
   // The emulator's stand-in for Microsoft's sign-in page: the newest account is the one just made.
   await expect(page.getByRole("heading", { name: "Microsoft emulator" })).toBeVisible();
   await shot(page, "microsoft-sandbox-consent");
-  await page.getByRole("button", { name: "Accept" }).last().click();
+  await page.locator("form").filter({ hasText: "Sandbox Work Account" }).last().getByRole("button", { name: "Accept" }).click();
   await expect(page).toHaveURL(/\/dashboard\?connected=microsoft/);
   await expect(page.getByTestId("connected-notice")).toContainText("Microsoft 365");
   await expect(page.getByTestId("account-row").filter({ hasText: "Microsoft 365" })).toBeVisible();
