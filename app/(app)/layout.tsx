@@ -53,7 +53,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             <span className="truncate text-slate-600 dark:text-slate-400" data-testid="signed-in-as">
               {user.email}
             </span>
-            <SignOutButton />
+            <span className="shrink-0 whitespace-nowrap">
+              <SignOutButton />
+            </span>
           </div>
         </div>
       </header>
