@@ -85,3 +85,13 @@ export function runEventWords(
   const outcome = e.outcome === "ok" ? "Done" : e.outcome === "failed" ? "Failed" : e.outcome === "skipped" ? "Skipped" : e.outcome;
   return { what: actionWords[e.action] ?? e.action, why, outcome };
 }
+
+/** A pass's error in plain words; the technical text stays available in the tooltip and logs. */
+export function passErrorText(error: string): string {
+  const e = error.toLowerCase();
+  if (e.includes("credentials_rejected") || e.includes("401")) return "The calendar service refused the saved password or access.";
+  if (e.includes("rate_limited") || e.includes("429")) return "The calendar service asked Hetk to slow down; the next pass tries again.";
+  if (e.includes("transient") || e.includes("503") || e.includes("timeout") || e.includes("fetch failed")) return "The calendar service did not answer properly; the next pass tries again.";
+  if (e.includes("forbidden") || e.includes("403")) return "The calendar service does not allow Hetk to change this calendar.";
+  return error;
+}

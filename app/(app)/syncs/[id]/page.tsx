@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
-import { providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
+import { passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
 import { DeleteSync, SyncControls } from "@/components/app/sync-controls";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -110,7 +110,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
       ) : null}
       {sync.lastError && !sync.paused ? (
         <Notice tone="error" title="The last pass had a problem">
-          <p>{sync.lastError}</p>
+          <p title={sync.lastError}>{passErrorText(sync.lastError)}</p>
         </Notice>
       ) : null}
 
@@ -187,7 +187,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                       </span>
                     </summary>
                     <div className="border-t border-slate-200 p-3 text-sm dark:border-slate-800">
-                      {run.error ? <p className="mb-2 text-red-700 dark:text-red-400">{run.error}</p> : null}
+                      {run.error ? (
+                        <p className="mb-2 text-red-700 dark:text-red-400" title={run.error}>
+                          {passErrorText(run.error)}
+                        </p>
+                      ) : null}
                       {list.length === 0 ? (
                         <p className="text-slate-600 dark:text-slate-400">No event changed in this pass.</p>
                       ) : (
