@@ -1,7 +1,7 @@
 import type { ComponentProps, ReactNode } from "react";
 
 const control =
-  "block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 shadow-sm placeholder:text-slate-500 focus:border-brand-600 aria-[invalid=true]:border-red-600 read-only:bg-slate-100 read-only:text-slate-700 dark:border-slate-500 dark:read-only:bg-slate-800 dark:read-only:text-slate-300 dark:bg-slate-900 dark:text-slate-100 sm:text-sm";
+  "block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 shadow-sm placeholder:text-slate-500 focus:border-brand-600 aria-[invalid=true]:border-red-600 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100 sm:text-sm";
 
 /** A labelled form control with an optional hint and error, wired together for screen readers. */
 export function Field({
@@ -43,8 +43,11 @@ export function describedBy(id: string, opts: { hint?: unknown; error?: unknown 
   return ids.length ? ids.join(" ") : undefined;
 }
 
+// Only text inputs get the read-only look: CSS counts every <select> as :read-only.
+const readOnlyLook = "read-only:bg-slate-100 read-only:text-slate-700 dark:read-only:bg-slate-800 dark:read-only:text-slate-300";
+
 export function Input({ className = "", ...props }: ComponentProps<"input">) {
-  return <input className={`${control} ${className}`} {...props} />;
+  return <input className={`${control} ${readOnlyLook} ${className}`} {...props} />;
 }
 
 export function Select({ className = "", ...props }: ComponentProps<"select">) {
