@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { deleteSyncAction, pauseSyncAction, resumeSyncAction, syncNowAction, type SyncActionState } from "@/app/(app)/syncs/[id]/actions";
+import { deleteSyncAction, pauseSyncAction, resumeSyncAction, runHeldPassAction, syncNowAction, type SyncActionState } from "@/app/(app)/syncs/[id]/actions";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { Check, Fieldset } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
@@ -88,5 +88,26 @@ export function DeleteSync({ syncId, copies, warning }: { syncId: string; copies
         </Button>
       </div>
     </form>
+  );
+}
+
+/** A guard held a pass back (many deletions, or a side read empty): run it only if the user says so. */
+export function HeldPass({ syncId, reason }: { syncId: string; reason: string }) {
+  const [state, action] = useActionState(runHeldPassAction, {});
+  return (
+    <Notice tone="warning" title="Hetk held a pass back to protect your calendars" testId="held-pass">
+      <p>{reason}</p>
+      <p>
+        This usually means a calendar could not be read properly, and nothing has been deleted. If you really did delete or empty those events,
+        run the pass anyway; otherwise resume later, or check the calendar first.
+      </p>
+      <form action={action}>
+        <input type="hidden" name="syncId" value={syncId} />
+        <SubmitButton variant="danger" pendingText="Running…">
+          Run it anyway
+        </SubmitButton>
+      </form>
+      <Feedback state={state} />
+    </Notice>
   );
 }

@@ -14,6 +14,11 @@ export interface AppPorts {
   listRemoteCalendars(accountId: string): Promise<RemoteCalendar[]>;
   /** Deletes one event (a copy Hetk made) from a stored calendar, by reference. */
   removeEvent(calendarId: string, ref: string, etag: string | null): Promise<void>;
+  /**
+   * Runs a pass now, past the empty-side / bulk-delete guards, after the user confirmed the
+   * deletions are meant (sync-runner's `force`; it also unpauses the sync).
+   */
+  runConfirmedPass(userId: string, syncId: string): Promise<void>;
   /** What a first pass of the pair would do, before the sync exists. */
   previewFirstPass(input: PreviewInput): Promise<PreviewResult>;
   /** Checks the Apple ID + app-specific password with Apple; stores the account only when accepted. */
@@ -77,6 +82,10 @@ async function calendarRow(calendarId: string, userId?: string) {
 }
 
 const defaults: AppPorts = {
+  async runConfirmedPass(userId, syncId) {
+    const { runSync } = await import("./sync-runner");
+    await runSync(userId, syncId, { force: true, trigger: "manual" });
+  },
   async requestSync(syncId, trigger) {
     const jobs = await import("./jobs");
     await jobs.requestSync(syncId, trigger);

@@ -19,12 +19,14 @@ import {
   createSync,
   deleteSync,
   getSync,
+  heldBackReason,
   listRunEvents,
   listRuns,
   listSyncs,
   pauseSync,
   removalProgress,
   resumeSync,
+  runHeldPass,
   syncNow,
   updateSyncSettings,
 } from "./syncs";
@@ -179,6 +181,28 @@ describe("syncs", () => {
     const events = await listRunEvents("ann", r.id, [run.id]);
     expect(events.get(run.id)).toHaveLength(1);
     expect((await listRunEvents("bob", r.id, [run.id])).size).toBe(0);
+    await t.db.delete(syncs).where(eq(syncs.id, r.id));
+  });
+
+  it("runs a pass a guard held back only when the user confirms, and only for the owner", async () => {
+    fakeJobs();
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    if (!r.ok) throw new Error("create failed");
+    const { syncRuns } = await import("@/db/schema");
+    const forced: string[] = [];
+    restore = setAppPorts({ runConfirmedPass: async (_u, id) => void forced.push(id) });
+    // Paused by the user: not a held-back pass.
+    await pauseSync("ann", r.id);
+    expect((await runHeldPass("ann", r.id)).ok).toBe(false);
+    // Paused by the bulk-delete guard.
+    const reason = "This pass would delete 40 of 50 linked events (more than 50%); nothing was deleted.";
+    await t.db.insert(syncRuns).values({ syncId: r.id, outcome: "paused", error: reason, finishedAt: new Date() });
+    await t.db.update(syncs).set({ paused: true, pausedReason: reason }).where(eq(syncs.id, r.id));
+    expect(await heldBackReason("bob", r.id)).toBeNull();
+    expect((await runHeldPass("bob", r.id)).ok).toBe(false);
+    expect(await heldBackReason("ann", r.id)).toBe(reason);
+    expect((await runHeldPass("ann", r.id)).ok).toBe(true);
+    expect(forced).toEqual([r.id]);
     await t.db.delete(syncs).where(eq(syncs.id, r.id));
   });
 

@@ -289,6 +289,36 @@ export async function syncNow(userId: string, syncId: string): Promise<Result<ob
   return { ok: true };
 }
 
+/**
+ * The reason a guard held the last pass back (it would have deleted many events, or a side read
+ * empty), or null. Only such a pause can be overridden with `runHeldPass`.
+ */
+export async function heldBackReason(userId: string, syncId: string): Promise<string | null> {
+  const [row] = await db()
+    .select({ paused: syncs.paused, pausedReason: syncs.pausedReason, removal: syncs.removal })
+    .from(syncs)
+    .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
+  if (!row?.paused || row.removal || !row.pausedReason) return null;
+  const [last] = await db()
+    .select({ outcome: syncRuns.outcome, error: syncRuns.error })
+    .from(syncRuns)
+    .where(eq(syncRuns.syncId, syncId))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(1);
+  return last?.outcome === "paused" && last.error === row.pausedReason ? row.pausedReason : null;
+}
+
+/** The user confirmed the deletions a guard held back: run the pass anyway (and unpause). */
+export async function runHeldPass(userId: string, syncId: string): Promise<Result<object>> {
+  const reason = await heldBackReason(userId, syncId);
+  if (!reason) return { ok: false, problem: { message: "There is no held-back pass to run for this sync." } };
+  const current = await getSync(userId, syncId);
+  const blocked = current && [current.a, current.b].find((s) => s.accountStatus !== "active");
+  if (blocked) return { ok: false, problem: { message: `Reconnect ${blocked.email} first.` } };
+  await appPorts().runConfirmedPass(userId, syncId);
+  return { ok: true };
+}
+
 export type RunSummary = Awaited<ReturnType<typeof listRuns>>[number];
 
 /** The most recent passes of a sync, newest first. */

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireUser } from "@/lib/auth/session";
-import { continueRemovalInBackground, deleteSync, pauseSync, resumeSync, syncNow } from "@/lib/services/syncs";
+import { continueRemovalInBackground, deleteSync, pauseSync, resumeSync, runHeldPass, syncNow } from "@/lib/services/syncs";
 
 export interface SyncActionState {
   error?: string;
@@ -31,6 +31,10 @@ export async function pauseSyncAction(_prev: SyncActionState, form: FormData) {
 
 export async function resumeSyncAction(_prev: SyncActionState, form: FormData) {
   return run(form, resumeSync, "Resumed. The next pass catches up with everything that changed.");
+}
+
+export async function runHeldPassAction(_prev: SyncActionState, form: FormData) {
+  return run(form, runHeldPass, "Done: the pass ran with the deletions you confirmed, and the sync is running again.");
 }
 
 const deleteForm = z.object({ syncId: z.string().min(1), copies: z.enum(["remove", "keep"]) });

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
 import { passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
-import { DeleteSync, SyncControls } from "@/components/app/sync-controls";
+import { DeleteSync, HeldPass, SyncControls } from "@/components/app/sync-controls";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
@@ -11,7 +11,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/time";
 import { requireUser } from "@/lib/auth/session";
 import { helpLinks } from "@/lib/content/help-links";
-import { continueRemovalInBackground, getSync, listRunEvents, listRuns } from "@/lib/services/syncs";
+import { continueRemovalInBackground, getSync, heldBackReason, listRunEvents, listRuns } from "@/lib/services/syncs";
 
 export const metadata: Metadata = { title: "Sync", robots: { index: false } };
 
@@ -59,7 +59,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
       </div>
     );
   }
-  const runs = await listRuns(user.id, id, 15);
+  const [runs, held] = await Promise.all([listRuns(user.id, id, 15), heldBackReason(user.id, id)]);
   const events = await listRunEvents(user.id, id, runs.map((r) => r.id));
   const st = syncStatusText(sync);
   const arrow = sync.direction === "two_way" ? "⇄" : "→";
@@ -98,6 +98,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
             </p>
           ))}
         </Notice>
+      ) : held ? (
+        <HeldPass syncId={sync.id} reason={held} />
       ) : sync.paused && sync.pausedReason ? (
         <Notice tone="warning" title="Paused">
           <p>{sync.pausedReason}.</p>
