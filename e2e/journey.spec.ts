@@ -291,3 +291,49 @@ test("Microsoft in the sandbox: a new work account connects and its calendar can
     expect(await titlesIn(page.locator('[data-testid="sandbox-calendar"][data-calendar^="microsoft:"]').first())).toContain("Quarterly review");
   }).toPass({ timeout: 20_000 });
 });
+
+test("deleting most events at once is held back until the user confirms", async ({ page }) => {
+  await signIn(page, uniqueEmail("guard"));
+  await page.goto("/accounts/connect");
+  await page.getByRole("button", { name: "Create a sandbox iCloud account" }).click();
+  await expect(page.getByTestId("connected-notice")).toBeVisible();
+  await page.goto("/syncs/new");
+  await page.getByLabel("Copy events from").selectOption({ label: "Home" });
+  await page.getByLabel("Into", { exact: true }).selectOption({ label: "Family" });
+  await page.getByRole("button", { name: "Preview the first pass" }).click();
+  await page.getByRole("button", { name: "Start syncing" }).click();
+  await expect(page).toHaveURL(/\/syncs\/[^/?]+\?created=1/);
+  const syncUrl = new URL(page.url()).pathname;
+
+  await page.goto("/sandbox");
+  const home = calendarSection(page, "icloud:Home");
+  await home.getByText("Add an event to Home").click();
+  for (let i = 1; i <= 6; i++) {
+    await home.getByLabel("Title").last().fill(`Lesson ${i}`);
+    await home.getByRole("button", { name: "Add event to Home" }).click();
+    await expect(home.getByText(`Added “Lesson ${i}”.`)).toBeVisible();
+  }
+  await syncNow(page, syncUrl);
+  await untilSandbox(page, async () => expect(await titlesIn(calendarSection(page, "icloud:Family"))).toHaveLength(6));
+
+  // Five of six deleted at once: more than half of what is linked.
+  for (let i = 1; i <= 5; i++) {
+    const ev = calendarSection(page, "icloud:Home").getByTestId("sandbox-event").filter({ hasText: `Lesson ${i}` });
+    await ev.locator("summary").click();
+    await ev.getByRole("button", { name: "Delete this event" }).click();
+    await expect(ev).toHaveCount(0);
+  }
+  await syncNow(page, syncUrl);
+  await expect(async () => {
+    await page.goto(syncUrl);
+    await expect(page.getByTestId("held-pass")).toBeVisible();
+  }).toPass({ timeout: 30_000 });
+  await shot(page, "sync-held-back");
+  await page.goto("/sandbox");
+  expect(await titlesIn(calendarSection(page, "icloud:Family"))).toHaveLength(6);
+
+  await page.goto(syncUrl);
+  await page.getByRole("button", { name: "Run it anyway" }).click();
+  await expect(page.getByText("Done: the pass ran with the deletions you confirmed")).toBeVisible();
+  await untilSandbox(page, async () => expect(await titlesIn(calendarSection(page, "icloud:Family"))).toHaveLength(1));
+});
