@@ -5,7 +5,7 @@
 import { contentHash } from "@/lib/calendar/hash";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { MemoryCalendarProvider } from "@/lib/providers/memory";
-import { runPass, type PassResult } from "./engine";
+import { runPass, type PassResult, type PassSide } from "./engine";
 import { MemoryLinkStore, MemoryRecorder } from "./store";
 import { filterReason, inWindow, render } from "./transform";
 import type { Direction, LinkState, Side, SyncSettings } from "./types";
@@ -147,4 +147,40 @@ export function convergenceProblemsOf(
     }
   }
   return problems;
+}
+
+/**
+ * Two real calendars (any providers) and an in-memory link store: runs passes and keeps the
+ * cursors between them, as the runner does with the database.
+ */
+export class PairRunner {
+  readonly store = new MemoryLinkStore();
+  recorder = new MemoryRecorder();
+  cursors: Record<Side, string | null> = { a: null, b: null };
+  constructor(
+    readonly sides: Record<Side, Omit<PassSide, "cursor">>,
+    public settings: SyncSettings,
+    public direction: Direction,
+    readonly syncId = "sync-pair",
+    readonly now = new Date(),
+  ) {}
+
+  async pass(options: { force?: boolean; complete?: boolean } = {}): Promise<PassResult> {
+    this.recorder = new MemoryRecorder();
+    const res = await runPass({
+      syncId: this.syncId,
+      direction: this.direction,
+      settings: this.settings,
+      a: { ...this.sides.a, cursor: this.cursors.a },
+      b: { ...this.sides.b, cursor: this.cursors.b },
+      store: this.store,
+      recorder: this.recorder,
+      now: this.now,
+      newId: () => crypto.randomUUID(),
+      force: options.force,
+      complete: options.complete,
+    });
+    for (const s of ["a", "b"] as const) if (s in res.cursors) this.cursors[s] = res.cursors[s] ?? null;
+    return res;
+  }
 }

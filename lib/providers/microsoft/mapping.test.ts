@@ -115,6 +115,11 @@ describe("Graph → canonical", () => {
     expect(e.organizer).toEqual({ email: "boss@example.com", name: "Boss" });
   });
 
+  it("the owner as organizer of their own event says nothing (Graph names them on every event)", () => {
+    expect(fromGraph({ ...graph, attendees: [], isOrganizer: true, organizer: { emailAddress: { address: "me@contoso.test", name: "Me" } } }).organizer).toBeUndefined();
+    expect(fromGraph({ ...graph, isOrganizer: false }).organizer).toEqual({ email: "boss@example.com", name: "Boss" });
+  });
+
   it("cancelled and free events", () => {
     expect(fromGraph({ ...graph, isCancelled: true }).status).toBe("cancelled");
     expect(fromGraph({ ...graph, showAs: "free" }).transparency).toBe("transparent");

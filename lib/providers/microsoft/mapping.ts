@@ -153,7 +153,9 @@ export function readDetails(ev: GraphEvent): EventDetails {
     status: statusOf(ev),
     transparency: showAsToTransparency(ev.showAs),
     visibility: sensitivityToVisibility(ev.sensitivity),
-    ...(org?.address ? { organizer: { email: org.address, ...(org.name ? { name: org.name } : {}) } } : {}),
+    // Graph names the calendar's owner as organizer of every event they made (`isOrganizer`), as
+    // Google does; that says nothing, and would make every copy read back unlike what was written.
+    ...(org?.address && ev.isOrganizer !== true ? { organizer: { email: org.address, ...(org.name ? { name: org.name } : {}) } } : {}),
     attendees,
   };
 }
