@@ -216,7 +216,9 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
     const flowBack = twoWay && canFlowBack(source, settings);
 
     // A hand edit of the copy carried back to the source (two-way, full details).
-    if (copyEdited && flowBack && (so.kind !== "changed" || laterThan(sc.seen.event, source))) {
+    // An adopted copy (its create's answer was lost) may be Hetk's own write of an older version:
+    // when the source changed too, the source wins rather than a timestamp within the same second.
+    if (copyEdited && flowBack && (so.kind !== "changed" || (laterThan(sc.seen.event, source) && !adopted.has(link.id)))) {
       const merged = mergeBack(source, sc.seen.event, settings);
       const mergedHash = contentHash(merged);
       const writes: Write[] = [];
