@@ -17,6 +17,10 @@ describe("labels", () => {
       "both sides changed; the original's change was newer; Work won",
     );
     expect(runEventWords({ action: "update", outcome: "failed", detail: "source-edited; transient" }, { a: "Home", b: "Work" })).toMatchObject({ outcome: "Failed" });
+    // What a provider could not keep, recorded with the write or the read.
+    const fallback = "The repeat rule has no Outlook form (several BYMONTHDAY values); its occurrences were written one by one.";
+    expect(runEventWords({ action: "create", outcome: "ok", detail: `new; ${fallback}` }, { a: "Home", b: "Work" })).toEqual({ what: "Copied", why: `new event; ${fallback}`, outcome: "Done" });
+    expect(runEventWords({ action: "note", outcome: "ok", detail: fallback }, { a: "Home", b: "Work" })).toEqual({ what: "Note", why: fallback, outcome: "—" });
   });
 
   it("says a sync being deleted or paused before anything else", () => {

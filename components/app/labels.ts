@@ -49,6 +49,7 @@ const actionWords: Record<string, string> = {
   conflict: "Both changed",
   skip: "Left out",
   relink: "Matched",
+  note: "Note",
 };
 
 const reasonWords: Record<string, string> = {
@@ -82,7 +83,8 @@ export function runEventWords(
   const [reason, ...rest] = (e.detail ?? "").split("; ");
   const won = (r: string) => r.replace(/^([AB]) won$/, (_, s: string) => `${s === "A" ? names.a : names.b} won`);
   const why = [reasonWords[reason] ?? reason, ...rest.map(won)].filter(Boolean).join("; ");
-  const outcome = e.outcome === "ok" ? "Done" : e.outcome === "failed" ? "Failed" : e.outcome === "skipped" ? "Skipped" : e.outcome;
+  // A note (what a calendar service could not keep) is information, not an outcome.
+  const outcome = e.action === "note" ? "—" : e.outcome === "ok" ? "Done" : e.outcome === "failed" ? "Failed" : e.outcome === "skipped" ? "Skipped" : e.outcome;
   return { what: actionWords[e.action] ?? e.action, why, outcome };
 }
 

@@ -102,6 +102,8 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
     let row: LinkState | null = action.linkId ? (current.get(action.linkId) ?? null) : null;
     let lastRef = action.ref;
     const landed = new Set<Side>();
+    // What a provider could not write as given (e.g. a series written as single occurrences).
+    const warnings: string[] = [];
     try {
       if (action.newLink && action.link) {
         row = action.link;
@@ -124,6 +126,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
         else result.counts.deleted++;
         result.written[w.side].set(res?.ref ?? w.ref!, res?.etag ?? null);
         lastRef = res?.ref ?? w.ref;
+        for (const warning of res?.warnings ?? []) if (!warnings.includes(warning)) warnings.push(warning);
         if (res && row) row = withSide(row, w.side, { ref: res.ref, etag: res.etag, hash: w.hash ?? null });
         landed.add(w.side);
         // Between two writes of one action the row must say what has landed so far.
@@ -141,7 +144,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
         side: action.side,
         ref: lastRef,
         outcome: "ok",
-        detail: action.winner ? `${action.reason}; ${action.winner.toUpperCase()} won` : action.reason,
+        detail: [action.winner ? `${action.reason}; ${action.winner.toUpperCase()} won` : action.reason, ...warnings].join("; "),
       });
     } catch (e) {
       if (abortsPass(e)) {

@@ -91,6 +91,11 @@ export async function runPass(input: PassInput): Promise<PassResult> {
   const window = windowOf(input.settings, now);
   const [pullA, pullB] = await Promise.all([pullSide(sides.a, window), pullSide(sides.b, window)]);
 
+  // What a provider could not read as stored goes to the activity log (no event content).
+  for (const [s, pulled] of [["a", pullA], ["b", pullB]] as const) {
+    for (const warning of new Set(pulled.warnings ?? [])) input.recorder.event({ action: "note", side: s, ref: null, outcome: "ok", detail: warning });
+  }
+
   const viewA: SidePull = { changes: pullA.changes, complete: pullA.complete };
   const viewB: SidePull = { changes: pullB.changes, complete: pullB.complete };
   const ctx = { syncId: input.syncId, direction: input.direction, now, newId, force: input.force };

@@ -3,7 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, users } from "@/db/schema";
 import { SimulatedCrash, type MemoryCalendarProvider } from "@/lib/providers/memory";
+import { runEventWords } from "@/components/app/labels";
+import { startMicrosoftEmulator } from "@/emulators/microsoft";
+import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
+import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import { DbLinkStore, runSync } from "@/lib/services/sync-runner";
+import { listRunEvents } from "@/lib/services/syncs";
 import { useTestDatabase } from "@/test/db";
 import { applyUserOp, armCrash, opArb, settingsArb } from "./scenario";
 import { CAL, MemoryWorld, convergenceProblems, makeEvent, timed } from "./testing";
@@ -13,13 +18,13 @@ import type { Direction, SyncSettings } from "./types";
 const t = useTestDatabase();
 
 /** A user, two accounts, two calendars and a sync row, all pointing at one in-memory server. */
-async function seed(settings: SyncSettings, direction: Direction) {
+async function seed(settings: SyncSettings, direction: Direction, remoteB: string = CAL.b) {
   const userId = crypto.randomUUID();
   await t.db.insert(users).values({ id: userId, email: `${userId}@example.com` });
   const [accA] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "a@example.com", serverUrl: "mem://a" }).returning();
   const [accB] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "b@example.com", serverUrl: "mem://b" }).returning();
   const [calA] = await t.db.insert(calendars).values({ accountId: accA.id, remoteId: CAL.a, name: "A" }).returning();
-  const [calB] = await t.db.insert(calendars).values({ accountId: accB.id, remoteId: CAL.b, name: "B" }).returning();
+  const [calB] = await t.db.insert(calendars).values({ accountId: accB.id, remoteId: remoteB, name: "B" }).returning();
   const [sync] = await t.db.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction, settings: { ...settings } }).returning();
   return { userId, syncId: sync.id };
 }
@@ -98,6 +103,61 @@ describe("sync runner on the database", () => {
     expect(runs.some((r) => r.outcome === "failed")).toBe(true);
     await run();
     expect(w.provider.events(CAL.b)).toHaveLength(1);
+  });
+
+  it("tells the user in the activity log when a provider could not keep an event as it was (a series copied as single occurrences)", async () => {
+    const emu = await startMicrosoftEmulator();
+    try {
+      const email = "warn@contoso.test";
+      emu.addUser({ email });
+      const outlookCalendar = emu.addCalendar(email, "Work").id;
+      const outlook = createMicrosoftProvider({ credentials: emu.issueTokens(email), oauth: microsoftOAuth(emu.url, MICROSOFT_SANDBOX_CLIENT), graphUrl: emu.url });
+      const settings = { ...defaultSyncSettings };
+      const { userId, syncId } = await seed(settings, "one_way", outlookCalendar);
+      const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+      const run = (options: { complete?: boolean } = {}) =>
+        runSync(userId, syncId, { resolveProvider: async (acc) => (acc.serverUrl === "mem://a" ? w.provider : outlook), now: NOW, ...options });
+      // Outlook has no form for "the 1st and the 15th of each month".
+      w.provider.userCreate(
+        CAL.a,
+        makeEvent({ title: "Rent", start: timed("2026-02-01T09:00:00"), end: timed("2026-02-01T09:30:00"), recurrence: { rrule: ["FREQ=MONTHLY;BYMONTHDAY=1,15;COUNT=6"], rdate: [], exdate: [] } }),
+      );
+      w.provider.userCreate(CAL.a, makeEvent({ title: "Plain", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+
+      const first = await run();
+      expect(first).toMatchObject({ outcome: "success", counts: { created: 2, failed: 0 } });
+      const rows = (await listRunEvents(userId, syncId, [first.runId!])).get(first.runId!)!;
+      const words = rows.map((r) => runEventWords(r, { a: "Home", b: "Work" }));
+      expect(words.filter((x) => /one by one/.test(x.why))).toEqual([
+        { what: "Copied", outcome: "Done", why: expect.stringMatching(/^new event; The repeat rule has no Outlook form \(several BYMONTHDAY values\); its occurrences were written one by one\.$/) },
+      ]);
+      // Only the series says so, and the note names no event content.
+      expect(words.filter((x) => x.why === "new event")).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain("Rent");
+
+      // The single occurrences stand for the series from then on: nothing more to write.
+      const idle = await run();
+      expect(idle).toMatchObject({ outcome: "success", writes: 0 });
+      const full = await run({ complete: true });
+      expect(full).toMatchObject({ outcome: "success", writes: 0 });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("records what a pull reports it could not read as notes of the pass", async () => {
+    const settings = { ...defaultSyncSettings };
+    const { userId, syncId } = await seed(settings, "one_way");
+    const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+    const pull = w.provider.pullChanges.bind(w.provider);
+    w.provider.pullChanges = async (calendarId, cursor) => {
+      const res = await pull(calendarId, cursor);
+      return calendarId === CAL.a ? { ...res, warnings: ["An event's reminder could not be read."] } : res;
+    };
+    w.provider.userCreate(CAL.a, makeEvent({ start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+    const first = await runner(w.provider, userId, syncId)();
+    const rows = (await listRunEvents(userId, syncId, [first.runId!])).get(first.runId!)!;
+    expect(rows.filter((r) => r.action === "note")).toMatchObject([{ side: "a", ref: null, detail: "An event's reminder could not be read." }]);
   });
 
   const RUNS = Number(process.env.SYNC_DB_PROPERTY_RUNS ?? 50);
