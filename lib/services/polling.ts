@@ -6,6 +6,7 @@ import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { CredentialsRejectedError } from "@/lib/providers/errors";
 import { providerForAccount } from "@/lib/providers/registry";
+import { providerCursor } from "@/lib/sync/cursor";
 import { calendarsWithLivePush } from "./push";
 
 /**
@@ -122,7 +123,7 @@ export async function checkForChanges(accountId: string, items: ChangeCheck[]): 
     for (const item of items) {
       if (changed.has(item.syncId)) continue;
       try {
-        const moved = provider.hasChanges ? await provider.hasChanges(item.remoteId, item.cursor) : true;
+        const moved = provider.hasChanges ? await provider.hasChanges(item.remoteId, providerCursor(item.cursor)) : true;
         if (moved) changed.set(item.syncId, { syncId: item.syncId, accountId: item.syncAccountId });
       } catch (error) {
         if (error instanceof CredentialsRejectedError) throw error;

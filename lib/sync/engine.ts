@@ -1,6 +1,7 @@
 import { CursorExpiredError } from "@/lib/providers/errors";
 import type { Change, PullResult, SyncWindow } from "@/lib/providers/types";
 import { apply, type ApplySide } from "./apply";
+import { unwrapCursor, wrapCursor } from "./cursor";
 import { plan } from "./plan";
 import type { LinkStore, RunRecorder } from "./store";
 import { renderHash, settingsKey } from "./transform";
@@ -82,11 +83,9 @@ export async function runPass(input: PassInput): Promise<PassResult> {
   // Persisted cursors carry the settings they were taken under: a cursor from other settings is
   // not used (events skipped before may now be in scope), so the pull is complete.
   const key = settingsKey(input.settings, input.direction);
-  const unwrap = (c: string | null) => (c !== null && c.startsWith(`${key}|`) ? c.slice(key.length + 1) : null);
-  const wrap = (c: string | null) => (c === null ? null : `${key}|${c}`);
   const sides = {
-    a: { ...input.a, cursor: complete ? null : unwrap(input.a.cursor) },
-    b: { ...input.b, cursor: complete ? null : unwrap(input.b.cursor) },
+    a: { ...input.a, cursor: complete ? null : unwrapCursor(key, input.a.cursor) },
+    b: { ...input.b, cursor: complete ? null : unwrapCursor(key, input.b.cursor) },
   };
   const window = windowOf(input.settings, now);
   const [pullA, pullB] = await Promise.all([pullSide(sides.a, window), pullSide(sides.b, window)]);
@@ -139,7 +138,7 @@ export async function runPass(input: PassInput): Promise<PassResult> {
       if (applied.written[s].size > 0 && !applied.completePullNext[s]) {
         next = await skipEchoes(sides[s], pulled.cursor, applied.written[s], window);
       }
-      cursors[s] = applied.completePullNext[s] ? null : wrap(next);
+      cursors[s] = applied.completePullNext[s] ? null : wrapCursor(key, next);
     }
   } else {
     for (const s of ["a", "b"] as const) if (applied.completePullNext[s]) cursors[s] = null;
