@@ -6,6 +6,8 @@ import { log } from "@/lib/log";
 import { CredentialsRejectedError } from "@/lib/providers/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
 import { appPorts } from "./app-ports";
+import { revokeGoogleAccess } from "./connect-google";
+import { channelIdsOfAccount, dropChannel } from "./push";
 
 /** A connected account as the UI may see it: never the credentials. */
 export interface AccountSummary {
@@ -207,6 +209,7 @@ export async function syncsUsingAccount(userId: string, accountId: string) {
 export async function disconnectAccount(userId: string, accountId: string): Promise<{ ok: boolean; pausedSyncs: number }> {
   const account = await getAccount(userId, accountId);
   if (!account) return { ok: false, pausedSyncs: 0 };
+  await releaseAtProvider(userId, accountId);
   const now = new Date();
   await db()
     .update(calendarAccounts)
@@ -231,6 +234,23 @@ export async function disconnectAccount(userId: string, accountId: string): Prom
  * calendars stay (they are the user's events now).
  */
 export async function deleteMyAccount(userId: string): Promise<void> {
+  const mine = await db().select({ id: calendarAccounts.id }).from(calendarAccounts).where(eq(calendarAccounts.userId, userId));
+  for (const { id } of mine) await releaseAtProvider(userId, id);
   await db().delete(users).where(eq(users.id, userId));
   log.info("user deleted", { userId });
+}
+
+/**
+ * Gives back what Hetk holds at the provider before an account's credentials are deleted, best
+ * effort (the deletion goes ahead whatever the provider answers): push channels are stopped and a
+ * Google grant is revoked. Microsoft has no per-app revocation call; the user removes Hetk at
+ * myapps.microsoft.com, and an iCloud app-specific password is revoked at account.apple.com.
+ */
+async function releaseAtProvider(userId: string, accountId: string): Promise<void> {
+  for (const channel of await channelIdsOfAccount(accountId)) await dropChannel(channel);
+  try {
+    await revokeGoogleAccess(userId, accountId);
+  } catch (error) {
+    log.warn("could not revoke the provider grant", { accountId, error });
+  }
 }

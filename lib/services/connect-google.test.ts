@@ -5,9 +5,9 @@ import { calendarAccounts, calendars, users } from "@/db/schema";
 import { resetConfig } from "@/lib/config";
 import { OAuthCallbackError } from "@/lib/oauth/flow";
 import { CredentialsRejectedError } from "@/lib/providers/errors";
-import { GOOGLE_SANDBOX_CLIENT } from "@/lib/providers/google/config";
-import type { GoogleCredentials } from "@/lib/providers/google/provider";
-import { readCredentials } from "@/lib/services/accounts";
+import { GOOGLE_SANDBOX_CLIENT, googleEndpoints } from "@/lib/providers/google/config";
+import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
+import { disconnectAccount, readCredentials } from "@/lib/services/accounts";
 import { finishGoogleConnect, revokeGoogleAccess, startGoogleConnect } from "@/lib/services/connect-google";
 import { providerForAccount } from "@/lib/providers/registry";
 import { useTestDatabase } from "@/test/db";
@@ -145,13 +145,19 @@ describe("connecting a Google account (sandbox emulator)", () => {
     emu.control.settings({ rotateRefreshTokens: false });
   });
 
-  it("revokes the grant at Google when asked (disconnect)", async () => {
+  it("disconnecting the account revokes the grant at Google, not only the stored copy", async () => {
     await t.db.insert(users).values({ id: "u5", email: "five@example.test" });
     const start = await startGoogleConnect("u5", { redirectUri: REDIRECT });
     const { accountId } = await finishGoogleConnect("u5", await consent(start.url, "e@gmail.test"), start.cookie, { redirectUri: REDIRECT });
     expect(await revokeGoogleAccess("someone-else", accountId)).toBe(false);
-    expect(await revokeGoogleAccess("u5", accountId)).toBe(true);
+    const held = (await readCredentials<GoogleCredentials>(accountId))!;
+
+    expect(await disconnectAccount("u5", accountId)).toMatchObject({ ok: true });
+    expect(await readCredentials(accountId)).toBeNull();
+    // Even someone holding a copy of the old tokens can no longer use them.
     emu.control.expireAccessTokens();
-    await expect((await providerForAccount(accountId)).listCalendars()).rejects.toBeInstanceOf(CredentialsRejectedError);
+    const endpoints = googleEndpoints({ sandbox: true });
+    const stale = createGoogleProvider({ credentials: held, oauth: endpoints.oauth, rootUrl: endpoints.rootUrl });
+    await expect(stale.listCalendars()).rejects.toBeInstanceOf(CredentialsRejectedError);
   });
 });
