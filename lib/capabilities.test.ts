@@ -46,6 +46,8 @@ describe("capabilities", () => {
     expect(google.method === "oauth" && google.scopes).toEqual([
       "https://www.googleapis.com/auth/calendar.events",
       "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+      "openid",
+      "email",
     ]);
     // The full calendar scope would let Hetk change calendars it was never given.
     expect(google.method === "oauth" && google.scopes).not.toContain("https://www.googleapis.com/auth/calendar");

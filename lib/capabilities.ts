@@ -3,8 +3,9 @@
  *
  * The public integration pages render their "what syncs / what does not" tables from this list,
  * and the sync engine's tests import it too, so the site cannot promise something the engine
- * does not do (or stay silent about something it does). Change a value here only together with
- * the engine behaviour it describes.
+ * does not do (or stay silent about something it does): lib/capabilities.engine.test.ts checks
+ * every feature, the change detection and the OAuth scopes against the engine and the providers.
+ * Change a value here only together with the engine behaviour it describes.
  *
  * This file is plain data: no imports of Next, the database or the network.
  */
@@ -43,7 +44,7 @@ export const featureLabels: Record<SyncedFeature | UnsyncedFeature, { label: str
   details: { label: "Title, description and location", detail: "Copied in full-details mode; replaced by “Busy” (or your own title) in private mode." },
   timeZones: { label: "Start and end with time zone", detail: "Times keep their zone, so a 9:00 meeting in Berlin stays 9:00 in Berlin." },
   allDay: { label: "All-day events", detail: "Stay all-day on the other side — never shifted by a day, never turned into a timed block." },
-  recurrence: { label: "Recurring events", detail: "The series is copied as a series, with its repeat rule." },
+  recurrence: { label: "Recurring events", detail: "The series is copied as a series, with its repeat rule. The rare rule Outlook cannot express is written there as separate occurrences instead." },
   recurrenceExceptions: { label: "Moved and cancelled occurrences", detail: "A single moved or cancelled occurrence stays exactly that on the copy." },
   freeBusy: { label: "Free / busy", detail: "Copies show as busy, free or tentative — as the source says, or as you choose." },
   visibility: { label: "Private events", detail: "An event marked private at the source is only ever copied as a busy block." },
@@ -152,10 +153,14 @@ export const capabilities: Readonly<Record<ProviderId, ProviderCapabilities>> = 
       scopes: [
         "https://www.googleapis.com/auth/calendar.events",
         "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+        "openid",
+        "email",
       ],
       scopeReasons: {
         "https://www.googleapis.com/auth/calendar.events": "Read events and write the copies on the calendars you pair.",
         "https://www.googleapis.com/auth/calendar.calendarlist.readonly": "List your calendars so you can pick which ones to pair. Read-only.",
+        openid: "Confirm which Google account you connected.",
+        email: "Show the account’s address in your dashboard.",
       },
       revokeAt: "myaccount.google.com → Security → Third-party apps with account access",
     },
