@@ -106,7 +106,8 @@ describe("feed", () => {
   it("lists every article with an absolute link and a date", () => {
     const xml = buildFeed("https://hetk.example");
     for (const slug of expectedSlugs) expect(xml).toContain(`<link>https://hetk.example/help/${slug}</link>`);
-    expect(xml).toContain("<pubDate>Wed, 25 Nov 2026");
+    // RFC 822 dates, as feed readers expect: the article's updated date.
+    for (const a of listArticles()) expect(xml).toContain(`<pubDate>${new Date(`${a.updated}T00:00:00Z`).toUTCString()}</pubDate>`);
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
   });
 });
