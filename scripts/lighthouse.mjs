@@ -82,10 +82,16 @@ try {
     await fetch(base + path);
     const config = desktop ? (await import("lighthouse/core/config/desktop-config.js")).default : undefined;
     const measured = [];
-    for (let i = 0; i < runs; i++) {
+    // A run Lighthouse could not complete (the page did not load) scores 0: it is retried, not counted.
+    for (let attempt = 0; measured.length < runs && attempt < runs * 2; attempt++) {
       const result = await lighthouse(base + path, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: categories }, config);
+      if (result.lhr.runtimeError) {
+        console.log(`${path}: run failed (${result.lhr.runtimeError.code}); measuring again`);
+        continue;
+      }
       measured.push(result.lhr);
     }
+    if (measured.length === 0) throw new Error(`${path}: every Lighthouse run failed`);
     measured.sort((a, b) => (a.categories.performance?.score ?? 0) - (b.categories.performance?.score ?? 0));
     const lhr = measured[Math.floor(measured.length / 2)];
     const scores = Object.fromEntries(categories.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]));
