@@ -3,6 +3,7 @@ import type { Provider } from "next-auth/providers";
 import Google from "next-auth/providers/google";
 import MicrosoftEntraID from "next-auth/providers/microsoft-entra-id";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import type { Adapter } from "next-auth/adapters";
 import { db } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { config } from "@/lib/config";
@@ -58,15 +59,38 @@ export function signInProviders() {
   });
 }
 
+/**
+ * Auth.js's database adapter, minus the provider tokens. Signing in with Google or Microsoft only
+ * has to say who the person is; the adapter would keep the sign-in's access, refresh and id tokens
+ * in plain text in the `account` table, and Hetk never uses them (calendars are connected
+ * separately, with sealed tokens). So the link between user and provider account is kept, and the
+ * tokens are not.
+ */
+function adapter(): Adapter {
+  const base = DrizzleAdapter(db(), {
+    usersTable: users,
+    accountsTable: accounts,
+    sessionsTable: sessions,
+    verificationTokensTable: verificationTokens,
+  });
+  return {
+    ...base,
+    linkAccount: (account) =>
+      base.linkAccount!({
+        ...account,
+        access_token: undefined,
+        refresh_token: undefined,
+        id_token: undefined,
+        expires_at: undefined,
+        session_state: undefined,
+      }),
+  };
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const cfg = config();
   const settings: NextAuthConfig = {
-    adapter: DrizzleAdapter(db(), {
-      usersTable: users,
-      accountsTable: accounts,
-      sessionsTable: sessions,
-      verificationTokensTable: verificationTokens,
-    }),
+    adapter: adapter(),
     session: { strategy: "database" },
     secret: authSecret(),
     trustHost: true,
