@@ -33,8 +33,11 @@ export async function resumeSyncAction(_prev: SyncActionState, form: FormData) {
   return run(form, resumeSync, "Resumed. The next pass catches up with everything that changed.");
 }
 
-export async function runHeldPassAction(_prev: SyncActionState, form: FormData) {
-  return run(form, runHeldPass, "Done: the pass ran with the deletions you confirmed, and the sync is running again.");
+export async function runHeldPassAction(_prev: SyncActionState, form: FormData): Promise<SyncActionState> {
+  const state = await run(form, runHeldPass, "");
+  if (state.error) return state;
+  // The held-back notice (and this form) is gone once the pass ran: the page says it instead.
+  redirect(`/syncs/${String(form.get("syncId"))}?confirmed=1`);
 }
 
 const deleteForm = z.object({ syncId: z.string().min(1), copies: z.enum(["remove", "keep"]) });

@@ -81,6 +81,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           <p>The first pass has been asked for. The activity log below fills in as it runs.</p>
         </Notice>
       ) : null}
+      {sp.confirmed ? (
+        <Notice tone="success" live>
+          Done: the pass ran with the deletions you confirmed, and the sync is running again.
+        </Notice>
+      ) : null}
       {sp.saved ? (
         <Notice tone="success" live>
           Settings saved. The next pass brings the copies in line with them.
