@@ -1,3 +1,4 @@
+import { NextPass } from "@/components/app/next-pass";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountHealth } from "@/components/app/account-status";
@@ -138,7 +139,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                       {s.paused || s.removal ? null : (
                         <>
                           {" "}
-                          · next <RelativeTime at={s.nextRunAt} due empty="when something changes" />
+                          · next pass <NextPass nextRunAt={s.nextRunAt} lastRunAt={s.lastRunAt} providers={[s.providerA, s.providerB]} />
                         </>
                       )}
                     </p>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
 import { passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
+import { NextPass } from "@/components/app/next-pass";
 import { DeleteSync, HeldPass, SyncControls } from "@/components/app/sync-controls";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -151,7 +152,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
               <RelativeTime at={sync.lastRunAt} empty="not yet" />
             </dd>
             <dt className="text-slate-600 dark:text-slate-400">Next pass</dt>
-            <dd>{sync.paused ? "paused" : <RelativeTime at={sync.nextRunAt} due empty="when something changes" />}</dd>
+            <dd>{sync.paused ? "paused" : <NextPass nextRunAt={sync.nextRunAt} lastRunAt={sync.lastRunAt} providers={[sync.a.provider, sync.b.provider]} />}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Events mirrored</dt>
             <dd data-testid="link-count">{sync.linkCount}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Settings</dt>
