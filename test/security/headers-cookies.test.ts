@@ -234,7 +234,7 @@ describe("CSRF: state changes", () => {
     const attacker = await GET(new NextRequest("http://hetk.test/api/auth/csrf"));
     const { csrfToken: attackerToken } = (await attacker.json()) as { csrfToken: string };
     jar.cookies.clear();
-    for (const fields of [{ email: "target@example.test" }, { email: "target@example.test", csrfToken: attackerToken }]) {
+    for (const fields of [{ email: "target@example.test" }, { email: "target@example.test", csrfToken: attackerToken }] as Record<string, string>[]) {
       const res = await POST(request("http://hetk.test/api/auth/signin/email", form(fields)));
       expect(res.headers.get("location")).toMatch(/error=MissingCSRF/);
     }
