@@ -26,11 +26,26 @@ export default async function OutboxPage() {
                 To <span data-testid="outbox-to">{m.to}</span> · {m.createdAt.toISOString()}
               </p>
               <h2 className="mt-1 font-semibold">{m.subject}</h2>
-              <pre className="mt-3 whitespace-pre-wrap break-words font-sans text-sm">{m.text}</pre>
+              <pre className="mt-3 whitespace-pre-wrap break-words font-sans text-sm">
+                <Linked text={m.text} />
+              </pre>
             </li>
           ))}
         </ol>
       )}
     </main>
+  );
+}
+
+/** The message's text with its web addresses as links, so a sign-in or reconnect link is one click. */
+function Linked({ text }: { text: string }) {
+  return text.split(/(https?:\/\/[^\s<>"]+)/g).map((part, i) =>
+    i % 2 === 1 ? (
+      <a key={i} href={part} className="text-blue-700 underline dark:text-blue-300">
+        {part}
+      </a>
+    ) : (
+      part
+    ),
   );
 }
