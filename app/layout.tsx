@@ -1,8 +1,21 @@
 import type { Metadata, Viewport } from "next";
+import localFont from "next/font/local";
 import { GeistSans } from "geist/font/sans";
-import { GeistMono } from "geist/font/mono";
 import { site } from "@/lib/site";
 import "./globals.css";
+
+/**
+ * Geist Mono only sets codes and passwords, never the first thing on screen, so it is not
+ * preloaded: a page that uses it fetches it, and no page waits for it before its first paint.
+ */
+const GeistMono = localFont({
+  src: "../node_modules/geist/dist/fonts/geist-mono/GeistMono-Variable.woff2",
+  variable: "--font-geist-mono",
+  weight: "100 900",
+  preload: false,
+  adjustFontFallback: false,
+  fallback: ["ui-monospace", "SFMono-Regular", "Menlo", "Monaco", "Liberation Mono", "DejaVu Sans Mono", "monospace"],
+});
 
 export const metadata: Metadata = {
   metadataBase: new URL(site.url),

@@ -189,6 +189,28 @@ for (const scheme of ["light", "dark"] as const) {
   });
 }
 
+test("a long article has a table of contents, callouts and previous / next links", async ({ page }) => {
+  const [first, second] = articles;
+  await page.goto(first.href);
+  const toc = page.getByRole("navigation", { name: "Table of contents" });
+  await expect(toc.getByRole("link", { name: "If Hetk says the password is wrong" })).toHaveAttribute("href", "#wrong-password");
+  await expect(page.getByRole("complementary", { name: "Apple shows it only once" })).toBeVisible();
+  const more = page.getByRole("navigation", { name: "More articles" });
+  await expect(more.getByRole("link")).toHaveCount(1);
+  await more.getByRole("link", { name: new RegExp(second.title) }).click();
+  await expect(page).toHaveURL(new RegExp(`${second.href}$`));
+  await expect(page.getByRole("navigation", { name: "More articles" }).getByRole("link", { name: new RegExp(first.title) })).toHaveAttribute("rel", "prev");
+});
+
+test("dark mode follows the system setting", async ({ page }) => {
+  const background = () => page.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/help/apple-app-specific-password");
+  const light = await background();
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect.poll(background).not.toBe(light);
+});
+
 test("the search box finds nothing for nonsense and says so", async ({ page }) => {
   await page.goto("/help");
   await page.getByLabel("Search the help center").fill("zebra crossing");
