@@ -21,8 +21,8 @@ const seen: string[] = [];
 beforeAll(async () => {
   partition = await serve((req, res) => {
     seen.push(`${req.method} ${req.headers.authorization ?? "none"}`);
-    res.writeHead(req.headers.authorization ? 207 : 401);
-    res.end();
+    res.writeHead(req.headers.authorization ? 207 : 401, { "Content-Type": "application/xml" });
+    res.end(req.headers.authorization ? `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"/>` : undefined);
   });
   front = await serve((req, res) => {
     res.writeHead(301, { Location: `${partition}/123/calendars/` });
@@ -51,6 +51,19 @@ describe("caldavFetch", () => {
     await expect(f(url)).rejects.toBeInstanceOf(TransientError);
     await expect(f(url)).rejects.toMatchObject({ retryAfterMs: 3000 });
     await expect(f("http://127.0.0.1:9/")).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it("refuses a multistatus answer cut short or that is not XML, rather than let it read as fewer members", async () => {
+    const full = `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/c/a.ics</d:href><d:status>HTTP/1.1 200 OK</d:status></d:response><d:response><d:href>/c/b.ics</d:href><d:status>HTTP/1.1 200 OK</d:status></d:response></d:multistatus>`;
+    const bodies = [full, full.slice(0, 120), "<html><body>Bad gateway</body></html>", ""];
+    let i = 0;
+    const url = await serve((_req, res) => {
+      res.writeHead(207, { "Content-Type": "application/xml" });
+      res.end(bodies[i++]);
+    });
+    const f = caldavFetch({ username: "u", password: "p" });
+    expect(await (await f(url, { method: "REPORT" })).text()).toBe(full);
+    for (let n = 1; n < bodies.length; n++) await expect(f(url, { method: "REPORT" })).rejects.toThrow(/cut short or is not valid XML/);
   });
 
   it("reads Retry-After as seconds or as a date", () => {

@@ -4,6 +4,7 @@ import {
   RateLimitedError,
   TransientError,
 } from "@/lib/providers/errors";
+import { isCompleteMultistatus } from "./xml";
 
 export type FetchLike = typeof fetch;
 
@@ -75,6 +76,7 @@ export function caldavFetch(options: HttpOptions): FetchLike {
       res = await send(url, res.status === 303 ? { ...init, method: "GET", body: undefined } : init);
     }
     await raiseCommon(res, init.method ?? "GET", url);
+    if (res.status === 207) return await complete(res, init.method ?? "GET", url);
     return res;
   }) as FetchLike;
 }
@@ -93,6 +95,19 @@ async function raiseCommon(res: Response, method: string, url: string): Promise<
     await res.body?.cancel();
     throw new ServerError(`${where}: ${res.status} ${res.statusText}`, res.status, retryAfterMs(res.headers.get("retry-after")));
   }
+}
+
+/**
+ * A multistatus answer, read whole and checked before anyone parses it: one cut short or that is
+ * not XML at all is a failed request (retried by the next pass), never a list of members with
+ * some missing (which would read as deletions).
+ */
+async function complete(res: Response, method: string, url: string): Promise<Response> {
+  const text = await res.text();
+  if (!isCompleteMultistatus(text)) {
+    throw new TransientError(`${method} ${redact(url)}: the server's answer was cut short or is not valid XML (${text.length} bytes)`);
+  }
+  return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 /** URLs in errors never carry credentials (they never should, but a user-typed one might). */

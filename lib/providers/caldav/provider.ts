@@ -118,12 +118,19 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     body: string,
     headers: Record<string, string> = {},
   ): Promise<DavResponse[]> {
-    return davRequest({
+    const rs = await davRequest({
       url,
       init: { method, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers }, body },
       convertIncoming: false,
       fetch: http,
     });
+    // A success that is not a multistatus (an HTML page from a proxy or captive portal, an empty
+    // body): tsdav hands it back as one raw entry, which callers would read as "no members".
+    const raw = rs.length === 1 ? rs[0].raw : undefined;
+    if (rs[0]?.ok && raw !== undefined && !(typeof raw === "object" && raw !== null && "multistatus" in raw)) {
+      throw new TransientError(`${method} ${url}: the server answered ${rs[0].status} without a multistatus`);
+    }
+    return rs;
   }
 
   /** A single non-multistatus reply (tsdav turns those into one entry with `raw`) as a typed error. */

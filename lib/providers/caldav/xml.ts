@@ -75,3 +75,40 @@ export function privilegeNames(set: unknown): string[] | null {
 export function etagOf(v: unknown): string | undefined {
   return textOf(v);
 }
+
+/**
+ * Whether a multistatus answer is complete, well-formed XML: one root element named
+ * `multistatus`, every tag closed in order, nothing but whitespace around it. tsdav's parser
+ * (xml-js) accepts a truncated document and hands back what it read so far, and a multiget
+ * answer missing some members reads as "those events were deleted", so an answer cut short (a
+ * dropped connection, a proxy's limit) must not get that far.
+ */
+export function isCompleteMultistatus(text: string): boolean {
+  const token = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([^\s/>!?]+)(?:\s(?:[^>"']|"[^"]*"|'[^']*')*?)?(\/?)>|</g;
+  const stack: string[] = [];
+  let root: string | null = null;
+  let last = 0;
+  let closedRoot = false;
+  for (let m = token.exec(text); m; m = token.exec(text)) {
+    const between = text.slice(last, m.index);
+    last = m.index + m[0].length;
+    // Text outside the root element.
+    if (stack.length === 0 && between.trim() !== "") return false;
+    if (m[0] === "<") return false; // a "<" that starts no complete construct
+    const name = m[2];
+    if (!name) continue; // CDATA, comment, processing instruction, doctype
+    if (stack.length === 0 && closedRoot) return false; // a second root
+    if (m[1]) {
+      if (stack.pop() !== name) return false;
+      if (stack.length === 0) closedRoot = true;
+    } else if (!m[3]) {
+      if (root === null) root = name;
+      stack.push(name);
+    } else if (stack.length === 0) {
+      root = name; // an empty multistatus, <d:multistatus/>
+      closedRoot = true;
+    }
+  }
+  if (text.slice(last).trim() !== "") return false;
+  return closedRoot && stack.length === 0 && root !== null && /(^|:)multistatus$/i.test(root);
+}
