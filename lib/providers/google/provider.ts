@@ -135,7 +135,11 @@ class GoogleProvider implements CalendarProvider {
     for (let attempt = 1; ; attempt++) {
       const token = await this.token();
       try {
-        return (await fn({ headers: { ...headers, Authorization: `Bearer ${token}` } })).data;
+        const { data } = await fn({ headers: { ...headers, Authorization: `Bearer ${token}` } });
+        // gaxios hands back the raw text when an answer is not JSON (cut short, a proxy's page):
+        // a failed request, not an empty result.
+        if (typeof data === "string" && data.trim() !== "") throw new Error("the answer could not be read (not JSON)");
+        return data;
       } catch (e) {
         const f = failureOf(e);
         if (f.status === 401 && !refreshed) {

@@ -160,6 +160,8 @@ export function toProviderError(e: unknown, what: string): Error {
     if (status === 409 || status === 412) return new PreconditionFailedError(msg, { cause: e });
     if (status >= 500 || status === -1 || status === 0) return new TransientError(msg, e.headers ? retryAfterMs(e.headers, 0) || undefined : undefined, { cause: e });
     if (status === 400) return new BadDataError(msg, { cause: e });
+    // A success whose body is not JSON (cut short, a proxy's page): the client fails to parse it.
+    if (status >= 200 && status < 300) return new TransientError(`${what}: the answer could not be read (${e.message})`, undefined, { cause: e });
     return new TransientError(msg, undefined, { cause: e });
   }
   const message = e instanceof Error ? e.message : String(e);
