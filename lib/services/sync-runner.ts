@@ -48,6 +48,8 @@ export interface RunSyncResult {
 }
 
 const FULL_RECONCILE_MS = 24 * 3600_000;
+/** The error of a pass that stopped without finishing (seen by the next pass). */
+export const INTERRUPTED = "interrupted: the pass stopped before it finished (the app was restarted or stopped); the next pass carried on";
 
 /** The status table of one sync, in Postgres. */
 export class DbLinkStore implements LinkStore {
@@ -151,6 +153,14 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
   const resolve = options.resolveProvider ?? defaultResolver ?? (await import("@/lib/providers/registry")).resolveProvider;
   const providers = new Map<string, CalendarProvider>();
   for (const [id, acc] of accounts) providers.set(id, await resolve(acc));
+
+  // A pass of this sync that never finished (the process stopped mid-pass: a deploy, a crash)
+  // stays "running" in the activity log forever otherwise. Passes of one sync run one at a time,
+  // so any left is over; this pass redoes its work.
+  await db()
+    .update(syncRuns)
+    .set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED })
+    .where(and(eq(syncRuns.syncId, syncId), eq(syncRuns.outcome, "running")));
 
   const [run] = await db()
     .insert(syncRuns)
