@@ -472,5 +472,8 @@ function sameLink(a: LinkState, b: LinkState): boolean {
 /** Last-modified wins; a tie (or no timestamps) goes to the source. */
 function laterThan(copy: CalendarEvent, source: CalendarEvent): boolean {
   if (!copy.updatedAt || !source.updatedAt) return false;
-  return Date.parse(copy.updatedAt) > Date.parse(source.updatedAt);
+  // Whole seconds: iCalendar's LAST-MODIFIED/DTSTAMP has no finer precision, while Google and
+  // Graph stamp milliseconds. Within one second the copy is not "later": the source wins (the
+  // copy may be Hetk's own write of an older version whose answer was lost).
+  return Math.floor(Date.parse(copy.updatedAt) / 1000) > Math.floor(Date.parse(source.updatedAt) / 1000);
 }
