@@ -1,51 +1,46 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, desc, eq } from "drizzle-orm";
-import { calendars, syncRunEvents, syncRuns, users } from "@/db/schema";
-import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
-import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
-import { resetConfig } from "@/lib/config";
-import { createCaldavProvider } from "@/lib/providers/caldav";
-import { googleEndpoints } from "@/lib/providers/google/config";
-import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
+import { desc, eq } from "drizzle-orm";
+import { db } from "@/db/client";
+import { syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { isProviderError } from "@/lib/providers/errors";
-import { setProviderFactoryOverride, type PasswordCredentials } from "@/lib/providers/registry";
 import type { CalendarProvider } from "@/lib/providers/types";
-import { calendarChoices } from "@/lib/services/accounts";
-import { setAppPorts } from "@/lib/services/app-ports";
-import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
-import { createSandboxIcloudAccount } from "@/lib/services/sandbox";
-import { runSync } from "@/lib/services/sync-runner";
+import { INTERRUPTED, runSync } from "@/lib/services/sync-runner";
 import { createSync, DEFAULT_SETTINGS } from "@/lib/services/syncs";
 import { useTestDatabase } from "@/test/db";
-import { chaos, consent, mulberry32, type Rng } from "./helpers";
+import { Chaos, mulberry32, type Rng } from "./helpers";
+import { googleTitles, icloudControl, icloudEvents, microsoftTitles, startWorld, type World } from "./world";
 
 /**
- * Fault tolerance over the emulators, through the real sync runner and the real providers: while
- * a seeded workload edits both sides of a two-way sync (iCloud Home ⇄ Google primary) and the
- * source of a one-way sync (iCloud Family → Google "Family copies"), about one request in ten is
- * answered 429 (with Retry-After), 500/503, too slowly (a timeout) or with a dropped connection,
- * and the pass is "killed" at random points between writes (before a write, or after it landed
- * with its answer lost). Once the faults stop, a few passes converge: every live original has
- * exactly one copy on the other side, deleted ones have none, nothing else exists, no write asked
- * Google to notify anyone, and the activity log holds a failed run (with its cause) for every pass
- * that failed, and a failed event (with its error code) for every write that did.
+ * Fault tolerance over the emulators, through the real sync runner and the real providers. A
+ * seeded workload edits, as the user, both sides of two two-way syncs (iCloud Home ⇄ Google
+ * primary, iCloud Work ⇄ Outlook Calendar) and the source of a one-way sync (iCloud Family →
+ * Google "Family copies"). Meanwhile one provider request in ten fails: 429 with Retry-After, 500,
+ * 503, an answer slower than the provider's timeout, or a dropped connection, each served by the
+ * emulator (or the proxy in front of it) for exactly that request; and the sync process is killed
+ * at random points around writes (before one, or after it landed with its answer lost): nothing
+ * after the kill runs, so its run stays unfinished and its buffered activity is lost, as in a
+ * real crash. Once the faults stop, a few passes converge: every live original has exactly one
+ * copy on the other side, deleted ones have none, nothing else exists, no write invited anyone,
+ * and the activity log explains every pass that has to be redone: a failed run naming a cause
+ * that was really injected in it, an interrupted run for each kill, or failed events with codes.
  *
- * FAULT_SEED=<n> replays a run; the seed is printed.
+ * FAULT_SEED=<n> replays a run (same workload, same fault decisions); the seed and the figures
+ * are printed. FAULT_ROUNDS / FAULT_RATE change the size and the rate.
  */
 
-const t = useTestDatabase();
-let icloud: IcloudEmulator;
-let google: GoogleEmulator;
-const saved = { ...process.env };
-let restorePorts: () => void;
+useTestDatabase();
+let w: World;
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
-const rng: Rng = mulberry32(SEED);
-const ROUNDS = 8;
-const USER = "faulty";
-const GOOGLE_EMAIL = "faulty@gmail.test";
-/** Provider timeout in this suite: a "slow" answer takes longer and counts as a timeout. */
+const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 14);
+const RATE = Number(process.env.FAULT_RATE ?? 0.1);
+/** Provider timeout in this suite: a slower answer counts as a timeout. */
 const TIMEOUT_MS = 400;
+/** The workload and the kills draw from their own streams, so faults never change the workload. */
+const rng: Rng = mulberry32(SEED);
+const killRng: Rng = mulberry32(SEED ^ 0x5bd1e995);
+const idRng: Rng = mulberry32(SEED ^ 0x27d4eb2f);
+let chaos: Chaos;
 
 class KilledError extends Error {
   constructor(where: string) {
@@ -55,119 +50,63 @@ class KilledError extends Error {
 }
 
 /** The "process": armed, it dies at random points around writes (before one, or after it landed). */
-const killer = { armed: false, p: 0.08, kills: 0, afterLanded: process.env.FAULT_KILL_AFTER !== "off" };
+const killer = { armed: false, p: 0.1, kills: 0, dead: false, where: {} as Record<string, number> };
 
 function killable(provider: CalendarProvider): CalendarProvider {
+  const kill = (where: string) => {
+    // From here on this pass's process is gone: writes already queued never reach the server.
+    killer.dead = true;
+    killer.kills++;
+    killer.where[where] = (killer.where[where] ?? 0) + 1;
+    throw new KilledError(where);
+  };
   return new Proxy(provider, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== "function" || !["create", "update", "remove"].includes(String(prop))) return value;
       return async (...args: unknown[]) => {
-        if (killer.armed && rng() < killer.p) {
-          killer.kills++;
-          throw new KilledError(`before ${String(prop)}`);
-        }
+        if (killer.dead) throw new KilledError("already");
+        if (killer.armed && killRng() < killer.p) kill(`before ${String(prop)}`);
         const out = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (killer.armed && killer.afterLanded && rng() < killer.p) {
-          killer.kills++;
-          throw new KilledError(`after ${String(prop)} landed`);
-        }
+        if (killer.armed && killRng() < killer.p) kill(`after ${String(prop)} landed`);
         return out;
       };
     },
   });
 }
 
-interface Ids {
-  home: string;
-  family: string;
-  primary: string;
-  familyCopies: string;
-  homeEmu: string;
-  familyEmu: string;
-  appleId: string;
-  twoWay: string;
-  oneWay: string;
+/** Seeded link ids, so the copies' ids (Google's come from them) repeat with the seed. */
+function seededId(): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(idRng() * 16).toString(16)).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
-let ids: Ids;
+
+const ids = { twoWay: "", oneWay: "", outlook: "" };
 
 beforeAll(async () => {
   console.info(`fault suite seed: ${SEED} (FAULT_SEED=${SEED} replays it)`);
-  icloud = await startIcloudEmulator({ port: 0 });
-  google = await startGoogleEmulator({ port: 0 });
-  Object.assign(process.env, { SANDBOX: "on", EMULATOR_ICLOUD_URL: icloud.url, EMULATOR_GOOGLE_URL: google.url, APP_URL: "http://127.0.0.1:3999" });
-  for (const k of ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"]) delete process.env[k];
-  resetConfig();
-  // Passes run here, one at a time; nothing else may start them in the background.
-  restorePorts = setAppPorts({ requestSync: async () => {}, accountReconnected: async () => {} });
-  // The real providers, with a short timeout and quick backoff so the suite stays fast.
-  setProviderFactoryOverride((account, credentials, onCredentials) => {
-    if (account.provider === "icloud") {
-      const c = credentials as PasswordCredentials;
-      return killable(createCaldavProvider({ kind: "icloud", serverUrl: icloud.url, username: c.username ?? account.email, password: c.password, homeUrl: c.homeUrl, timeoutMs: TIMEOUT_MS }));
-    }
-    if (account.provider === "google") {
-      const endpoints = googleEndpoints({ sandbox: true });
-      return killable(
-        createGoogleProvider({
-          credentials: credentials as GoogleCredentials,
-          oauth: endpoints.oauth,
-          rootUrl: endpoints.rootUrl,
-          onCredentials: onCredentials as (c: GoogleCredentials) => Promise<void>,
-          timeoutMs: TIMEOUT_MS,
-          retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 50 },
-        }),
-      );
-    }
-    return undefined;
-  });
-
-  await t.db.insert(users).values({ id: USER, email: "faulty@example.test" });
-  const { accountId: icloudAccount, appleId } = await createSandboxIcloudAccount(USER);
-  google.control.createUser(GOOGLE_EMAIL);
-  const copies = google.control.createCalendar(GOOGLE_EMAIL, { summary: "Family copies" });
-  const redirectUri = "http://127.0.0.1:3999/api/connect/google/callback";
-  const { url, cookie } = await startGoogleConnect(USER, { redirectUri });
-  const { accountId: googleAccount } = await finishGoogleConnect(USER, await consent(url, GOOGLE_EMAIL), cookie, { redirectUri });
-  const icals = await calendarChoices(USER, icloudAccount);
-  const gcals = await calendarChoices(USER, googleAccount);
-  const [homeRow] = await t.db.select().from(calendars).where(eq(calendars.id, icals.find((c) => c.name === "Home")!.id));
-  const [familyRow] = await t.db.select().from(calendars).where(eq(calendars.id, icals.find((c) => c.name === "Family")!.id));
-  const [primaryRow] = await t.db.select().from(calendars).where(and(eq(calendars.accountId, googleAccount), eq(calendars.remoteId, GOOGLE_EMAIL)));
-  const [copiesRow] = await t.db.select().from(calendars).where(and(eq(calendars.accountId, googleAccount), eq(calendars.remoteId, copies.id)));
-  expect(gcals.length).toBeGreaterThanOrEqual(2);
+  w = await startWorld({ userId: "faulty", microsoft: true, timeoutMs: TIMEOUT_MS, googleAttempts: 2, microsoftRetries: 1 });
+  chaos = new Chaos(w, SEED, RATE, TIMEOUT_MS);
+  w.hook.current = chaos.hook;
+  w.wrap.current = killable;
   const settings = { ...DEFAULT_SETTINGS, privacy: "full" as const };
-  const twoWay = await createSync(USER, { name: "two-way", calendarAId: homeRow.id, calendarBId: primaryRow.id, direction: "two_way", settings });
-  const oneWay = await createSync(USER, { name: "one-way", calendarAId: familyRow.id, calendarBId: copiesRow.id, direction: "one_way", settings });
-  if (!twoWay.ok || !oneWay.ok) throw new Error("could not create the syncs");
-  const emuId = (remote: string) => decodeURIComponent(/\/calendars\/([^/]+)\/?$/.exec(new URL(remote, "http://x").pathname)![1]);
-  ids = {
-    home: homeRow.id,
-    family: familyRow.id,
-    primary: primaryRow.remoteId,
-    familyCopies: copiesRow.remoteId,
-    homeEmu: emuId(homeRow.remoteId),
-    familyEmu: emuId(familyRow.remoteId),
-    appleId,
-    twoWay: twoWay.id,
-    oneWay: oneWay.id,
-  };
+  const twoWay = await createSync(w.userId, { name: "two-way", calendarAId: w.cal.home.id, calendarBId: w.cal.primary.id, direction: "two_way", settings });
+  const oneWay = await createSync(w.userId, { name: "one-way", calendarAId: w.cal.family.id, calendarBId: w.cal.familyCopies.id, direction: "one_way", settings });
+  const outlook = await createSync(w.userId, { name: "outlook", calendarAId: w.cal.work!.id, calendarBId: w.cal.msCalendar!.id, direction: "two_way", settings });
+  if (!twoWay.ok || !oneWay.ok || !outlook.ok) throw new Error("could not create the syncs");
+  Object.assign(ids, { twoWay: twoWay.id, oneWay: oneWay.id, outlook: outlook.id });
 }, 60_000);
 
 afterAll(async () => {
-  setProviderFactoryOverride(undefined);
-  restorePorts?.();
-  process.env = saved;
-  resetConfig();
-  await Promise.all([icloud?.close(), google?.close()]);
+  await w?.close();
 });
 
 // --- The workload: originals made "by the user" on each side, tracked here -------------------------
 
-type Where = "home" | "family" | "primary";
+type Where = "home" | "family" | "primary" | "work" | "outlook";
 interface Original {
   where: Where;
-  /** iCloud resource name, or Google event id. */
+  /** iCloud resource name, Google event id or Graph event id. */
   ref: string;
   uid: string;
   title: string;
@@ -177,38 +116,35 @@ interface Original {
 }
 const originals: Original[] = [];
 let serial = 0;
-
 const enc = encodeURIComponent;
-async function icloudControl(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${icloud.controlUrl}/accounts/${enc(ids.appleId)}${path}`, {
-    method,
-    headers: body ? { "content-type": "application/json" } : undefined,
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`icloud control ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<{ name: string }>;
-}
+const icloudCal = (where: Where) => (where === "home" ? w.cal.home.emu : where === "family" ? w.cal.family.emu : w.cal.work!.emu);
 
 function slot() {
   const day = new Date(Date.now() + (1 + Math.floor(rng() * 25)) * 86_400_000);
   const start = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 7 + Math.floor(rng() * 10), Math.floor(rng() * 4) * 15));
   return { start: start.toISOString().slice(0, 19) + "Z", end: new Date(start.getTime() + 45 * 60_000).toISOString().slice(0, 19) + "Z" };
 }
+const graphTime = (iso: string) => ({ dateTime: iso.slice(0, 19), timeZone: "UTC" });
 
-const stats = { creates: 0, updates: 0, deletes: 0 };
+const stats = { creates: 0, updates: 0, deletes: 0, withGuests: 0 };
 
 async function create(where: Where) {
   const n = ++serial;
   const title = `${where}-${n} v1`;
   const { start, end } = slot();
   const uid = `fault-${n}@hetk.test`;
+  // Some originals have guests: their copies must never invite anyone.
+  const guests = (where === "primary" || where === "outlook") && rng() < 0.3;
+  if (guests) stats.withGuests++;
   let ref: string;
   if (where === "primary") {
-    // Some Google originals have guests: their copies must never invite anyone.
-    const attendees = rng() < 0.3 ? [{ email: `guest-${n}@example.test` }] : undefined;
-    ref = google.control.insertEvent(ids.primary, { summary: title, start: { dateTime: start }, end: { dateTime: end }, ...(attendees ? { attendees } : {}) } as never).id;
+    const attendees = guests ? [{ email: `guest-${n}@example.test` }] : undefined;
+    ref = w.google.control.insertEvent(w.cal.primary.emu, { summary: title, start: { dateTime: start }, end: { dateTime: end }, ...(attendees ? { attendees } : {}) } as never).id;
+  } else if (where === "outlook") {
+    const attendees = guests ? [{ emailAddress: { address: `guest-${n}@example.test` }, type: "required" }] : undefined;
+    ref = String(w.microsoft!.createEventAsUser(w.msEmail, w.cal.msCalendar!.emu, { subject: title, start: graphTime(start), end: graphTime(end), ...(attendees ? { attendees } : {}) }).id);
   } else {
-    ref = (await icloudControl("POST", `/calendars/${enc(where === "home" ? ids.homeEmu : ids.familyEmu)}/events`, { uid, title, start, end })).name;
+    ref = (await icloudControl(w, "POST", `/calendars/${enc(icloudCal(where))}/events`, { uid, title, start, end })).name;
   }
   originals.push({ where, ref, uid, title, start, end, live: true });
   stats.creates++;
@@ -218,23 +154,26 @@ async function update(o: Original) {
   const version = Number(/v(\d+)$/.exec(o.title)![1]) + 1;
   o.title = o.title.replace(/v\d+$/, `v${version}`);
   if (rng() < 0.5) Object.assign(o, slot());
-  if (o.where === "primary") google.control.patchEvent(ids.primary, o.ref, { summary: o.title, start: { dateTime: o.start }, end: { dateTime: o.end } });
-  else await icloudControl("PUT", `/calendars/${enc(o.where === "home" ? ids.homeEmu : ids.familyEmu)}/events/${enc(o.ref)}`, { uid: o.uid, title: o.title, start: o.start, end: o.end });
+  if (o.where === "primary") w.google.control.patchEvent(w.cal.primary.emu, o.ref, { summary: o.title, start: { dateTime: o.start }, end: { dateTime: o.end } });
+  else if (o.where === "outlook") w.microsoft!.updateEventAsUser(w.msEmail, o.ref, { subject: o.title, start: graphTime(o.start), end: graphTime(o.end) });
+  else await icloudControl(w, "PUT", `/calendars/${enc(icloudCal(o.where))}/events/${enc(o.ref)}`, { uid: o.uid, title: o.title, start: o.start, end: o.end });
   stats.updates++;
 }
 
 async function remove(o: Original) {
   o.live = false;
-  if (o.where === "primary") google.control.deleteEvent(ids.primary, o.ref);
-  else await icloudControl("DELETE", `/calendars/${enc(o.where === "home" ? ids.homeEmu : ids.familyEmu)}/events/${enc(o.ref)}`);
+  if (o.where === "primary") w.google.control.deleteEvent(w.cal.primary.emu, o.ref);
+  else if (o.where === "outlook") w.microsoft!.deleteEventAsUser(w.msEmail, o.ref);
+  else await icloudControl(w, "DELETE", `/calendars/${enc(icloudCal(o.where))}/events/${enc(o.ref)}`);
   stats.deletes++;
 }
 
+const WHERE: Where[] = ["home", "family", "primary", "work", "outlook"];
 async function editRound(n: number) {
   for (let i = 0; i < n; i++) {
     const live = originals.filter((o) => o.live);
     const r = rng();
-    if (live.length < 4 || r < 0.5) await create((["home", "family", "primary"] as const)[Math.floor(rng() * 3)]);
+    if (live.length < 6 || r < 0.45) await create(WHERE[Math.floor(rng() * WHERE.length)]);
     else if (r < 0.85) await update(live[Math.floor(rng() * live.length)]);
     else await remove(live[Math.floor(rng() * live.length)]);
   }
@@ -242,142 +181,181 @@ async function editRound(n: number) {
 
 // --- Passes -----------------------------------------------------------------------------------------
 
-const passLog: { syncId: string; threw: string | null }[] = [];
+interface PassRecord {
+  syncId: string;
+  runId: string;
+  /** Faults injected while this pass ran ("service:kind"). */
+  faults: string[];
+  killed: boolean;
+  /** What the pass threw (a provider error code), if anything. */
+  threw: string | null;
+}
+const passLog: PassRecord[] = [];
 
 async function pass(syncId: string) {
+  chaos.beginPass();
+  killer.dead = false;
+  const [before] = await db().select().from(syncs).where(eq(syncs.id, syncId));
+  let threw: string | null = null;
+  let killed = false;
   try {
-    await runSync(USER, syncId, { trigger: "manual" });
-    passLog.push({ syncId, threw: null });
+    await runSync(w.userId, syncId, { trigger: "manual", concurrency: 1, newId: seededId });
   } catch (e) {
-    passLog.push({ syncId, threw: isProviderError(e) ? e.code : (e as Error).name });
-    // The activity log must say why this pass failed, on the run it recorded.
-    const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId)).orderBy(desc(syncRuns.startedAt)).limit(1);
-    expect(run.outcome).toBe("failed");
-    expect(run.error ?? "").not.toBe("");
-    if (e instanceof KilledError) expect(run.error).toContain("process killed");
-    else if (isProviderError(e)) expect(run.error).toContain(e.code);
+    killed = e instanceof KilledError;
+    threw = isProviderError(e) ? e.code : (e as Error).name;
   }
+  const [run] = await db().select().from(syncRuns).where(eq(syncRuns.syncId, syncId)).orderBy(desc(syncRuns.startedAt)).limit(1);
+  if (killed) {
+    // The process died at that instant: the runner never recorded the end of the run, and the
+    // activity it had buffered died with it.
+    await db().delete(syncRunEvents).where(eq(syncRunEvents.runId, run.id));
+    await db().update(syncRuns).set({ outcome: "running", finishedAt: null, error: null }).where(eq(syncRuns.id, run.id));
+    await db().update(syncs).set({ status: "running", lastError: before.lastError, lastRunAt: before.lastRunAt }).where(eq(syncs.id, syncId));
+  }
+  passLog.push({ syncId, runId: run.id, faults: [...chaos.current], killed, threw });
 }
+
+const ALL = () => [ids.twoWay, ids.oneWay, ids.outlook];
 
 // --- Reading the result -------------------------------------------------------------------------------
 
-function googleTitles(calendarId: string) {
-  return google.control
-    .events(calendarId)
-    .filter((e) => e.status !== "cancelled")
-    .map((e) => String(e.summary ?? ""));
-}
-
-async function icloudTitles(emuCalendar: string) {
-  const res = await fetch(`${icloud.controlUrl}/accounts/${enc(ids.appleId)}/calendars/${enc(emuCalendar)}/events`);
-  const list = (await res.json()) as { ics: string }[];
-  return list.map((e) => /\r?\nSUMMARY[^:]*:(.*)\r?\n/.exec(e.ics)?.[1]?.trim() ?? "");
-}
-
-async function icloudIcs(emuCalendar: string) {
-  const res = await fetch(`${icloud.controlUrl}/accounts/${enc(ids.appleId)}/calendars/${enc(emuCalendar)}/events`);
-  return ((await res.json()) as { ics: string }[]).map((e) => e.ics);
-}
-
 const sorted = (xs: string[]) => [...xs].sort();
-const liveTitles = (...where: Where[]) => originals.filter((o) => o.live && where.includes(o.where)).map((o) => o.title);
+const liveTitles = (...where: Where[]) => sorted(originals.filter((o) => o.live && where.includes(o.where)).map((o) => o.title));
 
-async function converged() {
-  const home = await icloudTitles(ids.homeEmu);
-  const family = await icloudTitles(ids.familyEmu);
-  const primary = googleTitles(ids.primary);
-  const copies = googleTitles(ids.familyCopies);
+async function state() {
+  const titles = async (where: Where) => sorted((await icloudEvents(w, icloudCal(where))).map((e) => e.title));
   return {
-    home: sorted(home),
-    family: sorted(family),
-    primary: sorted(primary),
-    copies: sorted(copies),
-    ok:
-      JSON.stringify(sorted(home)) === JSON.stringify(sorted(liveTitles("home", "primary"))) &&
-      JSON.stringify(sorted(primary)) === JSON.stringify(sorted(liveTitles("home", "primary"))) &&
-      JSON.stringify(sorted(family)) === JSON.stringify(sorted(liveTitles("family"))) &&
-      JSON.stringify(sorted(copies)) === JSON.stringify(sorted(liveTitles("family"))),
+    home: await titles("home"),
+    primary: sorted(googleTitles(w, w.cal.primary.emu)),
+    family: await titles("family"),
+    copies: sorted(googleTitles(w, w.cal.familyCopies.emu)),
+    work: await titles("work"),
+    outlook: sorted(microsoftTitles(w)),
+  };
+}
+function expected() {
+  return {
+    home: liveTitles("home", "primary"),
+    primary: liveTitles("home", "primary"),
+    family: liveTitles("family"),
+    copies: liveTitles("family"),
+    work: liveTitles("work", "outlook"),
+    outlook: liveTitles("work", "outlook"),
   };
 }
 
 // --- The suite ------------------------------------------------------------------------------------------
 
 describe(`fault injection (seed ${SEED})`, () => {
-  it("a mixed two-way and one-way workload converges through 429/5xx/timeouts/drops and kills", async () => {
+  it("two-way and one-way syncs on iCloud, Google and Outlook converge through 429/5xx/timeouts/drops and kills", async () => {
     const started = Date.now();
-    // A clean first pass of both syncs on a few events, then rounds of edits under faults.
-    await editRound(9);
-    await pass(ids.twoWay);
-    await pass(ids.oneWay);
-    const injected = { icloud: 0, google: 0, servedIcloud: 0, servedGoogle: 0, byKind: {} as Record<string, number> };
+    // A clean first pass of each sync on a few events, then rounds of edits under faults.
+    await editRound(12);
+    for (const id of ALL()) await pass(id);
+    chaos.on = true;
     killer.armed = true;
     for (let round = 0; round < ROUNDS; round++) {
-      await editRound(6);
-      for (const syncId of [ids.twoWay, ids.oneWay, ids.twoWay]) {
-        const armed = await chaos.arm({ icloud, google, rng, rate: 0.1, timeoutMs: TIMEOUT_MS });
-        await pass(syncId);
-        const served = await chaos.disarm({ icloud, google }, armed);
-        injected.icloud += armed.icloud.length;
-        injected.google += armed.google.length;
-        injected.servedIcloud += served.icloud;
-        injected.servedGoogle += served.google;
-        for (const k of served.kinds) injected.byKind[k] = (injected.byKind[k] ?? 0) + 1;
-      }
+      await editRound(8);
+      for (const id of ALL()) await pass(id);
+      // A second pass of the two-way syncs within the round: catching up while faults go on.
+      await pass(ids.twoWay);
+      await pass(ids.outlook);
     }
+    chaos.on = false;
     killer.armed = false;
+    const chaosPasses = passLog.length - 3;
 
     // Faults over: the next passes catch up.
-    let state = await converged();
-    for (let i = 0; i < 6 && !state.ok; i++) {
-      await pass(ids.twoWay);
-      await pass(ids.oneWay);
-      state = await converged();
+    let now = await state();
+    let rounds = 0;
+    while (rounds < 5 && JSON.stringify(now) !== JSON.stringify(expected())) {
+      rounds++;
+      for (const id of ALL()) await pass(id);
+      now = await state();
     }
-    const failedPasses = passLog.filter((p) => p.threw).length;
-    console.info(
-      JSON.stringify({
-        seed: SEED,
-        workload: { ...stats, originals: originals.length, live: originals.filter((o) => o.live).length },
-        faultsArmed: injected.icloud + injected.google,
-        faultsServed: injected.servedIcloud + injected.servedGoogle,
-        faultsByKind: injected.byKind,
-        kills: killer.kills,
-        passes: passLog.length,
-        failedPasses,
-        seconds: Math.round((Date.now() - started) / 1000),
-      }),
-    );
+    const runs = await db().select().from(syncRuns);
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const outcomes: Record<string, number> = {};
+    for (const p of passLog.slice(3, 3 + chaosPasses)) {
+      const o = p.killed ? "killed" : byId.get(p.runId)!.outcome;
+      outcomes[o] = (outcomes[o] ?? 0) + 1;
+    }
+    const absorbed = passLog.filter((p) => p.faults.length > 0 && !p.killed && byId.get(p.runId)!.outcome === "success").length;
+    const figures = {
+      seed: SEED,
+      workload: { ...stats, originals: originals.length, live: originals.filter((o) => o.live).length, syncs: 3 },
+      requestsUnderFaults: chaos.requests,
+      faultsInjected: chaos.total,
+      faultRate: Number((chaos.total / Object.values(chaos.requests).reduce((a, b) => a + b, 0)).toFixed(3)),
+      faultsByKind: chaos.injected,
+      kills: killer.kills,
+      killsWhere: killer.where,
+      passesUnderFaults: chaosPasses,
+      outcomesUnderFaults: outcomes,
+      passesWithFaultsThatStillSucceeded: absorbed,
+      roundsToConverge: rounds,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    console.info(`fault suite figures ${JSON.stringify(figures)}`);
 
     if (process.env.FAULT_DEBUG) {
-      const all = await t.db.select().from(syncRunEvents).orderBy(syncRunEvents.at);
-      const runsById = new Map((await t.db.select().from(syncRuns)).map((r) => [r.id, r]));
-      const lines = all.map((e) => [runsById.get(e.runId)?.syncId === ids.twoWay ? "2w" : "1w", e.runId.slice(0, 8), e.action, e.side, e.ref, e.outcome, e.detail].join(" "));
-      const runLines = [...runsById.values()].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()).map((r) => `run ${r.id.slice(0, 8)} ${r.syncId === ids.twoWay ? "2w" : "1w"} ${r.outcome} ${r.error ?? ""}`);
-      (await import("node:fs")).writeFileSync(process.env.FAULT_DEBUG, [...runLines, ...lines, JSON.stringify(originals), JSON.stringify(google.control.events(ids.primary).map((e) => [e.id, e.summary, e.status]))].join("\n"));
+      // FAULT_DEBUG=<file>: every run and event of the activity log, the originals, for replaying a seed.
+      const events = await db().select().from(syncRunEvents).orderBy(syncRunEvents.at);
+      const name = (id: string) => (id === ids.twoWay ? "2w" : id === ids.oneWay ? "1w" : "ms");
+      const lines: string[] = [];
+      for (const p of passLog) {
+        const r = byId.get(p.runId)!;
+        lines.push(`run ${r.id.slice(0, 8)} ${name(r.syncId)} ${r.outcome} ${p.killed ? "KILLED " : ""}[${p.faults.join(",")}] ${r.error ?? ""}`);
+        for (const e of events.filter((x) => x.runId === r.id)) lines.push(`   ${e.action} ${e.side} ${e.ref} ${e.outcome} ${e.detail}`);
+      }
+      lines.push(JSON.stringify(originals, null, 1), JSON.stringify({ now, expected: expected() }, null, 1));
+      (await import("node:fs")).writeFileSync(process.env.FAULT_DEBUG, lines.join("\n"));
     }
     // Zero lost, zero duplicates, zero leftovers (titles are unique per original and version).
-    expect(state.home, "iCloud Home").toEqual(sorted(liveTitles("home", "primary")));
-    expect(state.primary, "Google primary").toEqual(sorted(liveTitles("home", "primary")));
-    expect(state.family, "iCloud Family (one-way source)").toEqual(sorted(liveTitles("family")));
-    expect(state.copies, "Google Family copies").toEqual(sorted(liveTitles("family")));
-    expect(injected.servedIcloud + injected.servedGoogle).toBeGreaterThanOrEqual(5);
+    expect(now).toEqual(expected());
+    expect(rounds, "rounds of passes after the faults stopped").toBeLessThanOrEqual(3);
+    expect(chaos.total).toBeGreaterThanOrEqual(10);
+    expect(killer.kills).toBeGreaterThanOrEqual(1);
+    expect(chaos.leftovers(), "every armed fault met its request").toBe(0);
 
-    // Zero invitations: every Google write said sendUpdates=none; no iCloud copy carries guests.
-    const writes = google.control.writes();
+    // Zero invitations: every Google write said sendUpdates=none; no Graph write carried
+    // attendees; no iCloud copy carries guests.
+    const writes = w.google.control.writes();
     expect(writes.length).toBeGreaterThan(0);
-    expect(writes.filter((w) => w.sendUpdates !== "none")).toEqual([]);
-    for (const ics of [...(await icloudIcs(ids.homeEmu)), ...(await icloudIcs(ids.familyEmu))]) expect(ics).not.toMatch(/^(ATTENDEE|ORGANIZER)/m);
+    expect(writes.filter((x) => x.sendUpdates !== "none")).toEqual([]);
+    expect(w.microsoft!.state.attendeeWrites).toEqual([]);
+    for (const where of ["home", "family", "work"] as const) {
+      for (const e of await icloudEvents(w, icloudCal(where))) expect(e.ics).not.toMatch(/^(ATTENDEE|ORGANIZER)/m);
+    }
 
-    // The activity log explains every failure: each failed run names its cause, each failed event its code.
-    const runs = await t.db.select().from(syncRuns);
-    const failedRuns = runs.filter((r) => r.outcome === "failed");
-    expect(failedRuns.length).toBe(failedPasses);
-    for (const r of failedRuns) expect(r.error ?? "").toMatch(/\w/);
-    const events = await t.db.select().from(syncRunEvents).where(eq(syncRunEvents.outcome, "failed"));
-    for (const e of events) expect(e.detail ?? "").toMatch(/; (transient|rate_limited|precondition_failed|not_found|bad_data|forbidden|cursor_expired|\w+)$/);
-    // Each pass that hit a fault or a kill either failed (a run says why) or recorded failed events.
-    const partial = runs.filter((r) => r.outcome === "partial");
-    expect(failedRuns.length + partial.length).toBeGreaterThan(0);
-    expect(Date.now() - started).toBeLessThan(80_000);
-  }, 120_000);
+    // The activity log explains every pass that has to be redone.
+    const INJECTED_FOR: Record<string, RegExp> = { rate_limited: /:429$/, transient: /:(500|503|timeout|drop)$/ };
+    for (const p of passLog) {
+      const run = byId.get(p.runId)!;
+      const why = JSON.stringify({ pass: p, run });
+      // No run is left "running": a killed pass is closed by the next one, and says so.
+      expect(run.outcome, why).not.toBe("running");
+      if (p.killed) {
+        expect(run.outcome, why).toBe("failed");
+        expect(run.error, why).toBe(INTERRUPTED);
+        continue;
+      }
+      if (run.outcome === "failed") {
+        // The cause it names was really injected in that pass.
+        const code = /^(\w+):/.exec(run.error ?? "")?.[1] ?? "";
+        expect(Object.keys(INJECTED_FOR), why).toContain(code);
+        expect(p.threw, why).toBe(code);
+        expect(p.faults.some((f) => INJECTED_FOR[code].test(f)), why).toBe(true);
+      }
+      if (run.outcome === "partial") {
+        // A write that failed names its code; the pass goes on and the next one redoes it.
+        const failed = (await db().select().from(syncRunEvents).where(eq(syncRunEvents.runId, run.id))).filter((e) => e.outcome === "failed");
+        expect(failed.length, why).toBeGreaterThan(0);
+        for (const e of failed) expect(e.detail, why).toMatch(/; (transient|precondition_failed|not_found)$/);
+      }
+      if (run.outcome === "success") expect(p.threw, why).toBeNull();
+    }
+    // The last round of every sync is clean.
+    for (const p of passLog.slice(-3)) expect(byId.get(p.runId)!.outcome).toBe("success");
+  }, 150_000);
 });

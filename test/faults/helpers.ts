@@ -1,6 +1,4 @@
-import { expect } from "vitest";
-import type { GoogleEmulator } from "@/emulators/google";
-import type { IcloudEmulator } from "@/emulators/icloud";
+import type { Hook, RequestInfo, Service, World } from "./world";
 
 /** A small seeded PRNG (mulberry32): the same seed replays the same workload and faults. */
 export type Rng = () => number;
@@ -15,108 +13,109 @@ export function mulberry32(seed: number): Rng {
   };
 }
 
-function unescape(s: string) {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+/** FNV-1a, 32 bits. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
-/** What a person does on the Google emulator's consent page: type the email, press Allow. */
-export async function consent(authorizeUrl: string, email: string): Promise<URL> {
-  const page = await fetch(authorizeUrl);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) form.set(unescape(m[1]), unescape(m[2]));
-  form.set("email", email);
-  form.set("decision", "allow");
-  const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)![1], authorizeUrl);
-  const res = await fetch(action, { method: "POST", body: form, redirect: "manual" });
-  expect(res.status).toBe(302);
-  return new URL(res.headers.get("location")!);
-}
+export type FaultKind = "429" | "500" | "503" | "timeout" | "drop";
 
-type IcloudKind = "429" | "503" | "slow" | "drop";
-interface Armed {
-  icloud: { kind: IcloudKind; method: string }[];
-  google: { kind: string; method: string; status: number }[];
-  icloudRequestsBefore: number;
-}
+/** What each emulator (or the proxy in front of it) can do to a request. */
+const KINDS: Record<Service, FaultKind[]> = {
+  icloud: ["429", "503", "timeout", "drop"],
+  google: ["429", "500", "503", "timeout", "drop"],
+  // The Graph provider has no request timeout of its own (the SDK has none): slow answers are only slow.
+  microsoft: ["429", "500", "503", "drop"],
+};
 
-const ICLOUD_METHODS = ["PROPFIND", "REPORT", "PUT", "DELETE", "GET"];
-const GOOGLE_METHODS = ["GET", "GET", "POST", "PUT", "PATCH", "DELETE"];
-
-/** iCloud requests per pass, measured, so the armed faults stay near the wanted rate. */
-let lastIcloudRequests = 12;
-
-async function icloudRequests(icloud: IcloudEmulator): Promise<number> {
-  return ((await (await fetch(`${icloud.controlUrl}/requests`)).json()) as { requests: number }).requests;
+/** A path with its ids blanked, so a request's identity does not depend on random ids. */
+function shape(path: string): string {
+  return path
+    .split("/")
+    .map((s) => (/^(v\d+(\.\d+)?|[a-z]+)$/i.test(s) ? s : ":"))
+    .join("/");
 }
 
 /**
- * Arms faults on both emulators through their control APIs: for each request the coming pass is
- * expected to make, a fault with probability `rate`, of a random kind, on a random method (so
- * they land on different kinds of requests, reads and writes).
+ * Per-request fault injection at a fixed rate. Each provider request is identified by its pass,
+ * service, method, path shape and how many such requests came before it in the pass; a hash of
+ * that and the seed decides whether it fails and how, so a seed replays the same decisions (the
+ * suite runs writes one at a time) whatever the interleaving of the two sides' reads. A chosen
+ * request gets the emulator's own fault armed for exactly it (429 with Retry-After, 500, 503, an
+ * answer slower than the provider's timeout, a dropped connection), or, for a dropped connection
+ * to Google or Graph, the proxy hangs up.
  */
-export const chaos = {
-  async arm(o: { icloud: IcloudEmulator; google: GoogleEmulator; rng: () => number; rate: number; timeoutMs: number }): Promise<Armed> {
-    const armed: Armed = { icloud: [], google: [], icloudRequestsBefore: await icloudRequests(o.icloud) };
-    const expected = Math.max(6, lastIcloudRequests);
-    for (let i = 0; i < expected; i++) {
-      if (o.rng() >= o.rate) continue;
-      const kind = (["429", "503", "slow", "drop"] as const)[Math.floor(o.rng() * 4)];
-      const method = ICLOUD_METHODS[Math.floor(o.rng() * ICLOUD_METHODS.length)];
-      const body: Record<string, unknown> = { kind, count: 1, method };
-      if (kind === "429") body.retryAfterSeconds = 1;
-      if (kind === "503") body.retryAfterSeconds = 1;
-      if (kind === "slow") body.delayMs = o.timeoutMs + 250;
-      const res = await fetch(`${o.icloud.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      expect(res.status).toBe(201);
-      armed.icloud.push({ kind, method });
-    }
-    for (let i = 0; i < expected; i++) {
-      if (o.rng() >= o.rate) continue;
-      const kind = (["429", "500", "503", "timeout"] as const)[Math.floor(o.rng() * 4)];
-      const method = GOOGLE_METHODS[Math.floor(o.rng() * GOOGLE_METHODS.length)];
-      const status = kind === "timeout" ? 503 : Number(kind);
-      o.google.control.addFault({
-        status,
-        times: 1,
-        match: { method },
-        ...(kind === "429" ? { retryAfterSeconds: 1 } : {}),
-        ...(kind === "timeout" ? { delayMs: o.timeoutMs + 250 } : {}),
-      });
-      armed.google.push({ kind, method, status });
-    }
-    return armed;
-  },
+export class Chaos {
+  on = false;
+  private pass = 0;
+  private seen = new Map<string, number>();
+  /** Provider requests while faults were on, per service. */
+  readonly requests: Record<Service, number> = { icloud: 0, google: 0, microsoft: 0 };
+  /** Faults injected, by "service:kind". */
+  readonly injected: Record<string, number> = {};
+  /** Faults injected in the current pass. */
+  current: string[] = [];
 
-  /** Clears what the pass did not hit; returns how many faults were served, and of which kinds. */
-  async disarm(o: { icloud: IcloudEmulator; google: GoogleEmulator }, armed: Armed): Promise<{ icloud: number; google: number; kinds: string[] }> {
-    const left = ((await (await fetch(`${o.icloud.controlUrl}/faults`)).json()) as { faults: { kind: string; count: number }[] }).faults;
-    await fetch(`${o.icloud.controlUrl}/faults`, { method: "DELETE" });
-    const kinds: string[] = [];
-    const leftKinds = left.flatMap((f) => Array.from({ length: f.count }, () => f.kind));
-    for (const a of armed.icloud) {
-      const i = leftKinds.indexOf(a.kind);
-      if (i >= 0) leftKinds.splice(i, 1);
-      else kinds.push(`icloud:${a.kind}`);
+  constructor(
+    private readonly w: World,
+    private readonly seed: number,
+    private readonly rate: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  beginPass() {
+    this.pass++;
+    this.seen.clear();
+    this.current = [];
+  }
+
+  get total(): number {
+    return Object.values(this.injected).reduce((a, b) => a + b, 0);
+  }
+
+  readonly hook: Hook = (r) => {
+    if (!this.on) return;
+    this.requests[r.service]++;
+    const key = `${r.service} ${r.method} ${shape(r.path)}`;
+    const k = (this.seen.get(key) ?? 0) + 1;
+    this.seen.set(key, k);
+    const rnd = mulberry32(hash32(`${this.seed}|${this.pass}|${key}|${k}`));
+    if (rnd() >= this.rate) return;
+    const kinds = KINDS[r.service];
+    const kind = kinds[Math.floor(rnd() * kinds.length)];
+    const label = `${r.service}:${kind}`;
+    this.injected[label] = (this.injected[label] ?? 0) + 1;
+    this.current.push(label);
+    return this.arm(r, kind);
+  };
+
+  private arm(r: RequestInfo, kind: FaultKind) {
+    const slow = this.timeoutMs + 300;
+    if (r.service === "icloud") {
+      const base = { method: r.method, pathContains: r.path, count: 1 };
+      if (kind === "429") this.w.icloud.state.addFault({ ...base, kind: "429", retryAfterSeconds: 1 });
+      else if (kind === "503") this.w.icloud.state.addFault({ ...base, kind: "503" });
+      else if (kind === "timeout") this.w.icloud.state.addFault({ ...base, kind: "slow", delayMs: slow });
+      else this.w.icloud.state.addFault({ ...base, kind: "drop" });
+      return;
     }
-    // The Google control API has no fault listing: probes use up what is left, and say which.
-    let googleServed = 0;
-    const probes = await Promise.all(
-      armed.google.map((a) => fetch(`${o.google.url}/__probe`, { method: a.method, body: a.method === "GET" || a.method === "DELETE" ? undefined : "{}" }).then((r) => ({ a, status: r.status }))),
-    );
-    const leftover = probes.filter((p) => [429, 500, 503].includes(p.status)).length;
-    googleServed = armed.google.length - leftover;
-    // Which kinds were served is approximate for Google (probes do not map one-to-one); count them by status left.
-    const leftStatuses = probes.filter((p) => [429, 500, 503].includes(p.status)).map((p) => p.status);
-    for (const a of armed.google) {
-      const i = leftStatuses.indexOf(a.status);
-      if (i >= 0) leftStatuses.splice(i, 1);
-      else kinds.push(`google:${a.kind}`);
+    if (kind === "drop") return { drop: true as const };
+    if (r.service === "google") {
+      const match = { method: r.method, pathIncludes: r.path };
+      if (kind === "timeout") this.w.google.control.addFault({ status: 0, delayMs: slow, times: 1, match });
+      else this.w.google.control.addFault({ status: Number(kind), times: 1, match, ...(kind === "429" ? { retryAfterSeconds: 1 } : {}) });
+      return;
     }
-    o.google.control.clearFaults();
-    const after = await icloudRequests(o.icloud);
-    lastIcloudRequests = Math.max(1, after - armed.icloudRequestsBefore);
-    return { icloud: armed.icloud.length - left.reduce((n, f) => n + f.count, 0), google: googleServed, kinds };
-  },
-};
+    this.w.microsoft!.addFault({ status: Number(kind), remaining: 1, pathPrefix: r.path, ...(kind === "429" ? { retryAfter: 1 } : {}) });
+  }
+
+  /** Faults armed on the emulators but not served (should stay none: each is armed for its request). */
+  leftovers(): number {
+    return this.w.icloud.state.faults.length + (this.w.microsoft?.state.faults.filter((f) => f.remaining > 0).length ?? 0);
+  }
+}
