@@ -31,12 +31,25 @@ test("every kind of answer carries the security headers: pages, redirects, API r
   }
 });
 
-test("the session cookie is HttpOnly and SameSite=Lax; the page cannot read it", async ({ page, context }) => {
+test("the session cookie is HttpOnly and SameSite=Lax, the page cannot read it, and signing out ends it on the server", async ({ page, context, browser }) => {
   await signIn(page, uniqueEmail("cookie"));
   const session = (await context.cookies()).find((c) => c.name.endsWith("authjs.session-token"));
   expect(session).toBeDefined();
   expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
   expect(await page.evaluate(() => document.cookie)).not.toContain("session-token");
+
+  // A copy of the cookie in another browser is the same session (the control)…
+  const other = await browser.newContext();
+  await other.addCookies([session!]);
+  const copy = await other.newPage();
+  await copy.goto("/dashboard");
+  await expect(copy.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  // …until the person signs out: the session is ended on the server, not only in this browser.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await copy.goto("/dashboard");
+  await expect(copy).toHaveURL(/\/sign-in/);
+  await other.close();
 });
 
 test("a server action posted from another origin is refused; the same post from Hetk's own origin works", async ({ page, baseURL }) => {

@@ -11,6 +11,7 @@ import { log } from "@/lib/log";
 import { sendMail, signInMail } from "@/lib/mail";
 import { enforce, limits } from "@/lib/security/rate-limit";
 import { authSecret } from "./secret";
+import { sessionTokenDigest } from "./session-token";
 
 function providers(): Provider[] {
   const cfg = config();
@@ -60,11 +61,13 @@ export function signInProviders() {
 }
 
 /**
- * Auth.js's database adapter, minus the provider tokens. Signing in with Google or Microsoft only
- * has to say who the person is; the adapter would keep the sign-in's access, refresh and id tokens
- * in plain text in the `account` table, and Hetk never uses them (calendars are connected
- * separately, with sealed tokens). So the link between user and provider account is kept, and the
- * tokens are not.
+ * Auth.js's database adapter, with two changes so that a copy of the database holds no live
+ * credential:
+ * - sessions are stored under a digest of the cookie's value (lib/auth/session-token.ts), not the
+ *   value itself;
+ * - signing in with Google or Microsoft keeps the link between the user and the provider account,
+ *   not the sign-in's access, refresh and id tokens, which the adapter would store in plain text and
+ *   Hetk never uses (calendars are connected separately, with sealed tokens).
  */
 function adapter(): Adapter {
   const base = DrizzleAdapter(db(), {
@@ -73,8 +76,22 @@ function adapter(): Adapter {
     sessionsTable: sessions,
     verificationTokensTable: verificationTokens,
   });
+  const digest = sessionTokenDigest;
   return {
     ...base,
+    // Auth.js only ever sees the cookie's value (it sets the cookie from what createSession returns).
+    createSession: async (session) => ({ ...(await base.createSession!({ ...session, sessionToken: digest(session.sessionToken) })), sessionToken: session.sessionToken }),
+    getSessionAndUser: async (token) => {
+      const found = await base.getSessionAndUser!(digest(token));
+      return found && { ...found, session: { ...found.session, sessionToken: token } };
+    },
+    updateSession: async (session) => {
+      const row = await base.updateSession!({ ...session, sessionToken: digest(session.sessionToken) });
+      return row && { ...row, sessionToken: session.sessionToken };
+    },
+    deleteSession: async (token) => {
+      await base.deleteSession!(digest(token));
+    },
     linkAccount: (account) =>
       base.linkAccount!({
         ...account,

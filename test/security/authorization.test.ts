@@ -18,6 +18,7 @@ import {
 import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
+import { sessionTokenDigest } from "@/lib/auth/session-token";
 import { resetConfig } from "@/lib/config";
 import { PENDING_COOKIE, readPending } from "@/lib/oauth/flow";
 import { calendarChoices, readCredentials, saveConnectedAccount } from "@/lib/services/accounts";
@@ -93,7 +94,7 @@ async function fixture(userId: string): Promise<Fixture> {
   const email = `${userId}@example.test`;
   await t.db.insert(users).values({ id: userId, email });
   const sessionToken = `session-${userId}-${crypto.randomUUID()}`;
-  await t.db.insert(sessions).values({ sessionToken, userId, expires: new Date(Date.now() + 86_400_000) });
+  await t.db.insert(sessions).values({ sessionToken: sessionTokenDigest(sessionToken), userId, expires: new Date(Date.now() + 86_400_000) });
   const { accountId: icloudAccount, appleId } = await createSandboxIcloudAccount(userId);
   const { password } = (await readCredentials<{ password: string }>(icloudAccount))!;
   const cals = await calendarChoices(userId, icloudAccount);
