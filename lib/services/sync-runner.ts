@@ -156,7 +156,8 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
 
   // A pass of this sync that never finished (the process stopped mid-pass: a deploy, a crash)
   // stays "running" in the activity log forever otherwise. Passes of one sync run one at a time,
-  // so any left is over; this pass redoes its work.
+  // so any left is over; this pass redoes its work. (Should one still be running after all, its
+  // own end overwrites this.)
   await db()
     .update(syncRuns)
     .set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED })
@@ -216,7 +217,7 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
 
   await db()
     .update(syncRuns)
-    .set({ outcome: result.outcome, finishedAt: new Date(), counts: result.counts })
+    .set({ outcome: result.outcome, finishedAt: new Date(), counts: result.counts, error: null })
     .where(eq(syncRuns.id, run.id));
   await db()
     .update(syncs)
