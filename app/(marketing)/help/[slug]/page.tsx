@@ -42,7 +42,7 @@ export default async function HelpArticlePage({ params }: Props) {
   return (
     <div className="mx-auto max-w-6xl px-4 py-12">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/help" className="underline underline-offset-2">Help center</Link> <span aria-hidden="true">/</span> <span>{article.title}</span>
+        <Link href="/help" prefetch={false} className="underline underline-offset-2">Help center</Link> <span aria-hidden="true">/</span> <span>{article.title}</span>
       </nav>
       <div className={`mt-6 ${showToc ? "lg:grid lg:grid-cols-[minmax(0,1fr)_16rem] lg:gap-12" : ""}`}>
         <article>
