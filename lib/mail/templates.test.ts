@@ -25,16 +25,19 @@ describe("mail templates", () => {
     expect(mail.html).toMatch(/^<!DOCTYPE html/i);
   });
 
-  it("Google and Microsoft alerts name their provider and link the reconnect page", async () => {
-    const g = await googleAlertMail("a@example.test", { accountEmail: "a@gmail.com", reconnectUrl, pausedSyncs: 1 });
-    const m = await microsoftAlertMail("a@example.test", { accountEmail: "a@outlook.com", reconnectUrl, pausedSyncs: 1 });
-    const c = await caldavAlertMail("a@example.test", { accountEmail: "a@fastmail.test", reconnectUrl, pausedSyncs: 0 });
+  it("Google, Microsoft and CalDAV alerts name their provider and link the reconnect page and the help article", async () => {
+    const helpUrl = "http://hetk.test/help/troubleshooting#reconnecting";
+    const g = await googleAlertMail("a@example.test", { accountEmail: "a@gmail.com", reconnectUrl, pausedSyncs: 1, helpUrl });
+    const m = await microsoftAlertMail("a@example.test", { accountEmail: "a@outlook.com", reconnectUrl, pausedSyncs: 1, helpUrl });
+    const c = await caldavAlertMail("a@example.test", { accountEmail: "a@fastmail.test", reconnectUrl, pausedSyncs: 0, helpUrl });
     expect(c.text).not.toMatch(/Apple/);
-    expect(c.text).toContain(reconnectUrl);
     expect(g.subject).toMatch(/Google/);
     expect(m.subject).toMatch(/Microsoft/);
-    for (const mail of [g, m]) {
+    for (const mail of [g, m, c]) {
       expect(mail.text).toContain(reconnectUrl);
+      expect(mail.text).toContain(helpUrl);
+    }
+    for (const mail of [g, m]) {
       expect(mail.text).toMatch(/Nothing was lost/);
       expect(mail.text).not.toMatch(/app-specific/);
     }

@@ -130,7 +130,7 @@ async function incidentContext(incidentId: string): Promise<IncidentContext | nu
 }
 
 function alertFor(ctx: IncidentContext, to: string): Promise<Mail> {
-  const props = { accountEmail: ctx.accountEmail, reconnectUrl: reconnectLink(ctx.accountId), pausedSyncs: ctx.pausedSyncs };
+  const props = { accountEmail: ctx.accountEmail, reconnectUrl: reconnectLink(ctx.accountId), pausedSyncs: ctx.pausedSyncs, helpUrl: appLink(helpLinks.reconnect) };
   switch (ctx.provider) {
     case "icloud":
       return icloudAlertMail(to, { ...props, guideUrl: applePasswordGuideUrl() });
@@ -222,7 +222,7 @@ export async function sendIncidentReminder(incidentId: string, now = new Date())
         accountEmail: ctx.accountEmail,
         reconnectUrl: reconnectLink(ctx.accountId),
         since: ctx.openedAt,
-        guideUrl: ctx.provider === "icloud" ? applePasswordGuideUrl() : undefined,
+        guideUrl: ctx.provider === "icloud" ? applePasswordGuideUrl() : appLink(helpLinks.reconnect),
       }),
     );
   } catch (error) {

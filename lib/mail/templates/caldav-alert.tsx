@@ -1,11 +1,11 @@
-import { Button, Heading, Link, Section, Text } from "@react-email/components";
+import { Button, Heading, Section, Text } from "@react-email/components";
 import { renderMail } from "../render";
 import type { Mail } from "../transport";
-import { type CredentialAlertProps, NothingLost, pausedSentence } from "./icloud-alert";
+import { type CredentialAlertProps, NothingLost, pausedSentence, ReconnectLinks } from "./icloud-alert";
 import { EmailLayout, styles } from "./layout";
 
 /** A standards CalDAV server (Fastmail, Nextcloud…) refused the stored password. */
-export function CaldavAlert({ accountEmail, reconnectUrl, pausedSyncs }: CredentialAlertProps) {
+export function CaldavAlert({ accountEmail, reconnectUrl, pausedSyncs, helpUrl }: CredentialAlertProps) {
   return (
     <EmailLayout
       preview={`Your calendar server no longer accepts Hetk's password for ${accountEmail}.`}
@@ -27,9 +27,7 @@ export function CaldavAlert({ accountEmail, reconnectUrl, pausedSyncs }: Credent
           Reconnect
         </Button>
       </Section>
-      <Text style={styles.text}>
-        Reconnect page: <Link href={reconnectUrl} style={styles.link}>{reconnectUrl}</Link>
-      </Text>
+      <ReconnectLinks reconnectUrl={reconnectUrl} helpUrl={helpUrl} />
     </EmailLayout>
   );
 }

@@ -1,10 +1,10 @@
-import { Button, Heading, Link, Section, Text } from "@react-email/components";
+import { Button, Heading, Section, Text } from "@react-email/components";
 import { renderMail } from "../render";
 import type { Mail } from "../transport";
-import { type CredentialAlertProps, NothingLost, pausedSentence } from "./icloud-alert";
+import { type CredentialAlertProps, NothingLost, pausedSentence, ReconnectLinks } from "./icloud-alert";
 import { EmailLayout, styles } from "./layout";
 
-export function GoogleAlert({ accountEmail, reconnectUrl, pausedSyncs }: CredentialAlertProps) {
+export function GoogleAlert({ accountEmail, reconnectUrl, pausedSyncs, helpUrl }: CredentialAlertProps) {
   return (
     <EmailLayout
       preview={`Google no longer accepts Hetk's access to ${accountEmail}. Reconnect to resume syncing.`}
@@ -31,9 +31,7 @@ export function GoogleAlert({ accountEmail, reconnectUrl, pausedSyncs }: Credent
           Reconnect Google
         </Button>
       </Section>
-      <Text style={styles.text}>
-        Reconnect page: <Link href={reconnectUrl} style={styles.link}>{reconnectUrl}</Link>
-      </Text>
+      <ReconnectLinks reconnectUrl={reconnectUrl} helpUrl={helpUrl} />
     </EmailLayout>
   );
 }

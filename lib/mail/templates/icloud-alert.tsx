@@ -9,6 +9,8 @@ export interface CredentialAlertProps {
   reconnectUrl: string;
   /** Number of syncs that were paused, for the sentence that says what stopped. */
   pausedSyncs: number;
+  /** The help article section about reconnecting (Google, Microsoft, CalDAV). */
+  helpUrl?: string;
 }
 
 export interface IcloudAlertProps extends CredentialAlertProps {
@@ -25,6 +27,21 @@ export function NothingLost() {
     <Text style={styles.text}>
       <strong>Nothing was lost.</strong> While paused, Hetk does not read or write either calendar, and it removes nothing. Keep
       using your calendars as usual: once you reconnect, every change made in the meantime, on either side, is synced.
+    </Text>
+  );
+}
+
+/** The reconnect page's address in full, and the help article when there is one. */
+export function ReconnectLinks({ reconnectUrl, helpUrl, helpLabel = "More help" }: { reconnectUrl: string; helpUrl?: string; helpLabel?: string }) {
+  return (
+    <Text style={styles.text}>
+      Reconnect page: <Link href={reconnectUrl} style={styles.link}>{reconnectUrl}</Link>
+      {helpUrl ? (
+        <>
+          <br />
+          {helpLabel}: <Link href={helpUrl} style={styles.link}>{helpUrl}</Link>
+        </>
+      ) : null}
     </Text>
   );
 }
@@ -60,11 +77,7 @@ export function IcloudAlert({ accountEmail, reconnectUrl, guideUrl, pausedSyncs 
           Reconnect iCloud
         </Button>
       </Section>
-      <Text style={styles.text}>
-        Reconnect page: <Link href={reconnectUrl} style={styles.link}>{reconnectUrl}</Link>
-        <br />
-        Step-by-step guide: <Link href={guideUrl} style={styles.link}>{guideUrl}</Link>
-      </Text>
+      <ReconnectLinks reconnectUrl={reconnectUrl} helpUrl={guideUrl} helpLabel="Step-by-step guide" />
     </EmailLayout>
   );
 }

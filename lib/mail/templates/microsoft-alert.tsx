@@ -1,10 +1,10 @@
-import { Button, Heading, Link, Section, Text } from "@react-email/components";
+import { Button, Heading, Section, Text } from "@react-email/components";
 import { renderMail } from "../render";
 import type { Mail } from "../transport";
-import { type CredentialAlertProps, NothingLost, pausedSentence } from "./icloud-alert";
+import { type CredentialAlertProps, NothingLost, pausedSentence, ReconnectLinks } from "./icloud-alert";
 import { EmailLayout, styles } from "./layout";
 
-export function MicrosoftAlert({ accountEmail, reconnectUrl, pausedSyncs }: CredentialAlertProps) {
+export function MicrosoftAlert({ accountEmail, reconnectUrl, pausedSyncs, helpUrl }: CredentialAlertProps) {
   return (
     <EmailLayout
       preview={`Microsoft no longer accepts Hetk's access to ${accountEmail}. Reconnect to resume syncing.`}
@@ -32,9 +32,7 @@ export function MicrosoftAlert({ accountEmail, reconnectUrl, pausedSyncs }: Cred
           Reconnect Microsoft
         </Button>
       </Section>
-      <Text style={styles.text}>
-        Reconnect page: <Link href={reconnectUrl} style={styles.link}>{reconnectUrl}</Link>
-      </Text>
+      <ReconnectLinks reconnectUrl={reconnectUrl} helpUrl={helpUrl} />
     </EmailLayout>
   );
 }

@@ -1,6 +1,7 @@
 import { Button, Heading, Link, Section, Text } from "@react-email/components";
 import { renderMail } from "../render";
 import type { Mail } from "../transport";
+import { ReconnectLinks } from "./icloud-alert";
 import { EmailLayout, styles } from "./layout";
 
 export type AlertProvider = "icloud" | "caldav" | "google" | "microsoft";
@@ -18,7 +19,7 @@ export interface ReminderProps {
   reconnectUrl: string;
   /** When the sync stopped, for "paused since …". */
   since: Date;
-  /** The iCloud password guide; only shown for iCloud. */
+  /** The help article: the iCloud password guide, or the reconnecting section for the others. */
   guideUrl?: string;
 }
 
@@ -59,9 +60,7 @@ export function Reminder({ provider, accountEmail, reconnectUrl, since, guideUrl
           Reconnect {name}
         </Button>
       </Section>
-      <Text style={styles.text}>
-        Reconnect page: <Link href={reconnectUrl} style={styles.link}>{reconnectUrl}</Link>
-      </Text>
+      <ReconnectLinks reconnectUrl={reconnectUrl} helpUrl={provider === "icloud" ? undefined : guideUrl} />
     </EmailLayout>
   );
 }
