@@ -406,7 +406,11 @@ describe(`fault injection (seed ${SEED})`, () => {
       }
       if (run.outcome === "success") expect(p.threw, why).toBeNull();
     }
-    // The last round of every sync is clean.
+    // The last round of every sync is clean, and each sync shows as idle with no error.
     for (const p of passLog.slice(-3)) expect(byId.get(p.runId)!.outcome).toBe("success");
+    for (const id of ALL()) {
+      const [row] = await db().select().from(syncs).where(eq(syncs.id, id));
+      expect(row).toMatchObject({ status: "idle", lastError: null, paused: false });
+    }
   }, 150_000);
 });
