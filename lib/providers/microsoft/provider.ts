@@ -61,6 +61,8 @@ export interface MicrosoftProviderOptions {
   fallbackHorizonDays?: number;
   /** Window used when pullChanges gets none. */
   defaultWindow?: () => SyncWindow;
+  /** Per-request timeout (default 30 s): a server that never answers is a transient failure, not a stuck sync. */
+  timeoutMs?: number;
 }
 
 export const GRAPH_URL = "https://graph.microsoft.com";
@@ -185,7 +187,7 @@ export class MicrosoftProvider implements CalendarProvider {
         return retryAfterMs(response.headers, 0) <= maxWait * 1000;
       }),
     );
-    const chain: Middleware[] = [new BearerHandler(this), retry, new HTTPMessageHandler()];
+    const chain: Middleware[] = [new BearerHandler(this), retry, new TimeoutHandler(opts.timeoutMs ?? 30_000), new HTTPMessageHandler()];
     for (let i = 0; i < chain.length - 1; i++) chain[i].setNext?.(chain[i + 1]);
     this.client = Client.initWithMiddleware({ baseUrl: this.graphUrl, middleware: chain[0], defaultVersion: "v1.0" });
   }
@@ -687,6 +689,19 @@ export class MicrosoftProvider implements CalendarProvider {
  * https Graph hosts, which would leave the (http, loopback) emulator unauthenticated. A 401 gets
  * one forced refresh and one retry.
  */
+/** Each attempt (retries included) gets its own deadline; the Graph SDK sets none. */
+class TimeoutHandler implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly ms: number) {}
+  setNext(next: Middleware) {
+    this.next = next;
+  }
+  async execute(context: Context): Promise<void> {
+    context.options = { ...(context.options ?? {}), signal: AbortSignal.timeout(this.ms) };
+    await this.next!.execute(context);
+  }
+}
+
 class BearerHandler implements Middleware {
   private next?: Middleware;
   constructor(private readonly provider: MicrosoftProvider) {}
