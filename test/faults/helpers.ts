@@ -29,8 +29,7 @@ export type FaultKind = "429" | "500" | "503" | "timeout" | "drop";
 const KINDS: Record<Service, FaultKind[]> = {
   icloud: ["429", "503", "timeout", "drop"],
   google: ["429", "500", "503", "timeout", "drop"],
-  // The Graph provider has no request timeout of its own (the SDK has none): slow answers are only slow.
-  microsoft: ["429", "500", "503", "drop"],
+  microsoft: ["429", "500", "503", "timeout", "drop"],
 };
 
 /** A path with its ids blanked, so a request's identity does not depend on random ids. */
@@ -111,7 +110,9 @@ export class Chaos {
       else this.w.google.control.addFault({ status: Number(kind), times: 1, match, ...(kind === "429" ? { retryAfterSeconds: 1 } : {}) });
       return;
     }
-    this.w.microsoft!.addFault({ status: Number(kind), remaining: 1, pathPrefix: r.path, ...(kind === "429" ? { retryAfter: 1 } : {}) });
+    // A slow answer (status 0: delay only): the provider gives up; a write still lands, late.
+    if (kind === "timeout") this.w.microsoft!.addFault({ status: 0, delayMs: slow, remaining: 1, pathPrefix: r.path });
+    else this.w.microsoft!.addFault({ status: Number(kind), remaining: 1, pathPrefix: r.path, ...(kind === "429" ? { retryAfter: 1 } : {}) });
   }
 
   /** Faults armed on the emulators but not served (should stay none: each is armed for its request). */

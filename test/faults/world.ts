@@ -228,6 +228,7 @@ export async function startWorld(o: WorldOptions): Promise<World> {
           onCredentials: onCredentials as (c: MicrosoftCredentials) => Promise<void>,
           maxRetries: o.microsoftRetries ?? 1,
           maxRetryWaitSeconds: 0,
+          timeoutMs: o.timeoutMs,
         }),
       );
     }
