@@ -1,5 +1,6 @@
 import ICAL from "ical.js";
-import { addDays, compactUtc, daysBetween, instantToWall, rfc3339InZone, wallToInstant } from "../../lib/providers/google/zone";
+import { wallClockAt } from "../../lib/calendar/zones";
+import { addDays, compactUtc, daysBetween, rfc3339InZone, wallToInstant } from "../../lib/providers/google/zone";
 
 /** Google's EventDateTime as stored. */
 export interface GTime {
@@ -70,13 +71,13 @@ export function expand(master: { start: GTime; end: GTime; recurrence?: string[]
   const startAt = instantOf(master.start, calendarZone);
   const durationMs = instantOf(master.end, calendarZone) - startAt;
   const durationDays = allDay && master.end.date ? daysBetween(master.start.date!, master.end.date) : 0;
-  const wallStart = allDay ? master.start.date! : instantToWall(startAt, zone);
+  const wallStart = allDay ? master.start.date! : wallClockAt(startAt, zone);
   const exdates = dateLines(lines, "exdate", zone);
   const excluded = new Set(exdates.map((e) => (allDay ? (e.date ?? new Date(e.at).toISOString().slice(0, 10)) : String(e.at))));
 
   const walls = new Set<string>();
   const dtstart = allDay ? ICAL.Time.fromDateString(wallStart) : ICAL.Time.fromDateTimeString(wallStart);
-  const horizonWall = to === Infinity ? null : allDay ? new Date(to).toISOString().slice(0, 10) : instantToWall(to, zone);
+  const horizonWall = to === Infinity ? null : allDay ? new Date(to).toISOString().slice(0, 10) : wallClockAt(to, zone);
   for (const line of lines) {
     if (!line.toUpperCase().startsWith("RRULE:")) continue;
     let recur: ICAL.Recur;
@@ -94,7 +95,7 @@ export function expand(master: { start: GTime; end: GTime; recurrence?: string[]
     }
   }
   if (!lines.some((l) => l.toUpperCase().startsWith("RRULE:"))) walls.add(wallStart);
-  for (const r of dateLines(lines, "rdate", zone)) walls.add(allDay ? (r.date ?? new Date(r.at).toISOString().slice(0, 10)) : instantToWall(r.at, zone));
+  for (const r of dateLines(lines, "rdate", zone)) walls.add(allDay ? (r.date ?? new Date(r.at).toISOString().slice(0, 10)) : wallClockAt(r.at, zone));
 
   const occurrences: Occurrence[] = [];
   for (const w of [...walls].sort()) {

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { expand, instantOf, normalizeTime, type GTime } from "./recurrence";
-import { isValidZone } from "../../lib/providers/google/zone";
+import { isKnownZone } from "../../lib/calendar/zones";
 
 /** An error answered in Google's JSON error shape. */
 export class ApiError extends Error {
@@ -203,7 +203,7 @@ export class GoogleStore {
   createCalendar(owner: string, input: { id?: string; summary: string; timeZone?: string; accessRole?: EmuCalendar["accessRole"]; primary?: boolean; backgroundColor?: string }): EmuCalendar {
     const id = input.id ?? `${newId()}@group.calendar.google.com`;
     if (this.calendars.has(id)) throw new ApiError(409, "duplicate", "The requested identifier already exists.");
-    if (input.timeZone && !isValidZone(input.timeZone)) throw new ApiError(400, "invalid", "Invalid time zone.");
+    if (input.timeZone && !isKnownZone(input.timeZone)) throw new ApiError(400, "invalid", "Invalid time zone.");
     const cal: EmuCalendar = {
       id,
       owner: owner.toLowerCase(),
@@ -461,7 +461,7 @@ export class GoogleStore {
     if (!ev.end || (!ev.end.date && !ev.end.dateTime)) throw new ApiError(400, "required", "Missing end time.");
     if (Boolean(ev.start.date) !== Boolean(ev.end.date)) throw new ApiError(400, "invalid", "Start and end times must either both be date or both be dateTime.");
     for (const t of [ev.start, ev.end]) {
-      if (t.timeZone && !isValidZone(t.timeZone)) throw new ApiError(400, "timeZoneInvalid", "Invalid time zone definition for start time.");
+      if (t.timeZone && !isKnownZone(t.timeZone)) throw new ApiError(400, "timeZoneInvalid", "Invalid time zone definition for start time.");
       if (t.dateTime && !/[zZ]|[+-]\d\d:\d\d$/.test(t.dateTime) && !t.timeZone)
         throw new ApiError(400, "invalid", "Missing time zone definition for start time.");
       if (Number.isNaN(instantOf(t, cal.timeZone))) throw new ApiError(400, "invalid", "Invalid start time.");

@@ -4,7 +4,8 @@ import { BadDataError } from "@/lib/providers/errors";
 import { contentHash } from "./hash";
 import { ianaZone, parseICalendar, toICalendar } from "./ical";
 import type { CalendarEvent } from "./types";
-import { offsetMinutes, vtimezoneText } from "./vtimezone";
+import { vtimezoneText } from "./vtimezone";
+import { offsetMinutes } from "./zones";
 
 const crlf = (s: string) => s.replace(/\r?\n/g, "\r\n");
 

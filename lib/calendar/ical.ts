@@ -15,7 +15,8 @@ import type {
   Transparency,
   Visibility,
 } from "./types";
-import { isKnownZone, offsetMinutes, vtimezoneText } from "./vtimezone";
+import { vtimezoneText } from "./vtimezone";
+import { isKnownZone, offsetMinutes } from "./zones";
 
 /**
  * iCalendar ⇄ canonical event. One CalDAV resource (a VCALENDAR holding a series master and its

@@ -6,45 +6,10 @@
  * written as yearly RRULEs, which is what Apple, Google and Microsoft clients emit too.
  */
 
+import { isKnownZone, offsetMinutes } from "./zones";
+
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-/** true when the runtime knows `zone` as an IANA zone name. */
-export function isKnownZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Offset of `zone` from UTC at instant `ms`, in minutes. */
-export function offsetMinutes(zone: string, ms: number): number {
-  const parts = Object.fromEntries(formatter(zone).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / MINUTE);
-}
 
 function shortName(zone: string, ms: number): string {
   const part = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" })

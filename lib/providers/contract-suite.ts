@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
-import { offsetMinutes } from "@/lib/calendar/vtimezone";
+import { offsetMinutes } from "@/lib/calendar/zones";
 import { CursorExpiredError, PreconditionFailedError } from "./errors";
 import type { CalendarProvider, Change, PullResult } from "./types";
 

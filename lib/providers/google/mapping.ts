@@ -11,7 +11,8 @@ import type {
   Transparency,
   Visibility,
 } from "@/lib/calendar/types";
-import { addDays, compactUtc, daysBetween, instantToWall, isValidZone, wallToInstant } from "./zone";
+import { isKnownZone, wallClockAt } from "@/lib/calendar/zones";
+import { addDays, compactUtc, daysBetween, wallToInstant } from "./zone";
 
 /**
  * The one place Google's event resource meets the canonical model, both ways. A Google series
@@ -28,7 +29,7 @@ export const MARKER_LINK = "hetkLinkId";
 export class MappingError extends Error {}
 
 function zoneOr(zone: string | null | undefined): string {
-  return zone && isValidZone(zone) ? zone : "UTC";
+  return zone && isKnownZone(zone) ? zone : "UTC";
 }
 
 /** A Google time as canonical; timed values become wall-clock time in `zone` (or their own zone). */
@@ -43,7 +44,7 @@ export function timeFromGoogle(t: GTime | undefined | null, zone?: string): Even
   const hasOffset = /([zZ]|[+-]\d\d:\d\d)$/.test(t.dateTime);
   const at = hasOffset ? Date.parse(t.dateTime) : wallToInstant(t.dateTime, zoneOr(t.timeZone));
   if (Number.isNaN(at)) throw new MappingError(`bad dateTime ${t.dateTime}`);
-  return { kind: "time", wall: instantToWall(at, z), zone: z };
+  return { kind: "time", wall: wallClockAt(at, z), zone: z };
 }
 
 /** Canonical time for Google. Floating times have no Google form; they are pinned to UTC. */
@@ -67,7 +68,7 @@ function alignToMaster(t: EventTime, masterStart: EventTime): EventTime {
   if (masterStart.kind === "date") return t.kind === "date" ? t : { kind: "date", date: t.wall.slice(0, 10) };
   if (t.kind === "date") return { kind: "time", wall: `${t.date}T${masterStart.wall.slice(11, 19)}`, zone: masterStart.zone };
   const zone = masterStart.zone ?? "UTC";
-  return { kind: "time", wall: instantToWall(instantOf(t), zone), zone: masterStart.zone };
+  return { kind: "time", wall: wallClockAt(instantOf(t), zone), zone: masterStart.zone };
 }
 
 /** Start and end of the plain occurrence of a series at `recurrenceId` (what an unmodified instance has). */
@@ -77,7 +78,7 @@ export function occurrenceTimes(series: Pick<EventDetails, "start" | "end">, rec
     return { start, end: { kind: "date", date: addDays(start.date, daysBetween(series.start.date, series.end.date)) } };
   const duration = instantOf(series.end) - instantOf(series.start);
   const endZone = series.end.kind === "time" ? series.end.zone : null;
-  return { start, end: { kind: "time", wall: instantToWall(instantOf(start) + duration, endZone ?? "UTC"), zone: endZone } };
+  return { start, end: { kind: "time", wall: wallClockAt(instantOf(start) + duration, endZone ?? "UTC"), zone: endZone } };
 }
 
 function sameDetails(a: EventDetails, b: EventDetails): boolean {

@@ -2,45 +2,12 @@
  * IANA zone arithmetic on Intl only. Google speaks RFC 3339 instants plus a zone name; the
  * canonical model speaks wall-clock times in a zone, so both directions need these.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-export function isValidZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's wall clock at an instant, `YYYY-MM-DDTHH:mm:ss`. */
-export function instantToWall(instant: number, zone: string): string {
-  const parts = Object.fromEntries(formatter(zone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
-}
+import { wallClockAt } from "../../calendar/zones";
 
 /** Offset of the zone from UTC at an instant, in milliseconds. */
 export function zoneOffsetMs(instant: number, zone: string): number {
   const whole = Math.floor(instant / 1000) * 1000;
-  return Date.parse(`${instantToWall(whole, zone)}Z`) - whole;
+  return Date.parse(`${wallClockAt(whole, zone)}Z`) - whole;
 }
 
 /** The instant a wall-clock time names in a zone (the earlier one in a DST overlap). */
@@ -50,7 +17,7 @@ export function wallToInstant(wall: string, zone: string): number {
   if (Number.isNaN(asUtc)) return NaN;
   const before = asUtc - zoneOffsetMs(asUtc - 14 * 3600000, zone);
   const after = asUtc - zoneOffsetMs(asUtc + 14 * 3600000, zone);
-  const valid = [before, after].filter((t) => instantToWall(t, zone) === normal);
+  const valid = [before, after].filter((t) => wallClockAt(t, zone) === normal);
   // In a spring-forward gap no instant has this wall time; the earlier offset moves it forward.
   return valid.length ? Math.min(...valid) : before;
 }
@@ -66,7 +33,7 @@ export function offsetString(instant: number, zone: string): string {
 
 /** RFC 3339 with the zone's offset, as Google writes `dateTime`. */
 export function rfc3339InZone(instant: number, zone: string): string {
-  return `${instantToWall(instant, zone)}${offsetString(instant, zone)}`;
+  return `${wallClockAt(instant, zone)}${offsetString(instant, zone)}`;
 }
 
 /** `YYYYMMDDTHHMMSSZ` — the suffix Google gives instance ids of timed series. */

@@ -1,4 +1,5 @@
 import { findIana, findWindows } from "windows-iana";
+import { isKnownZone, wallClockAt } from "@/lib/calendar/zones";
 
 /**
  * Wall-clock and zone helpers for Graph. Graph speaks Windows zone names (plus a partial list of
@@ -6,39 +7,10 @@ import { findIana, findWindows } from "windows-iana";
  * shipped by `windows-iana`, never from a hand-written list.
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(zone: string) {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-export function isIanaZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `YYYY-MM-DDTHH:mm:ss` of an instant in a zone. */
 export function utcToWall(date: Date, zone: string): string {
   if (zone === "UTC") return date.toISOString().slice(0, 19);
-  const parts = Object.fromEntries(formatter(zone).formatToParts(date).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  return wallClockAt(date.getTime(), zone);
 }
 
 function wallAsUtcMs(wall: string): number {
@@ -80,7 +52,7 @@ export function graphZoneToIana(name: string | null | undefined): string | null 
   if (UTC_NAMES.has(name.toLowerCase())) return "UTC";
   const fromWindows = findIana(name as Parameters<typeof findIana>[0]);
   if (fromWindows && fromWindows.length > 0) return fromWindows[0];
-  if (name.includes("/") && isIanaZone(name)) return name;
+  if (name.includes("/") && isKnownZone(name)) return name;
   return null;
 }
 
