@@ -240,9 +240,10 @@ async function pass(syncId: string) {
   try {
     await runSync(w.userId, syncId, { trigger: "manual", concurrency: 1, newId: seededId });
   } catch (e) {
-    killed = e instanceof KilledError;
     threw = isProviderError(e) ? e.code : (e as Error).name;
   }
+  // Killed even if another write's error (on the other account) was what the pass threw first.
+  killed = killer.dead;
   const [run] = await db().select().from(syncRuns).where(eq(syncRuns.syncId, syncId)).orderBy(desc(syncRuns.startedAt)).limit(1);
   if (killed) {
     // The process died at that instant: the runner never recorded the end of the run, and the
