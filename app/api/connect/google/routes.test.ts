@@ -63,7 +63,7 @@ describe("/api/connect/google routes", () => {
 
     // Replaying the callback without the (now cleared) cookie does nothing.
     const replay = await callback(new NextRequest(back));
-    expect(replay.headers.get("location")).toBe(`${APP}/accounts/connect?error=failed`);
+    expect(replay.headers.get("location")).toBe(`${APP}/accounts/connect?error=failed&provider=google`);
   });
 
   it("a refusal on the consent page comes back as error=denied", async () => {
@@ -74,6 +74,6 @@ describe("/api/connect/google routes", () => {
     const state = new URL(res.headers.get("location")!).searchParams.get("state");
     const denied = `${APP}/api/connect/google/callback?error=access_denied&state=${state}`;
     const done = await callback(new NextRequest(denied, { headers: { cookie: `hetk_oauth=${cookie}` } }));
-    expect(done.headers.get("location")).toBe(`${APP}/accounts/connect?error=denied`);
+    expect(done.headers.get("location")).toBe(`${APP}/accounts/connect?error=denied&provider=google`);
   });
 });
