@@ -102,6 +102,20 @@ function onset1970(w: ReturnType<typeof wallAt>): string {
  * Returns null for zones the runtime does not know.
  */
 export function vtimezoneText(zone: string, year: number): string | null {
+  // Working the rules out takes a few hundred Intl calls (milliseconds); every event written in
+  // a zone needs the same text, so it is kept (a few zones and years per process).
+  const key = `${zone}|${year}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const text = build(zone, year);
+  if (cache.size >= 512) cache.delete(cache.keys().next().value!);
+  cache.set(key, text);
+  return text;
+}
+
+const cache = new Map<string, string | null>();
+
+function build(zone: string, year: number): string | null {
   if (zone === "UTC" || !isKnownZone(zone)) return null;
   const lines = ["BEGIN:VTIMEZONE", `TZID:${zone}`];
   const transitions = transitionsIn(zone, year);
