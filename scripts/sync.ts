@@ -5,7 +5,8 @@
  *   npm run sync -- --a <collection-url> --a-user <u> --a-password <p> \
  *                   --b <collection-url> --b-user <u> --b-password <p> \
  *                   [--direction one-way|two-way] [--privacy full|private] [--busy-title <t>] \
- *                   [--show-as source|busy|free|tentative] [--force] [--complete] [--json]
+ *                   [--show-as source|busy|free|tentative] [--force] [--complete] [--json] \
+ *                   [--concurrency <writes in flight per account>]
  *
  * Prints one summary line; exits 0 on success, 1 on failure (or failed events), 2 when paused.
  * Passwords may also come from HETK_A_PASSWORD / HETK_B_PASSWORD so they stay out of `ps`.
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     force: { type: "boolean", default: false },
     complete: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    concurrency: { type: "string" },
   },
   strict: true,
 });
@@ -45,6 +47,7 @@ const args = z
     privacy: z.enum(["full", "private"]),
     "busy-title": z.string().optional(),
     "show-as": z.enum(["source", "busy", "free", "tentative"]).optional(),
+    concurrency: z.coerce.number().int().min(1).max(64).optional(),
   })
   .safeParse({
     ...values,
@@ -70,6 +73,7 @@ try {
     },
     force: values.force,
     complete: values.complete,
+    concurrency: a.concurrency,
   });
   const c = result.counts;
   if (values.json) console.log(JSON.stringify(result));

@@ -175,14 +175,19 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
   const complete =
     options.complete || !sync.lastFullReconcileAt || now.getTime() - sync.lastFullReconcileAt.getTime() > FULL_RECONCILE_MS;
 
+  // Self-hosted CalDAV servers tend to serialise writes (Radicale and Xandikos hold one lock and
+  // Python's GIL, Baïkal one SQLite writer): more than two in flight only makes them contend.
+  // Two keep the server busy while Hetk records each link. The hosted services take four.
+  const inFlight = (accountId: string) => (accounts.get(accountId)?.provider === "caldav" ? 2 : 4);
+
   let result: PassResult;
   try {
     result = await runPass({
       syncId,
       direction: sync.direction,
       settings,
-      a: { provider: providers.get(calA.accountId)!, calendarId: calA.remoteId, accountKey: calA.accountId, cursor: sync.cursorA },
-      b: { provider: providers.get(calB.accountId)!, calendarId: calB.remoteId, accountKey: calB.accountId, cursor: sync.cursorB },
+      a: { provider: providers.get(calA.accountId)!, calendarId: calA.remoteId, accountKey: calA.accountId, cursor: sync.cursorA, concurrency: inFlight(calA.accountId) },
+      b: { provider: providers.get(calB.accountId)!, calendarId: calB.remoteId, accountKey: calB.accountId, cursor: sync.cursorB, concurrency: inFlight(calB.accountId) },
       store: new DbLinkStore(syncId),
       recorder,
       now,

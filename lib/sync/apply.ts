@@ -15,6 +15,8 @@ export interface ApplySide {
   calendarId: string;
   /** Calls to one account share a concurrency limit (two calendars of one account share it). */
   accountKey: string;
+  /** Writes in flight for this account when the pass sets none (default 4). */
+  concurrency?: number;
 }
 
 export interface ApplyEnv {
@@ -79,7 +81,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
   const limiter = (side: Side) => {
     const key = env[side].accountKey;
     let s = limits.get(key);
-    if (!s) limits.set(key, (s = new Semaphore(env.concurrency ?? 4)));
+    if (!s) limits.set(key, (s = new Semaphore(env.concurrency ?? env[side].concurrency ?? 4)));
     return s;
   };
 
