@@ -1,9 +1,11 @@
 /**
  * npm run bench [-- --json] [--sizes 10000,100000] [--events 1000] [--no-caldav]
+ *               [--no-latency] [--latency-samples 20]
  *
- * Engine-only figures on the in-memory provider, then CalDAV → CalDAV on a local Radicale
- * (initial sync, 10 changes, an idle pass) for Hetk and, when installed, vdirsyncer on the same
- * server. Separate from `npm test`.
+ * Engine-only figures on the in-memory provider, CalDAV → CalDAV on a local Radicale (initial
+ * sync, 10 changes, an idle pass) for Hetk and, when installed, vdirsyncer on the same server, and
+ * change-to-visible latency through the background jobs (bench/latency.ts). Separate from
+ * `npm test`.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,6 +18,8 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "10000,100000" },
     events: { type: "string", default: "1000" },
     "no-caldav": { type: "boolean", default: false },
+    "no-latency": { type: "boolean", default: false },
+    "latency-samples": { type: "string", default: "20" },
   },
 });
 
@@ -33,6 +37,8 @@ const sizes = values.sizes.split(",").map(Number).filter((n) => n > 0);
 const caldav = values["no-caldav"] ? null : await caldavBench(Number(values.events));
 const engine = [];
 for (const n of sizes) engine.push(await engineBench(n));
+// Last: it points the process at a database and emulators of its own, and sets the poll interval.
+const latency = values["no-latency"] ? null : await (await import("./latency")).latencyBench({ samples: Number(values["latency-samples"]) });
 
 const targets = {
   planning100kUnder1s: engine.filter((e) => e.events >= 100_000).every((e) => e.planInitialMs < 1000 && e.planIdleMs < 1000),
@@ -50,7 +56,7 @@ const targets = {
 await rm(dataDir, { recursive: true, force: true });
 
 if (values.json) {
-  console.log(JSON.stringify({ engine, caldav, targets }, null, 2));
+  console.log(JSON.stringify({ engine, caldav, latency, targets }, null, 2));
 } else {
   console.log("\nEngine only (in-memory provider, one-way, full details)\n");
   console.log("| events | plan first pass | plan idle | first pass | 10 changes | idle pass | idle calls | peak RSS |");
@@ -72,6 +78,19 @@ if (values.json) {
         console.log(`| ${t.tool} | ${phase === "incremental" ? "10 changes" : phase} | ${f.ms} ms | ${f.requests} | ${f.peakRssMb} MB | ${ratio} |`);
       }
     }
+  }
+  if (latency) {
+    const l = latency.icloudToGoogle;
+    const row = (what: string, x: { n: number; median: number; p95: number; max: number }) =>
+      console.log(`| ${what} | ${x.n} | ${x.median.toLocaleString("en")} ms | ${x.p95.toLocaleString("en")} ms | ${x.max.toLocaleString("en")} ms |`);
+    console.log(`\nChange-to-visible latency (background jobs on the local runner, emulators on loopback, ${latency.samples} samples each)\n`);
+    console.log("| path | samples | median | p95 | max |");
+    console.log("|---|---:|---:|---:|---:|");
+    row("iCloud → Google, one pass right after the change", l.passMs);
+    row(`iCloud → Google, polled every ${l.measuredAtShortTick.tickMs} ms (measured)`, l.measuredAtShortTick);
+    row(`iCloud → Google, polled every ${l.measuredAtShortTick.tickMs} ms (model: phase + pass)`, l.measuredAtShortTick.model);
+    row("iCloud → Google, polled every 60 s (model)", l.modelAtOneMinutePoll);
+    row("Google → iCloud through push", latency.googleToIcloudPushMs);
   }
   console.log("\nTargets:", JSON.stringify(targets));
 }
