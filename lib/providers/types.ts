@@ -66,6 +66,11 @@ export interface CalendarProvider {
    * without one may omit it; callers then pull.
    */
   hasChanges?(calendarId: string, cursor: string | null): Promise<boolean>;
+  /**
+   * What changed since `cursor`, by reference and etag only (null etag: deleted), without the
+   * events: enough to recognise one's own writes. Null when it cannot tell (callers then pull).
+   */
+  pullEtags?(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null>;
   /** Idempotent by `key`: a retry with the same key never makes a second event. */
   create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult>;
   /** `etag` null skips the precondition (used after a conflict was resolved by re-reading). */

@@ -156,6 +156,12 @@ export async function runPass(input: PassInput): Promise<PassResult> {
 
 async function skipEchoes(side: PassSide, cursor: string, written: Map<string, string | null>, window: SyncWindow): Promise<string> {
   try {
+    // References and etags are enough (CalDAV: one sync-collection REPORT, no event bodies).
+    const listed = side.provider.pullEtags ? await side.provider.pullEtags(side.calendarId, cursor) : null;
+    if (listed) {
+      const onlyOurs = listed.changes.every((c) => written.has(c.ref) && written.get(c.ref) === c.etag);
+      return onlyOurs ? listed.cursor : cursor;
+    }
     const res = await side.provider.pullChanges(side.calendarId, cursor, window);
     const onlyOurs = res.changes.every((c) =>
       c.type === "upsert" ? written.get(c.ref) === c.etag : c.type === "delete" ? written.has(c.ref) && written.get(c.ref) === null : false,

@@ -342,6 +342,23 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }), complete: false };
   }
 
+  async function pullEtags(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null> {
+    const calendarUrl = withSlash(calendarId);
+    const parsed = decodeCursor(cursor);
+    if (!parsed) return null;
+    if (parsed.mode === "sync") {
+      const result = await syncCollection(calendarUrl, parsed.token);
+      if (result.unsupported) return null;
+      const changes = [...result.members].map(([ref, m]) => ({ ref, etag: m.gone ? null : (m.etag ?? "") }));
+      return { changes, cursor: encodeCursor({ mode: "sync", token: result.token }) };
+    }
+    const listing = await listEtags(calendarUrl);
+    const changes: Array<{ ref: string; etag: string | null }> = [];
+    for (const ref of Object.keys(parsed.etags)) if (!(ref in listing.etags)) changes.push({ ref, etag: null });
+    for (const [ref, etag] of Object.entries(listing.etags)) if (parsed.etags[ref] !== etag || !etag) changes.push({ ref, etag });
+    return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }) };
+  }
+
   async function hasChanges(calendarId: string, cursor: string | null): Promise<boolean> {
     if (!cursor) return true;
     const parsed = decodeCursor(cursor);
@@ -452,6 +469,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     discoverHome,
     listCalendars,
     pullChanges,
+    pullEtags,
     hasChanges,
     create,
     update,
