@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { isProviderError } from "@/lib/providers/errors";
 import { runHeadlessSync } from "@/lib/sync/headless";
 
 const { values } = parseArgs({
@@ -56,7 +57,13 @@ const args = z
   });
 
 if (!args.success) {
-  console.error(`sync: ${args.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const given: Record<string, unknown> = { ...values, "a-password": values["a-password"] ?? process.env.HETK_A_PASSWORD, "b-password": values["b-password"] ?? process.env.HETK_B_PASSWORD };
+  const said = (i: { path: PropertyKey[]; message: string }) => {
+    const flag = `--${i.path.map(String).join(".")}`;
+    if (given[String(i.path[0])] !== undefined) return `${flag}: ${i.message}`;
+    return flag.endsWith("-password") ? `${flag} is required (or ${flag === "--a-password" ? "HETK_A_PASSWORD" : "HETK_B_PASSWORD"})` : `${flag} is required`;
+  };
+  console.error(`sync: ${args.error.issues.map(said).join("; ")}`);
   process.exit(1);
 }
 
@@ -84,6 +91,16 @@ try {
     );
   process.exit(result.outcome === "success" ? 0 : result.outcome === "paused" ? 2 : 1);
 } catch (e) {
-  console.error(`failed: ${e instanceof Error ? e.message : String(e)}`);
+  // One line, no stack: what went wrong and where.
+  const message = e instanceof Error ? e.message : String(e);
+  const words: Partial<Record<string, string>> = {
+    credentials_rejected: "the server refused the username or password",
+    not_found: "no such calendar collection",
+    forbidden: "the server does not allow this",
+    rate_limited: "the server asked to slow down; try again later",
+    transient: "the server did not answer properly; try again later",
+  };
+  const said = isProviderError(e) ? words[e.code] : undefined;
+  console.error(`failed: ${said ? `${said} (${message})` : message}`);
   process.exit(1);
 }
