@@ -50,6 +50,7 @@ const actionWords: Record<string, string> = {
   skip: "Left out",
   relink: "Matched",
   note: "Note",
+  retry: "Asked again",
 };
 
 const reasonWords: Record<string, string> = {
@@ -83,8 +84,8 @@ export function runEventWords(
   const [reason, ...rest] = (e.detail ?? "").split("; ");
   const won = (r: string) => r.replace(/^([AB]) won$/, (_, s: string) => `${s === "A" ? names.a : names.b} won`);
   const why = [reasonWords[reason] ?? reason, ...rest.map(won)].filter(Boolean).join("; ");
-  // A note (what a calendar service could not keep) is information, not an outcome.
-  const outcome = e.action === "note" ? "—" : e.outcome === "ok" ? "Done" : e.outcome === "failed" ? "Failed" : e.outcome === "skipped" ? "Skipped" : e.outcome;
+  // A note (what a calendar service could not keep) or a retry is information, not an outcome.
+  const outcome = e.action === "note" || e.action === "retry" ? "—" : e.outcome === "ok" ? "Done" : e.outcome === "failed" ? "Failed" : e.outcome === "skipped" ? "Skipped" : e.outcome;
   return { what: actionWords[e.action] ?? e.action, why, outcome };
 }
 

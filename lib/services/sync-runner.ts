@@ -3,6 +3,7 @@ import { db } from "@/db/client";
 import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { log } from "@/lib/log";
 import { isProviderError } from "@/lib/providers/errors";
+import { collectRetryNotes } from "@/lib/providers/retry-notes";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { runPass, type PassResult } from "@/lib/sync/engine";
 import type { LinkStore, RunEventRecord, RunRecorder } from "@/lib/sync/store";
@@ -114,6 +115,13 @@ class DbRecorder implements RunRecorder {
   }
 }
 
+/** The retries a calendar service needed during the pass, once each with how often ("×3"). */
+function recordRetries(recorder: RunRecorder, notes: string[]) {
+  const counts = new Map<string, number>();
+  for (const n of notes) counts.set(n, (counts.get(n) ?? 0) + 1);
+  for (const [note, n] of counts) recorder.event({ action: "retry", side: null, ref: null, outcome: "ok", detail: n > 1 ? `${note} (×${n})` : note });
+}
+
 /**
  * Runs one pass of a sync: the one entry point for jobs, the UI's "Sync now" and the headless
  * command. Loads the sync and its links, pulls both sides, plans, applies, and records the run.
@@ -181,8 +189,9 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
   const inFlight = (accountId: string) => (accounts.get(accountId)?.provider === "caldav" ? 2 : 4);
 
   let result: PassResult;
+  const retries: string[] = [];
   try {
-    result = await runPass({
+    result = await collectRetryNotes(retries, () => runPass({
       syncId,
       direction: sync.direction,
       settings,
@@ -195,9 +204,10 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
       force: options.force,
       complete,
       concurrency: options.concurrency,
-    });
+    }));
   } catch (e) {
     const message = isProviderError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+    recordRetries(recorder, retries);
     await recorder.flush().catch(() => {});
     await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: message }).where(eq(syncRuns.id, run.id));
     await db()
@@ -208,6 +218,7 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
     throw e;
   }
 
+  recordRetries(recorder, retries);
   await recorder.flush();
   if (result.outcome === "paused") {
     const reason = result.pause?.reason ?? "paused";

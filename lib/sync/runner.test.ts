@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, users } from "@/db/schema";
 import { SimulatedCrash, type MemoryCalendarProvider } from "@/lib/providers/memory";
 import { runEventWords } from "@/components/app/labels";
+import { startGoogleEmulator } from "@/emulators/google";
 import { startMicrosoftEmulator } from "@/emulators/microsoft";
+import { connectedProvider } from "@/lib/providers/google/testing";
 import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import { DbLinkStore, runSync } from "@/lib/services/sync-runner";
@@ -140,6 +142,34 @@ describe("sync runner on the database", () => {
       expect(idle).toMatchObject({ outcome: "success", writes: 0 });
       const full = await run({ complete: true });
       expect(full).toMatchObject({ outcome: "success", writes: 0 });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("explains in the activity log when a calendar service had to be asked again", async () => {
+    const emu = await startGoogleEmulator();
+    try {
+      const email = "retry@gmail.test";
+      emu.control.createUser(email);
+      const { provider: google } = await connectedProvider(emu, email, { retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 2_000 } });
+      const settings = { ...defaultSyncSettings };
+      const { userId, syncId } = await seed(settings, "one_way", email);
+      const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+      w.provider.userCreate(CAL.a, makeEvent({ title: "Dentist", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+      // Google is busy twice (503, then 429 with Retry-After) and then answers.
+      emu.control.addFault({ status: 503, times: 1 });
+      emu.control.addFault({ status: 429, times: 1, retryAfterSeconds: 1 });
+
+      const pass = await runSync(userId, syncId, { resolveProvider: async (acc) => (acc.serverUrl === "mem://a" ? w.provider : google), now: NOW });
+      expect(pass).toMatchObject({ outcome: "success", counts: { created: 1, failed: 0 } });
+      const rows = (await listRunEvents(userId, syncId, [pass.runId!])).get(pass.runId!)!;
+      const retries = rows.filter((r) => r.action === "retry").map((r) => runEventWords(r, { a: "Home", b: "Google" }));
+      expect(retries).toEqual([
+        { what: "Asked again", outcome: "—", why: "Google answered 503; asked again" },
+        { what: "Asked again", outcome: "—", why: "Google answered 429; asked again after 1.0 s" },
+      ]);
+      expect(emu.control.events(email).filter((e) => e.status !== "cancelled")).toHaveLength(1);
     } finally {
       await emu.close();
     }

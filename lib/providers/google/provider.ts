@@ -13,6 +13,7 @@ import {
   RateLimitedError,
   TransientError,
 } from "@/lib/providers/errors";
+import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
 import { fromGoogle, instanceSuffix, MappingError, plainOccurrenceBody, recurrenceIdOf, toGoogle } from "./mapping";
 
@@ -151,7 +152,9 @@ class GoogleProvider implements CalendarProvider {
         const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
         if (isRetryable(f) && attempt < this.policy.attempts && (f.retryAfterMs ?? 0) <= this.policy.maxDelayMs) {
           // Full jitter on the upper half, so parallel workers spread out; Retry-After wins if longer.
-          await this.sleep(Math.max(f.retryAfterMs ?? 0, delay / 2 + Math.random() * (delay / 2)));
+          const wait = Math.max(f.retryAfterMs ?? 0, delay / 2 + Math.random() * (delay / 2));
+          noteRetry(f.status === undefined ? "Google gave no usable answer (no reply in time, a dropped connection or an unreadable one)" : `Google answered ${f.status}`, wait);
+          await this.sleep(wait);
           continue;
         }
         throw toProviderError(f, e, delay * 2);

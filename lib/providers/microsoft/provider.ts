@@ -23,6 +23,7 @@ import {
   RateLimitedError,
   TransientError,
 } from "@/lib/providers/errors";
+import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
 import {
   EXPAND_PROPERTIES,
@@ -184,7 +185,9 @@ export class MicrosoftProvider implements CalendarProvider {
     const retry = new RetryHandler(
       new RetryHandlerOptions(1, opts.maxRetries ?? 3, (_delay, _attempt, _req, _opts, response) => {
         // A long Retry-After is the caller's to wait out (RateLimitedError), not a sleeping worker's.
-        return retryAfterMs(response.headers, 0) <= maxWait * 1000;
+        const again = retryAfterMs(response.headers, 0) <= maxWait * 1000;
+        if (again) noteRetry(`Microsoft answered ${response.status}`, retryAfterMs(response.headers, 0) || undefined);
+        return again;
       }),
     );
     const chain: Middleware[] = [new BearerHandler(this), retry, new TimeoutHandler(opts.timeoutMs ?? 30_000), new HTTPMessageHandler()];
