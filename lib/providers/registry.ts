@@ -1,11 +1,9 @@
-import { eq } from "drizzle-orm";
-import { db } from "@/db/client";
-import { calendarAccounts } from "@/db/schema";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
+import { accountRef, type AccountRef } from "@/lib/services/account-ref";
 import { readCredentials, updateCredentials } from "@/lib/services/accounts";
 import { CredentialsRejectedError } from "./errors";
-import type { CalendarProvider, ProviderKind } from "./types";
+import type { CalendarProvider } from "./types";
 
 /**
  * The one place an account becomes a CalendarProvider: the credentials are opened here (and
@@ -13,13 +11,6 @@ import type { CalendarProvider, ProviderKind } from "./types";
  * raises the credential-revoked job for the account before it is rethrown.
  */
 
-export interface AccountRow {
-  id: string;
-  provider: ProviderKind;
-  email: string;
-  serverUrl: string | null;
-  sandbox: boolean;
-}
 
 /** CalDAV / iCloud credentials as sealed by the connect flow. */
 export interface PasswordCredentials {
@@ -42,7 +33,7 @@ export class AccountCredentialsRejectedError extends CredentialsRejectedError {
 }
 
 export type ProviderFactory = (
-  account: AccountRow,
+  account: AccountRef,
   credentials: unknown,
   onCredentials: (credentials: unknown) => Promise<void>,
 ) => Promise<CalendarProvider | undefined> | CalendarProvider | undefined;
@@ -54,7 +45,7 @@ export function setProviderFactoryOverride(factory: ProviderFactory | undefined)
   override = factory;
 }
 
-async function build(account: AccountRow, credentials: unknown, onCredentials: (c: unknown) => Promise<void>): Promise<CalendarProvider> {
+async function build(account: AccountRef, credentials: unknown, onCredentials: (c: unknown) => Promise<void>): Promise<CalendarProvider> {
   const custom = await override?.(account, credentials, onCredentials);
   if (custom) return custom;
   switch (account.provider) {
@@ -132,26 +123,12 @@ async function credentialRejected(accountId: string, reason: string): Promise<vo
   }
 }
 
-export async function accountRow(accountId: string): Promise<AccountRow | null> {
-  const [row] = await db()
-    .select({
-      id: calendarAccounts.id,
-      provider: calendarAccounts.provider,
-      email: calendarAccounts.email,
-      serverUrl: calendarAccounts.serverUrl,
-      sandbox: calendarAccounts.sandbox,
-    })
-    .from(calendarAccounts)
-    .where(eq(calendarAccounts.id, accountId));
-  return row ?? null;
-}
-
 /**
  * The provider for a connected account, with its decrypted credentials. Refreshed OAuth tokens
  * are saved through updateCredentials as the provider hands them over.
  */
 export async function providerForAccount(accountId: string): Promise<CalendarProvider> {
-  const account = await accountRow(accountId);
+  const account = await accountRef(accountId);
   if (!account) throw new Error(`account ${accountId} not found`);
   const credentials = await readCredentials<unknown>(accountId);
   // Disconnected: nothing to use and nothing to raise (the user chose it).

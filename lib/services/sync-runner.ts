@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { db } from "@/db/client";
-import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
+import { calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { log } from "@/lib/log";
 import { isProviderError } from "@/lib/providers/errors";
+import { accountRef, type AccountRef } from "./account-ref";
 import { collectRetryNotes } from "@/lib/providers/retry-notes";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { runPass, type PassResult } from "@/lib/sync/engine";
@@ -10,14 +11,6 @@ import type { LinkStore, RunEventRecord, RunRecorder } from "@/lib/sync/store";
 import { defaultSyncSettings } from "@/lib/sync/transform";
 import { emptyCounts, type LinkState, type RunCounts } from "@/lib/sync/types";
 
-/** The account a provider is made for (credentials are read by the resolver, never here). */
-export interface AccountRef {
-  id: string;
-  provider: "icloud" | "caldav" | "google" | "microsoft";
-  email: string;
-  serverUrl: string | null;
-  sandbox: boolean;
-}
 
 export type ProviderResolver = (account: AccountRef) => Promise<CalendarProvider>;
 
@@ -144,19 +137,7 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
   const [calB] = await db().select().from(calendars).where(eq(calendars.id, sync.calendarBId));
   const accountIds = [...new Set([calA.accountId, calB.accountId])];
   const accounts = new Map<string, AccountRef>();
-  for (const id of accountIds) {
-    const [acc] = await db()
-      .select({
-        id: calendarAccounts.id,
-        provider: calendarAccounts.provider,
-        email: calendarAccounts.email,
-        serverUrl: calendarAccounts.serverUrl,
-        sandbox: calendarAccounts.sandbox,
-      })
-      .from(calendarAccounts)
-      .where(eq(calendarAccounts.id, id));
-    accounts.set(id, acc);
-  }
+  for (const id of accountIds) accounts.set(id, (await accountRef(id))!);
   // The registry opens the credentials; imported lazily so tests with their own resolver never load it.
   const resolve = options.resolveProvider ?? defaultResolver ?? (await import("@/lib/providers/registry")).resolveProvider;
   const providers = new Map<string, CalendarProvider>();
