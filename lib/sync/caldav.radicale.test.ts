@@ -12,7 +12,7 @@ import { useTestDatabase } from "@/test/db";
 import type { TestDavServer } from "@/test/servers/process";
 import { startRadicale } from "@/test/servers/radicale";
 import { runHeadlessSync } from "./headless";
-import { convergenceProblemsOf, makeEvent, timed } from "./testing";
+import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "./testing";
 import { defaultSyncSettings } from "./transform";
 import type { Direction, Side, SyncSettings } from "./types";
 
@@ -48,7 +48,7 @@ async function read(url: string): Promise<Map<string, CalendarEvent>> {
 }
 
 const NOW = new Date();
-const day = (offset: number) => new Date(NOW.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+const day = (offset: number) => dayAfter(NOW, offset);
 
 describe.each([
   ["one_way", "full"],
@@ -63,30 +63,10 @@ describe.each([
     const side = (url: string) => ({ url, username: server.user, password: server.password });
     const pass = () => runHeadlessSync({ a: side(A), b: side(B), direction, settings });
 
-    const meeting = await user.create(
-      A,
-      randomUUID(),
-      makeEvent({
-        title: "Design review",
-        description: "Bring sketches",
-        location: "Room 4",
-        start: timed(`${day(3)}T10:00:00`),
-        end: timed(`${day(3)}T11:00:00`),
-        organizer: { email: "lead@example.com" },
-        attendees: [{ email: "lead@example.com", status: "accepted" }, { email: "me@example.com", self: true, status: "accepted" }],
-      }),
-    );
-    await user.create(A, randomUUID(), makeEvent({ title: "Trip", start: { kind: "date", date: day(5) }, end: { kind: "date", date: day(7) } }));
-    const series = await user.create(
-      A,
-      randomUUID(),
-      makeEvent({
-        title: "Standup",
-        start: timed(`${day(1)}T09:00:00`),
-        end: timed(`${day(1)}T09:15:00`),
-        recurrence: { rrule: ["FREQ=DAILY;COUNT=10"], rdate: [], exdate: [timed(`${day(2)}T09:00:00`)] },
-      }),
-    );
+    const fixture = scenarioEvents(NOW);
+    const meeting = await user.create(A, randomUUID(), fixture.meeting);
+    await user.create(A, randomUUID(), fixture.trip);
+    const series = await user.create(A, randomUUID(), fixture.standup);
     const onB = direction === "two_way" ? await user.create(B, randomUUID(), makeEvent({ title: "Gym", start: timed(`${day(2)}T18:00:00`), end: timed(`${day(2)}T19:00:00`) })) : null;
 
     const first = await pass();

@@ -9,7 +9,7 @@ import { connectedProvider } from "@/lib/providers/google/testing";
 import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import type { CalendarProvider, SyncWindow } from "@/lib/providers/types";
-import { convergenceProblemsOf, makeEvent, PairRunner, timed } from "./testing";
+import { convergenceProblemsOf, dayAfter, makeEvent, PairRunner, scenarioEvents, timed } from "./testing";
 import { defaultSyncSettings } from "./transform";
 import type { Direction, Side, SyncSettings } from "./types";
 
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 const NOW = new Date();
-const day = (offset: number) => new Date(NOW.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+const day = (offset: number) => dayAfter(NOW, offset);
 const settingsFor = (): SyncSettings => ({ ...defaultSyncSettings, maxDeleteShare: 1 });
 /** The window a pass of these settings pulls (engine.ts windowOf), for reading a side whole. */
 const WINDOW: SyncWindow = { start: new Date(NOW.getTime() - 91 * 86_400_000), end: new Date(NOW.getTime() + 7 * 31 * 86_400_000) };
@@ -127,31 +127,11 @@ describe.each(cases)("%s through the engine", (_label, kindA, kindB, direction) 
     };
 
     // On A: a meeting with attendees, an all-day trip, lunch, and a daily standup without day 2.
-    const meeting = await A.provider.create(
-      A.calendarId,
-      randomUUID(),
-      makeEvent({
-        title: "Design review",
-        description: "Bring sketches",
-        location: "Room 4",
-        start: timed(`${day(3)}T10:00:00`),
-        end: timed(`${day(3)}T11:00:00`),
-        organizer: { email: "lead@example.com" },
-        attendees: [{ email: "lead@example.com", status: "accepted" }, { email: "me@example.com", self: true, status: "accepted" }],
-      }),
-    );
-    await A.provider.create(A.calendarId, randomUUID(), makeEvent({ title: "Trip", start: { kind: "date", date: day(5) }, end: { kind: "date", date: day(7) } }));
-    const lunch = await A.provider.create(A.calendarId, randomUUID(), makeEvent({ title: "Lunch", start: timed(`${day(4)}T12:00:00`), end: timed(`${day(4)}T13:00:00`) }));
-    const series = await A.provider.create(
-      A.calendarId,
-      randomUUID(),
-      makeEvent({
-        title: "Standup",
-        start: timed(`${day(1)}T09:00:00`),
-        end: timed(`${day(1)}T09:15:00`),
-        recurrence: { rrule: ["FREQ=DAILY;COUNT=10"], rdate: [], exdate: [timed(`${day(2)}T09:00:00`)] },
-      }),
-    );
+    const fixture = scenarioEvents(NOW);
+    const meeting = await A.provider.create(A.calendarId, randomUUID(), fixture.meeting);
+    await A.provider.create(A.calendarId, randomUUID(), fixture.trip);
+    const lunch = await A.provider.create(A.calendarId, randomUUID(), fixture.lunch);
+    const series = await A.provider.create(A.calendarId, randomUUID(), fixture.standup);
     const gym =
       direction === "two_way" ? await B.provider.create(B.calendarId, randomUUID(), makeEvent({ title: "Gym", start: timed(`${day(2)}T18:00:00`), end: timed(`${day(2)}T19:00:00`) })) : null;
     const sourcesA = 4;

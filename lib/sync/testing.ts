@@ -43,6 +43,38 @@ export function makeEvent(over: Partial<CalendarEvent> & { start: EventTime; end
   };
 }
 
+/** `YYYY-MM-DD`, `offset` days after `now`. */
+export function dayAfter(now: Date, offset: number): string {
+  return new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The events the adapter scenarios start from (days counted from `now`): a meeting with guests,
+ * a two-day trip, lunch, and a daily standup with its second day excluded.
+ */
+export function scenarioEvents(now: Date) {
+  const day = (offset: number) => dayAfter(now, offset);
+  return {
+    meeting: makeEvent({
+      title: "Design review",
+      description: "Bring sketches",
+      location: "Room 4",
+      start: timed(`${day(3)}T10:00:00`),
+      end: timed(`${day(3)}T11:00:00`),
+      organizer: { email: "lead@example.com" },
+      attendees: [{ email: "lead@example.com", status: "accepted" }, { email: "me@example.com", self: true, status: "accepted" }],
+    }),
+    trip: makeEvent({ title: "Trip", start: { kind: "date", date: day(5) }, end: { kind: "date", date: day(7) } }),
+    lunch: makeEvent({ title: "Lunch", start: timed(`${day(4)}T12:00:00`), end: timed(`${day(4)}T13:00:00`) }),
+    standup: makeEvent({
+      title: "Standup",
+      start: timed(`${day(1)}T09:00:00`),
+      end: timed(`${day(1)}T09:15:00`),
+      recurrence: { rrule: ["FREQ=DAILY;COUNT=10"], rdate: [], exdate: [timed(`${day(2)}T09:00:00`)] },
+    }),
+  };
+}
+
 /** One provider holding both calendars, a link store, and a pass runner keeping the cursors. */
 export class MemoryWorld {
   readonly provider: MemoryCalendarProvider;

@@ -5,7 +5,7 @@ import type { CalendarEvent } from "@/lib/calendar/types";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { runPass } from "@/lib/sync/engine";
 import { MemoryLinkStore, MemoryRecorder } from "@/lib/sync/store";
-import { convergenceProblemsOf, makeEvent, timed } from "@/lib/sync/testing";
+import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "@/lib/sync/testing";
 import { defaultSyncSettings } from "@/lib/sync/transform";
 import type { Direction, Side, SyncSettings } from "@/lib/sync/types";
 import { connectedProvider } from "./testing";
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const NOW = new Date();
-const day = (offset: number) => new Date(NOW.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+const day = (offset: number) => dayAfter(NOW, offset);
 
 async function read(p: CalendarProvider, cal: string): Promise<Map<string, CalendarEvent>> {
   const res = await p.pullChanges(cal, null);
@@ -67,17 +67,9 @@ describe.each(["one_way", "two_way"] as const)("Google ⇄ Google through the en
     };
 
     await p.create(A, randomUUID(), makeEvent({ title: "Design review", start: timed(`${day(3)}T10:00:00`), end: timed(`${day(3)}T11:00:00`) }));
-    await p.create(A, randomUUID(), makeEvent({ title: "Trip", start: { kind: "date", date: day(5) }, end: { kind: "date", date: day(7) } }));
-    const series = await p.create(
-      A,
-      randomUUID(),
-      makeEvent({
-        title: "Standup",
-        start: timed(`${day(1)}T09:00:00`),
-        end: timed(`${day(1)}T09:15:00`),
-        recurrence: { rrule: ["FREQ=DAILY;COUNT=10"], rdate: [], exdate: [timed(`${day(2)}T09:00:00`)] },
-      }),
-    );
+    const fixture = scenarioEvents(NOW);
+    await p.create(A, randomUUID(), fixture.trip);
+    const series = await p.create(A, randomUUID(), fixture.standup);
     if (direction === "two_way") await p.create(B, randomUUID(), makeEvent({ title: "Gym", start: timed(`${day(2)}T18:00:00`), end: timed(`${day(2)}T19:00:00`) }));
 
     const first = await pass();
