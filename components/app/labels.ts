@@ -74,6 +74,7 @@ const reasonWords: Record<string, string> = {
   etag: "already up to date",
   unchanged: "already up to date",
   gone: "gone on both sides",
+  "echo-check-failed": "the calendar did not answer when Hetk checked its own writes; the next pass reads them again",
 };
 
 /** An activity-log row in plain words (the engine records codes, never event content). */

@@ -136,7 +136,9 @@ export async function runPass(input: PassInput): Promise<PassResult> {
       // Our own writes would come back as changes next time: read past them now, if that read
       // holds nothing else, so the next idle pass stays one cheap request.
       if (applied.written[s].size > 0 && !applied.completePullNext[s]) {
-        next = await skipEchoes(sides[s], pulled.cursor, applied.written[s], window);
+        next = await skipEchoes(sides[s], pulled.cursor, applied.written[s], window, () =>
+          input.recorder.event({ action: "note", side: s, ref: null, outcome: "ok", detail: "echo-check-failed" }),
+        );
       }
       cursors[s] = applied.completePullNext[s] ? null : wrapCursor(key, next);
     }
@@ -154,7 +156,7 @@ export async function runPass(input: PassInput): Promise<PassResult> {
   };
 }
 
-async function skipEchoes(side: PassSide, cursor: string, written: Map<string, string | null>, window: SyncWindow): Promise<string> {
+async function skipEchoes(side: PassSide, cursor: string, written: Map<string, string | null>, window: SyncWindow, onFailure: () => void): Promise<string> {
   try {
     // References and etags are enough (CalDAV: one sync-collection REPORT, no event bodies).
     const listed = side.provider.pullEtags ? await side.provider.pullEtags(side.calendarId, cursor) : null;
@@ -168,6 +170,8 @@ async function skipEchoes(side: PassSide, cursor: string, written: Map<string, s
     );
     return onlyOurs && !res.complete ? res.cursor : cursor;
   } catch {
+    // Harmless: the cursor stays before our writes, and the next pass reads them once more.
+    onFailure();
     return cursor;
   }
 }

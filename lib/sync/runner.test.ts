@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, users } from "@/db/schema";
+import { TransientError } from "@/lib/providers/errors";
 import { SimulatedCrash, type MemoryCalendarProvider } from "@/lib/providers/memory";
 import { runEventWords } from "@/components/app/labels";
 import { startGoogleEmulator } from "@/emulators/google";
@@ -188,6 +189,27 @@ describe("sync runner on the database", () => {
     const first = await runner(w.provider, userId, syncId)();
     const rows = (await listRunEvents(userId, syncId, [first.runId!])).get(first.runId!)!;
     expect(rows.filter((r) => r.action === "note")).toMatchObject([{ side: "a", ref: null, detail: "An event's reminder could not be read." }]);
+  });
+
+  it("says so when the check of its own writes fails, and the next pass reads them again without writing", async () => {
+    const settings = { ...defaultSyncSettings };
+    const { userId, syncId } = await seed(settings, "one_way");
+    const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+    const pull = w.provider.pullChanges.bind(w.provider);
+    let calls = 0;
+    // Side B answers the pass's pull, then fails the read that follows Hetk's own writes.
+    w.provider.pullChanges = async (calendarId, cursor) => {
+      if (calendarId === CAL.b && ++calls === 2) throw new TransientError("503 Service Unavailable");
+      return pull(calendarId, cursor);
+    };
+    w.provider.userCreate(CAL.a, makeEvent({ start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+    const first = await runner(w.provider, userId, syncId)();
+    expect(first).toMatchObject({ outcome: "success", counts: { created: 1 } });
+    const rows = (await listRunEvents(userId, syncId, [first.runId!])).get(first.runId!)!;
+    expect(rows.filter((r) => r.action === "note").map((r) => runEventWords(r, { a: "Home", b: "Work" }).why)).toEqual([
+      "the calendar did not answer when Hetk checked its own writes; the next pass reads them again",
+    ]);
+    expect(await runner(w.provider, userId, syncId)()).toMatchObject({ outcome: "success", writes: 0 });
   });
 
   const RUNS = Number(process.env.SYNC_DB_PROPERTY_RUNS ?? 50);

@@ -526,6 +526,7 @@ export class MicrosoftProvider implements CalendarProvider {
     } catch (e) {
       // After an ambiguous failure, the marker tells whether the first attempt landed.
       if (e instanceof TransientError && event.marker) {
+        noteRetry("Microsoft did not confirm a new event");
         const found = await this.findByMarker(calendarId, JSON.stringify(event.marker));
         if (found) created = found;
         else throw e;
