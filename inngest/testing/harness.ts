@@ -113,7 +113,7 @@ export async function startRouteServer(routes: Record<string, RouteHandler>): Pr
   };
 }
 
-function unescapeHtml(s: string) {
+export function unescapeHtml(s: string) {
   return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 

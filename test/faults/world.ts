@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { googleConsent, unescapeHtml } from "@/inngest/testing/harness";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
@@ -65,25 +66,6 @@ export interface World {
   close(): Promise<void>;
 }
 
-function unescape(s: string) {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-}
-
-/** What a person does on the Google emulator's consent page: type the email, press Allow. */
-export async function consent(authorizeUrl: string, email: string): Promise<URL> {
-  const page = await fetch(authorizeUrl);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) form.set(unescape(m[1]), unescape(m[2]));
-  form.set("email", email);
-  form.set("decision", "allow");
-  const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)![1], authorizeUrl);
-  const res = await fetch(action, { method: "POST", body: form, redirect: "manual" });
-  expect(res.status).toBe(302);
-  return new URL(res.headers.get("location")!);
-}
-
 /** What a person does on the Microsoft sign-in page: pick their account, press Accept. */
 async function msConsent(authorizeUrl: string, email: string): Promise<URL> {
   const html = await (await fetch(authorizeUrl)).text();
@@ -91,7 +73,7 @@ async function msConsent(authorizeUrl: string, email: string): Promise<URL> {
   const mine = forms.find((f) => f.includes(`name="user" value="${email}"`));
   expect(mine).toBeTruthy();
   const form = new URLSearchParams();
-  for (const m of mine!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) form.set(unescape(m[1]), unescape(m[2]));
+  for (const m of mine!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) form.set(unescapeHtml(m[1]), unescapeHtml(m[2]));
   form.set("decision", "accept");
   const res = await fetch(authorizeUrl, { method: "POST", body: form, redirect: "manual" });
   expect(res.status).toBe(302);
@@ -254,7 +236,7 @@ export async function startWorld(o: WorldOptions): Promise<World> {
   const copies = google.control.createCalendar(googleEmail, { summary: "Family copies" });
   const redirectUri = "http://127.0.0.1:3999/api/connect/google/callback";
   const g = await startGoogleConnect(userId, { redirectUri });
-  const { accountId: googleAccount } = await finishGoogleConnect(userId, await consent(g.url, googleEmail), g.cookie, { redirectUri });
+  const { accountId: googleAccount } = await finishGoogleConnect(userId, await googleConsent(g.url, googleEmail), g.cookie, { redirectUri });
   const icals = await calendarChoices(userId, icloudAccount);
   await calendarChoices(userId, googleAccount);
   const row = async (accountId: string, where: { name?: string; remoteId?: string }) => {
