@@ -1,7 +1,7 @@
 import type { CalendarEvent } from "@/lib/calendar/types";
 import { MemoryCalendarProvider } from "@/lib/providers/memory";
 import { plan } from "@/lib/sync/plan";
-import { CAL, MemoryWorld, makeEvent, timed } from "@/lib/sync/testing";
+import { CAL, MemoryWorld, makeEvent, timed } from "@/test/support/sync";
 import { defaultSyncSettings } from "@/lib/sync/transform";
 import type { SidePull } from "@/lib/sync/types";
 import { PeakMemory } from "./memory";

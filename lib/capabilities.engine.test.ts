@@ -28,7 +28,7 @@ import { fromGraph, toGraph, type GraphEvent } from "@/lib/providers/microsoft/m
 import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { PUSHED_BACKSTOP_MS } from "@/lib/services/polling";
-import { CAL, MemoryWorld, makeEvent, timed } from "@/lib/sync/testing";
+import { CAL, MemoryWorld, makeEvent, timed } from "@/test/support/sync";
 import { defaultSyncSettings, render } from "@/lib/sync/transform";
 import type { SyncSettings } from "@/lib/sync/types";
 

@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { isProviderError } from "@/lib/providers/errors";
+import { isProviderError } from "@/lib/errors";
 import { runHeadlessSync } from "@/lib/sync/headless";
 
 const { values } = parseArgs({

@@ -4,10 +4,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseEvent } from "@/lib/providers/contract-suite";
-import { CredentialsRejectedError, CursorExpiredError } from "@/lib/providers/errors";
+import { baseEvent } from "@/test/support/contract-suite";
+import { CredentialsRejectedError, CursorExpiredError } from "@/lib/errors";
 import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
-import { authorize, emulatorOAuth } from "@/lib/providers/google/testing";
+import { authorize, emulatorOAuth } from "@/test/support/google";
 import { startGoogleEmulator, type GoogleEmulator } from "./index";
 
 const dir = mkdtempSync(join(tmpdir(), "hetk-google-state-"));

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { baseEvent } from "@/lib/providers/contract-suite";
+import { baseEvent } from "@/test/support/contract-suite";
 import { createCaldavProvider } from "@/lib/providers/caldav";
-import { CredentialsRejectedError, CursorExpiredError } from "@/lib/providers/errors";
+import { CredentialsRejectedError, CursorExpiredError } from "@/lib/errors";
 import { startIcloudEmulator, type IcloudEmulator } from "./index";
 
 const dir = mkdtempSync(join(tmpdir(), "hetk-icloud-state-"));

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { finishAuthorization, readPending, startAuthorization } from "@/lib/oauth/flow";
-import { baseEvent } from "@/lib/providers/contract-suite";
-import { CredentialsRejectedError, CursorExpiredError } from "@/lib/providers/errors";
+import { baseEvent } from "@/test/support/contract-suite";
+import { CredentialsRejectedError, CursorExpiredError } from "@/lib/errors";
 import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider, type MicrosoftCredentials } from "@/lib/providers/microsoft/provider";
-import { CONTRACT_WINDOW } from "@/lib/providers/microsoft/test-fixtures";
+import { CONTRACT_WINDOW } from "@/test/support/microsoft";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "./index";
 
 const dir = mkdtempSync(join(tmpdir(), "hetk-microsoft-state-"));

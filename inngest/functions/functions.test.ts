@@ -1,6 +1,6 @@
 import { InngestTestEngine } from "@inngest/test";
 import { describe, expect, it, vi } from "vitest";
-import { RateLimitedError } from "@/lib/providers/errors";
+import { RateLimitedError } from "@/lib/errors";
 import { accountReconnectedFn } from "./account-reconnected";
 import { credentialReminders } from "./credential-reminders";
 import { credentialRevokedFn } from "./credential-revoked";

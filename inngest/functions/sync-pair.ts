@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { db } from "@/db/client";
 import { syncs } from "@/db/schema";
 import { AccountCredentialsRejectedError } from "@/lib/providers/registry";
-import { CredentialsRejectedError, RateLimitedError } from "@/lib/providers/errors";
+import { CredentialsRejectedError, RateLimitedError } from "@/lib/errors";
 import { ensureChannelsForSync } from "@/lib/services/push";
 import { runSync } from "@/lib/services/sync-runner";
 import { inngest } from "../client";

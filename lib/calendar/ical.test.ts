@@ -1,6 +1,6 @@
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
-import { BadDataError } from "@/lib/providers/errors";
+import { BadDataError } from "@/lib/errors";
 import { contentHash } from "./hash";
 import { ianaZone, parseICalendar, toICalendar } from "./ical";
 import type { CalendarEvent } from "./types";

@@ -1,6 +1,6 @@
 import ICAL from "ical.js";
 import { findIana } from "windows-iana";
-import { BadDataError } from "@/lib/providers/errors";
+import { BadDataError } from "@/lib/errors";
 import type {
   Attendee,
   CalendarEvent,

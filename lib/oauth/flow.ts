@@ -1,6 +1,6 @@
 import * as oauth from "oauth4webapi";
 import { z } from "zod";
-import { CredentialsRejectedError, ForbiddenError, TransientError } from "@/lib/providers/errors";
+import { CredentialsRejectedError, ForbiddenError, TransientError } from "@/lib/errors";
 import { openJson, sealJson } from "@/lib/crypto";
 
 /**

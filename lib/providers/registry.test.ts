@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { users } from "@/db/schema";
 import { readCredentials, saveConnectedAccount } from "@/lib/services/accounts";
 import { useTestDatabase } from "@/test/db";
-import { CredentialsRejectedError, RateLimitedError } from "./errors";
+import { CredentialsRejectedError, RateLimitedError } from "@/lib/errors";
 import { AccountCredentialsRejectedError, providerForAccount, setProviderFactoryOverride } from "./registry";
 import type { CalendarProvider } from "./types";
 

@@ -2,7 +2,7 @@ import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { accountRef, type AccountRef } from "@/lib/services/account-ref";
 import { readCredentials, updateCredentials } from "@/lib/services/accounts";
-import { CredentialsRejectedError } from "./errors";
+import { CredentialsRejectedError } from "@/lib/errors";
 import type { CalendarProvider } from "./types";
 
 /**

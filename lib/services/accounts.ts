@@ -3,7 +3,7 @@ import { db } from "@/db/client";
 import { calendarAccounts, calendars, pushChannels, syncs, users } from "@/db/schema";
 import { openJson, sealJson } from "@/lib/crypto";
 import { log } from "@/lib/log";
-import { CredentialsRejectedError } from "@/lib/providers/errors";
+import { CredentialsRejectedError } from "@/lib/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
 import { appPorts } from "./app-ports";
 import { revokeGoogleAccess } from "./connect-google";

@@ -4,7 +4,7 @@ import { startGoogleEmulator, SANDBOX_CLIENT, type GoogleEmulator } from "@/emul
 import { calendarAccounts, calendars, users } from "@/db/schema";
 import { resetConfig } from "@/lib/config";
 import { OAuthCallbackError } from "@/lib/oauth/flow";
-import { CredentialsRejectedError } from "@/lib/providers/errors";
+import { CredentialsRejectedError } from "@/lib/errors";
 import { GOOGLE_SANDBOX_CLIENT, googleEndpoints } from "@/lib/providers/google/config";
 import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
 import { disconnectAccount, readCredentials } from "@/lib/services/accounts";

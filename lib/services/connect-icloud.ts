@@ -7,7 +7,7 @@ import { log } from "@/lib/log";
 import { assertPublicUrl, safeFetch, UnsafeAddressError } from "@/lib/net/safe-fetch";
 import { createCaldavProvider, ICLOUD_URL } from "@/lib/providers/caldav";
 import type { FetchLike } from "@/lib/providers/caldav/http";
-import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/providers/errors";
+import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
 import { enforce, limits } from "@/lib/security/rate-limit";
 import { saveConnectedAccount } from "./accounts";

@@ -5,7 +5,7 @@ import { startMicrosoftEmulator, SANDBOX_CLIENT, type MicrosoftEmulator } from "
 import { calendarAccounts, calendars, users } from "@/db/schema";
 import { resetConfig } from "@/lib/config";
 import { OAuthCallbackError, PENDING_COOKIE } from "@/lib/oauth/flow";
-import { CredentialsRejectedError } from "@/lib/providers/errors";
+import { CredentialsRejectedError } from "@/lib/errors";
 import { MICROSOFT_SANDBOX_CLIENT } from "@/lib/providers/microsoft/config";
 import type { MicrosoftCredentials } from "@/lib/providers/microsoft/provider";
 import { readCredentials } from "@/lib/services/accounts";

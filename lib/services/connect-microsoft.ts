@@ -7,7 +7,7 @@ import { log } from "@/lib/log";
 import { finishAuthorization, OAuthCallbackError, readPending, startAuthorization } from "@/lib/oauth/flow";
 import { microsoftEndpoints } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider, type MicrosoftCredentials } from "@/lib/providers/microsoft/provider";
-import { ForbiddenError, CredentialsRejectedError } from "@/lib/providers/errors";
+import { ForbiddenError, CredentialsRejectedError } from "@/lib/errors";
 import { getAccount, readCredentials, saveConnectedAccount, storeCalendars, updateCredentials } from "./accounts";
 import { appPorts } from "./app-ports";
 

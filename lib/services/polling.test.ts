@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { calendarAccounts, calendars, pushChannels, syncs, users } from "@/db/schema";
 import { seal } from "@/lib/crypto";
-import { CredentialsRejectedError } from "@/lib/providers/errors";
+import { CredentialsRejectedError } from "@/lib/errors";
 import { setProviderFactoryOverride } from "@/lib/providers/registry";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { stopLocalRunner } from "@/inngest/local-runner";

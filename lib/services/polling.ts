@@ -4,7 +4,7 @@ import { db } from "@/db/client";
 import { calendarAccounts, calendars, syncs } from "@/db/schema";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
-import { CredentialsRejectedError } from "@/lib/providers/errors";
+import { CredentialsRejectedError } from "@/lib/errors";
 import { providerForAccount } from "@/lib/providers/registry";
 import { providerCursor } from "@/lib/sync/cursor";
 import { calendarsWithLivePush } from "./push";

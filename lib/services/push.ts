@@ -5,7 +5,7 @@ import { calendarAccounts, calendars, pushChannels, syncs } from "@/db/schema";
 import { config } from "@/lib/config";
 import { open, seal } from "@/lib/crypto";
 import { log } from "@/lib/log";
-import { CredentialsRejectedError } from "@/lib/providers/errors";
+import { CredentialsRejectedError } from "@/lib/errors";
 import { providerForAccount } from "@/lib/providers/registry";
 import type { CalendarProvider, WatchResult } from "@/lib/providers/types";
 

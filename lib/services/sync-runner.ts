@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { db } from "@/db/client";
 import { calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { log } from "@/lib/log";
-import { isProviderError } from "@/lib/providers/errors";
+import { isProviderError } from "@/lib/errors";
 import { accountRef, type AccountRef } from "./account-ref";
 import { collectRetryNotes } from "@/lib/providers/retry-notes";
 import type { CalendarProvider } from "@/lib/providers/types";

@@ -88,7 +88,7 @@ describe("calendars", () => {
   });
 
   it("keeps the last known list when the provider refuses the credential", async () => {
-    const { CredentialsRejectedError } = await import("@/lib/providers/errors");
+    const { CredentialsRejectedError } = await import("@/lib/errors");
     restore = setAppPorts({
       listRemoteCalendars: async () => {
         throw new CredentialsRejectedError("401");
@@ -247,7 +247,7 @@ describe("syncs", () => {
     const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     await t.db.insert(eventLinks).values({ syncId: r.id, origin: "a", refA: "a", refB: "copy" });
-    const { TransientError } = await import("@/lib/providers/errors");
+    const { TransientError } = await import("@/lib/errors");
     let calls = 0;
     restore = setAppPorts({
       removeEvent: async () => {

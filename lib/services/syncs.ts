@@ -4,7 +4,7 @@ import { z } from "zod";
 import { db } from "@/db/client";
 import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, type SyncRemoval, type SyncSettings } from "@/db/schema";
 import { log } from "@/lib/log";
-import { RateLimitedError, TransientError } from "@/lib/providers/errors";
+import { RateLimitedError, TransientError } from "@/lib/errors";
 import { appPorts } from "./app-ports";
 
 const calA = alias(calendars, "cal_a");

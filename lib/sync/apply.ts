@@ -5,7 +5,7 @@ import {
   PreconditionFailedError,
   RateLimitedError,
   isProviderError,
-} from "@/lib/providers/errors";
+} from "@/lib/errors";
 import type { CalendarProvider } from "@/lib/providers/types";
 import type { LinkStore, RunRecorder } from "./store";
 import { emptyCounts, type Action, type LinkState, type RunCounts, type Side, type Write } from "./types";

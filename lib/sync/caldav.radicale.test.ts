@@ -12,7 +12,7 @@ import { useTestDatabase } from "@/test/db";
 import type { TestDavServer } from "@/test/servers/process";
 import { startRadicale } from "@/test/servers/radicale";
 import { runHeadlessSync } from "./headless";
-import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "./testing";
+import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "@/test/support/sync";
 import { defaultSyncSettings } from "./transform";
 import type { Direction, Side, SyncSettings } from "./types";
 

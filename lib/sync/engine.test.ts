@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BadDataError, CredentialsRejectedError } from "@/lib/providers/errors";
+import { BadDataError, CredentialsRejectedError } from "@/lib/errors";
 import { SimulatedCrash } from "@/lib/providers/memory";
-import { CAL, MemoryWorld, convergenceProblems, makeEvent, timed } from "./testing";
+import { CAL, MemoryWorld, convergenceProblems, makeEvent, timed } from "@/test/support/sync";
 import { defaultSyncSettings } from "./transform";
 import type { Direction, SyncSettings } from "./types";
 

@@ -1,4 +1,4 @@
-import { CursorExpiredError } from "@/lib/providers/errors";
+import { CursorExpiredError } from "@/lib/errors";
 import type { Change, PullResult, SyncWindow } from "@/lib/providers/types";
 import { apply, type ApplySide } from "./apply";
 import { unwrapCursor, wrapCursor } from "./cursor";

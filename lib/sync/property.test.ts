@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SimulatedCrash } from "@/lib/providers/memory";
-import { applyUserOp, armCrash, opArb, settingsArb, type Op } from "./scenario";
-import { MemoryWorld, convergenceProblems } from "./testing";
+import { applyUserOp, armCrash, opArb, settingsArb, type Op } from "@/test/support/scenario";
+import { MemoryWorld, convergenceProblems } from "@/test/support/sync";
 import type { Direction, SyncSettings } from "./types";
 
 /**

@@ -5,11 +5,11 @@ import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
 import type { CalendarEvent } from "@/lib/calendar/types";
 import { createCaldavProvider } from "@/lib/providers/caldav";
-import { connectedProvider } from "@/lib/providers/google/testing";
+import { connectedProvider } from "@/test/support/google";
 import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import type { CalendarProvider, SyncWindow } from "@/lib/providers/types";
-import { convergenceProblemsOf, dayAfter, makeEvent, PairRunner, scenarioEvents, timed } from "./testing";
+import { convergenceProblemsOf, dayAfter, makeEvent, PairRunner, scenarioEvents, timed } from "@/test/support/sync";
 import { defaultSyncSettings } from "./transform";
 import type { Direction, Side, SyncSettings } from "./types";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { desc, eq } from "drizzle-orm";
 import { db } from "@/db/client";
 import { syncRunEvents, syncRuns, syncs } from "@/db/schema";
-import { isProviderError } from "@/lib/providers/errors";
+import { isProviderError } from "@/lib/errors";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { INTERRUPTED, runSync } from "@/lib/services/sync-runner";
 import { createSync, DEFAULT_SETTINGS } from "@/lib/services/syncs";

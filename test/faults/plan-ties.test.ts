@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contentHash } from "@/lib/calendar/hash";
 import { plan } from "@/lib/sync/plan";
-import { makeEvent, timed } from "@/lib/sync/testing";
+import { makeEvent, timed } from "@/test/support/sync";
 import { defaultSyncSettings, render, renderHash } from "@/lib/sync/transform";
 import type { LinkState } from "@/lib/sync/types";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
-import { runProviderContract } from "@/lib/providers/contract-suite";
-import { emulatorFixture } from "./contract-fixtures";
+import { runProviderContract } from "@/test/support/contract-suite";
+import { emulatorFixture } from "@/test/support/caldav-contract";
 
 let emu: IcloudEmulator;
 let paged: IcloudEmulator;

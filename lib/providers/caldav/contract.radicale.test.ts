@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from "vitest";
-import { runProviderContract } from "@/lib/providers/contract-suite";
+import { runProviderContract } from "@/test/support/contract-suite";
 import type { TestDavServer } from "@/test/servers/process";
 import { startRadicale } from "@/test/servers/radicale";
-import { davServerFixture } from "./contract-fixtures";
+import { davServerFixture } from "@/test/support/caldav-contract";
 
 let server: TestDavServer;
 beforeAll(async () => {

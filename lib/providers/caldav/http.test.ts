@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CredentialsRejectedError, RateLimitedError, TransientError } from "@/lib/providers/errors";
+import { CredentialsRejectedError, RateLimitedError, TransientError } from "@/lib/errors";
 import { caldavFetch, retryAfterMs } from "./http";
 
 const servers: Server[] = [];

@@ -3,7 +3,7 @@ import {
   isProviderError,
   RateLimitedError,
   TransientError,
-} from "@/lib/providers/errors";
+} from "@/lib/errors";
 import { isCompleteMultistatus } from "./xml";
 
 export type FetchLike = typeof fetch;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
-import { baseEvent } from "@/lib/providers/contract-suite";
+import { baseEvent } from "@/test/support/contract-suite";
 import {
   CredentialsRejectedError,
   ForbiddenError,
   RateLimitedError,
   TransientError,
-} from "@/lib/providers/errors";
+} from "@/lib/errors";
 import type { Change } from "@/lib/providers/types";
 import { createCaldavProvider, type CaldavProvider } from "./provider";
 

@@ -11,7 +11,7 @@ import {
   PreconditionFailedError,
   ProviderError,
   TransientError,
-} from "@/lib/providers/errors";
+} from "@/lib/errors";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
 import { caldavFetch, ServerError, type FetchLike } from "./http";
 import { bodies, componentNames, etagOf, hasKey, privilegeNames, textOf } from "./xml";

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
-import { baseEvent, type ContractFixture } from "@/lib/providers/contract-suite";
-import { PreconditionFailedError } from "@/lib/providers/errors";
+import { baseEvent, type ContractFixture } from "@/test/support/contract-suite";
+import { PreconditionFailedError } from "@/lib/errors";
 import type { TestDavServer } from "@/test/servers/process";
 import { startRadicale } from "@/test/servers/radicale";
 import { startXandikos } from "@/test/servers/xandikos";
-import { davServerFixture, emulatorFixture } from "./contract-fixtures";
+import { davServerFixture, emulatorFixture } from "@/test/support/caldav-contract";
 import type { CaldavProvider } from "./provider";
 
 /** CalDAV-specific behaviour the neutral contract does not cover, checked on every server we run. */

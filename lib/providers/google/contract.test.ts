@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
-import { runProviderContract, type ContractFixture } from "@/lib/providers/contract-suite";
-import { connectedProvider } from "./testing";
+import { runProviderContract, type ContractFixture } from "@/test/support/contract-suite";
+import { connectedProvider } from "@/test/support/google";
 
 let emu: GoogleEmulator;
 beforeAll(async () => {

@@ -5,10 +5,10 @@ import type { CalendarEvent } from "@/lib/calendar/types";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { runPass } from "@/lib/sync/engine";
 import { MemoryLinkStore, MemoryRecorder } from "@/lib/sync/store";
-import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "@/lib/sync/testing";
+import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "@/test/support/sync";
 import { defaultSyncSettings } from "@/lib/sync/transform";
 import type { Direction, Side, SyncSettings } from "@/lib/sync/types";
-import { connectedProvider } from "./testing";
+import { connectedProvider } from "@/test/support/google";
 import { compactUtc, wallToInstant } from "./zone";
 
 /**

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
 import type { CalendarEvent } from "@/lib/calendar/types";
 import { contentHash } from "@/lib/calendar/hash";
-import { CredentialsRejectedError, CursorExpiredError, PreconditionFailedError, RateLimitedError, TransientError } from "@/lib/providers/errors";
+import { CredentialsRejectedError, CursorExpiredError, PreconditionFailedError, RateLimitedError, TransientError } from "@/lib/errors";
 import type { Change } from "@/lib/providers/types";
-import { connectedProvider } from "./testing";
+import { connectedProvider } from "@/test/support/google";
 
 let emu: GoogleEmulator;
 beforeAll(async () => {
@@ -216,7 +216,7 @@ describe("Google provider against the emulator", () => {
     const { provider, credentials, saved } = await connectedProvider(emu, EMAIL);
     const stale = { ...credentials, expiresAt: Date.now() - 1000 };
     const { createGoogleProvider } = await import("./provider");
-    const { emulatorOAuth } = await import("./testing");
+    const { emulatorOAuth } = await import("@/test/support/google");
     const p2 = createGoogleProvider({ credentials: stale, oauth: emulatorOAuth(emu), rootUrl: emu.rootUrl, onCredentials: (c) => void saved.push(c) });
     await p2.listCalendars();
     expect(saved).toHaveLength(1);

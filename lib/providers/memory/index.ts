@@ -1,5 +1,5 @@
 import type { CalendarEvent } from "@/lib/calendar/types";
-import { CursorExpiredError, NotFoundError, PreconditionFailedError } from "@/lib/providers/errors";
+import { CursorExpiredError, NotFoundError, PreconditionFailedError } from "@/lib/errors";
 import type { CalendarProvider, Change, ProviderKind, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
 
 /** Thrown by a crash hook: stands for the process dying at that instant. */

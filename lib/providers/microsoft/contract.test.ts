@@ -1,4 +1,4 @@
-import { runProviderContract } from "@/lib/providers/contract-suite";
-import { microsoftContractFixture } from "./test-fixtures";
+import { runProviderContract } from "@/test/support/contract-suite";
+import { microsoftContractFixture } from "@/test/support/microsoft";
 
 runProviderContract("Microsoft Graph (emulator)", microsoftContractFixture);

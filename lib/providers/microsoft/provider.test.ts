@@ -3,11 +3,11 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
 import type { CalendarEvent } from "@/lib/calendar/types";
-import { CredentialsRejectedError, CursorExpiredError, RateLimitedError, TransientError } from "@/lib/providers/errors";
+import { CredentialsRejectedError, CursorExpiredError, RateLimitedError, TransientError } from "@/lib/errors";
 import type { Change } from "@/lib/providers/types";
 import { parseNotifications, validationResponse } from "./notifications";
 import { transactionIdFor } from "./provider";
-import { CONTRACT_WINDOW, signedInAccount } from "./test-fixtures";
+import { CONTRACT_WINDOW, signedInAccount } from "@/test/support/microsoft";
 
 let emu: MicrosoftEmulator;
 beforeAll(async () => {

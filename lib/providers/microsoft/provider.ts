@@ -22,7 +22,7 @@ import {
   ProviderError,
   RateLimitedError,
   TransientError,
-} from "@/lib/providers/errors";
+} from "@/lib/errors";
 import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
 import {

@@ -1,7 +1,7 @@
 import { finishAuthorization, readPending, startAuthorization, type OAuthClientConfig } from "@/lib/oauth/flow";
 import type { GoogleEmulator } from "@/emulators/google";
-import { GOOGLE_SANDBOX_CLIENT, GOOGLE_SCOPES } from "./config";
-import { createGoogleProvider, type GoogleCredentials, type GoogleProviderOptions } from "./provider";
+import { GOOGLE_SANDBOX_CLIENT, GOOGLE_SCOPES } from "@/lib/providers/google/config";
+import { createGoogleProvider, type GoogleCredentials, type GoogleProviderOptions } from "@/lib/providers/google/provider";
 
 /** Test helpers: an OAuth client config for an emulator, and a provider connected as a user. */
 export function emulatorOAuth(emu: GoogleEmulator): OAuthClientConfig {

@@ -5,9 +5,9 @@
 import fc from "fast-check";
 import type { CalendarEvent, EventOverride, EventTime } from "@/lib/calendar/types";
 import { SimulatedCrash, type MemoryCalendarProvider } from "@/lib/providers/memory";
-import type { MemoryLinkStore } from "./store";
-import { CAL, makeEvent, shiftTime, timed } from "./testing";
-import type { Side, SyncSettings } from "./types";
+import type { MemoryLinkStore } from "@/lib/sync/store";
+import { CAL, makeEvent, shiftTime, timed } from "@/test/support/sync";
+import type { Side, SyncSettings } from "@/lib/sync/types";
 
 export interface Template {
   title: string;

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { offsetMinutes } from "@/lib/calendar/zones";
-import { CursorExpiredError, PreconditionFailedError } from "./errors";
-import type { CalendarProvider, Change, PullResult } from "./types";
+import { CursorExpiredError, PreconditionFailedError } from "@/lib/errors";
+import type { CalendarProvider, Change, PullResult } from "@/lib/providers/types";
 
 /**
  * The provider contract: one suite every provider (CalDAV servers, Google, Microsoft) must pass,

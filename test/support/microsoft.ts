@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
-import type { ContractFixture } from "@/lib/providers/contract-suite";
+import type { ContractFixture } from "@/test/support/contract-suite";
 import type { SyncWindow } from "@/lib/providers/types";
-import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "./config";
-import { createMicrosoftProvider, type MicrosoftCredentials, type MicrosoftProvider, type MicrosoftProviderOptions } from "./provider";
+import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
+import { createMicrosoftProvider, type MicrosoftCredentials, type MicrosoftProvider, type MicrosoftProviderOptions } from "@/lib/providers/microsoft/provider";
 
 /** Test-only: a Microsoft provider signed in to a fresh emulator user. */
 

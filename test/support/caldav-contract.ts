@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IcloudEmulator } from "@/emulators/icloud";
-import type { ContractFixture } from "@/lib/providers/contract-suite";
+import type { ContractFixture } from "@/test/support/contract-suite";
 import type { TestDavServer } from "@/test/servers/process";
-import { createCaldavProvider } from "./provider";
+import { createCaldavProvider } from "@/lib/providers/caldav/provider";
 
 /** Test-only fixtures that put the CalDAV provider in front of the provider contract. */
 

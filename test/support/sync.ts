@@ -5,10 +5,10 @@
 import { contentHash } from "@/lib/calendar/hash";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { MemoryCalendarProvider } from "@/lib/providers/memory";
-import { runPass, type PassResult, type PassSide } from "./engine";
-import { MemoryLinkStore, MemoryRecorder } from "./store";
-import { filterReason, inWindow, render } from "./transform";
-import type { Direction, LinkState, Side, SyncSettings } from "./types";
+import { runPass, type PassResult, type PassSide } from "@/lib/sync/engine";
+import { MemoryLinkStore, MemoryRecorder } from "@/lib/sync/store";
+import { filterReason, inWindow, render } from "@/lib/sync/transform";
+import type { Direction, LinkState, Side, SyncSettings } from "@/lib/sync/types";
 
 export const CAL = { a: "cal-a", b: "cal-b" } as const;
 
