@@ -2,7 +2,7 @@ import type { CalendarEvent } from "@/lib/calendar/types";
 import { MemoryCalendarProvider } from "@/lib/providers/memory";
 import { plan } from "@/lib/sync/plan";
 import { CAL, MemoryWorld, makeEvent, timed } from "@/test/support/sync";
-import { defaultSyncSettings } from "@/lib/sync/transform";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { SidePull } from "@/lib/sync/types";
 import { PeakMemory } from "./memory";
 
@@ -42,7 +42,7 @@ const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
 
 export async function engineBench(n: number): Promise<EngineFigures> {
   const peak = new PeakMemory();
-  const w = new MemoryWorld({ ...defaultSyncSettings, windowDaysBack: 3650, windowMonthsAhead: 120 }, "one_way", "bench", new Date(Date.UTC(2026, 0, 1)));
+  const w = new MemoryWorld({ ...FULL_DETAIL_SETTINGS, windowDaysBack: 3650, windowMonthsAhead: 120 }, "one_way", "bench", new Date(Date.UTC(2026, 0, 1)));
   const refs: string[] = [];
   for (let i = 0; i < n; i++) refs.push(w.provider.userCreate(CAL.a, benchEvent(i)));
   let ids = 0;

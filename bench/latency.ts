@@ -84,7 +84,7 @@ export async function latencyBench(opts: { samples?: number; shortTickMs?: numbe
   const { connectIcloud } = await import("@/lib/services/connect-icloud");
   const { finishGoogleConnect, startGoogleConnect } = await import("@/lib/services/connect-google");
   const { requestSync } = await import("@/lib/services/jobs");
-  const { DEFAULT_SETTINGS } = await import("@/lib/services/syncs");
+  const { DEFAULT_SYNC_SETTINGS } = await import("@/lib/sync/settings");
   const { localRunner, stopLocalRunner } = await import("@/inngest/local-runner");
 
   // One user, one iCloud calendar and one Google calendar in a two-way sync.
@@ -110,7 +110,7 @@ export async function latencyBench(opts: { samples?: number; shortTickMs?: numbe
     .where(and(eq(calendars.accountId, g.accountId), eq(calendars.remoteId, gmail)));
   const [sync] = await db
     .insert(syncs)
-    .values({ userId: "bench", calendarAId: family.id, calendarBId: primary.id, direction: "two_way", settings: { ...DEFAULT_SETTINGS, privacy: "full" } })
+    .values({ userId: "bench", calendarAId: family.id, calendarBId: primary.id, direction: "two_way", settings: { ...DEFAULT_SYNC_SETTINGS, privacy: "full" } })
     .returning();
 
   const runner = localRunner();

@@ -15,7 +15,7 @@ import { setAppPorts } from "@/lib/services/app-ports";
 import { connectIcloud } from "@/lib/services/connect-icloud";
 import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
 import { accountReconnected, raiseCredentialRevoked, requestSync } from "@/lib/services/jobs";
-import { DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 import { startLocalRunner, stopLocalRunner, type LocalRunner } from "./local-runner";
 import { googleConsent, icloudControl, startRouteServer, startSmtpCapture, waitFor } from "./testing/harness";
@@ -123,7 +123,7 @@ async function world(name: string): Promise<World> {
     .where(and(eq(calendars.accountId, g.accountId), eq(calendars.remoteId, gmail)));
   const [sync] = await t.db
     .insert(syncs)
-    .values({ userId, calendarAId: family.id, calendarBId: primary.id, direction: "two_way", settings: { ...DEFAULT_SETTINGS, privacy: "full" } })
+    .values({ userId, calendarAId: family.id, calendarBId: primary.id, direction: "two_way", settings: { ...DEFAULT_SYNC_SETTINGS, privacy: "full" } })
     .returning();
   return { userId, appleId, gmail, ic, icloudAccountId: connected.accountId, googleAccountId: g.accountId, icalId, gcalId: gmail, syncId: sync.id };
 }
@@ -318,7 +318,7 @@ describe("background sync through the local runner", () => {
     const other = cals.find((c) => c.remoteId === work.id)!;
     const [sync] = await t.db
       .insert(syncs)
-      .values({ userId, calendarAId: main.id, calendarBId: other.id, direction: "one_way", settings: { ...DEFAULT_SETTINGS, privacy: "full" } })
+      .values({ userId, calendarAId: main.id, calendarBId: other.id, direction: "one_way", settings: { ...DEFAULT_SYNC_SETTINGS, privacy: "full" } })
       .returning();
     await requestSync(sync.id, "created");
     await settle();

@@ -29,10 +29,11 @@ import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { PUSHED_BACKSTOP_MS } from "@/lib/services/polling";
 import { CAL, MemoryWorld, makeEvent, timed } from "@/test/support/sync";
-import { defaultSyncSettings, render } from "@/lib/sync/transform";
+import { render } from "@/lib/sync/transform";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { SyncSettings } from "@/lib/sync/types";
 
-const settings = (over: Partial<SyncSettings> = {}): SyncSettings => ({ ...defaultSyncSettings, ...over });
+const settings = (over: Partial<SyncSettings> = {}): SyncSettings => ({ ...FULL_DETAIL_SETTINGS, ...over });
 
 /** One source event on calendar A, one pass, and the copy on calendar B. */
 async function copyOf(source: CalendarEvent, over: Partial<SyncSettings> = {}) {
@@ -143,7 +144,7 @@ const googleSource: calendar_v3.Schema$Event = {
     { email: "colleague@example.com", responseStatus: "needsAction" },
   ],
 };
-const googleCopy = () => toGoogle(render(fromGoogle(googleSource), defaultSyncSettings, marker)).body as Record<string, unknown>;
+const googleCopy = () => toGoogle(render(fromGoogle(googleSource), FULL_DETAIL_SETTINGS, marker)).body as Record<string, unknown>;
 
 const graphSource = {
   id: "AAMk1",
@@ -166,7 +167,7 @@ const graphSource = {
   organizer: { emailAddress: { address: "boss@example.com" } },
   attendees: [{ type: "required", status: { response: "none" }, emailAddress: { address: "colleague@example.com" } }],
 } as GraphEvent;
-const graphCopy = () => toGraph(render(fromGraph(graphSource), defaultSyncSettings, marker)).body;
+const graphCopy = () => toGraph(render(fromGraph(graphSource), FULL_DETAIL_SETTINGS, marker)).body;
 
 const icsSource = [
   "BEGIN:VCALENDAR",
@@ -193,7 +194,7 @@ const icsSource = [
   "END:VCALENDAR",
   "",
 ].join("\r\n");
-const icsCopy = () => toICalendar(render(parseICalendar(icsSource), defaultSyncSettings, marker), { now: new Date(Date.UTC(2026, 0, 1)) });
+const icsCopy = () => toICalendar(render(parseICalendar(icsSource), FULL_DETAIL_SETTINGS, marker), { now: new Date(Date.UTC(2026, 0, 1)) });
 
 let icloud: IcloudEmulator;
 beforeAll(async () => {

@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { isProviderError } from "@/lib/errors";
-import { runHeadlessSync } from "@/lib/sync/headless";
+import { runHeadlessSync } from "@/lib/services/headless";
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     direction: { type: "string", default: "one-way" },
     privacy: { type: "string", default: "full" },
     "busy-title": { type: "string" },
-    "show-as": { type: "string" },
+    "show-as": { type: "string", default: "source" },
     force: { type: "boolean", default: false },
     complete: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
@@ -47,7 +47,7 @@ const args = z
     direction: z.enum(["one-way", "two-way"]),
     privacy: z.enum(["full", "private"]),
     "busy-title": z.string().optional(),
-    "show-as": z.enum(["source", "busy", "free", "tentative"]).optional(),
+    "show-as": z.enum(["source", "busy", "free", "tentative"]),
     concurrency: z.coerce.number().int().min(1).max(64).optional(),
   })
   .safeParse({
@@ -76,7 +76,9 @@ try {
     settings: {
       privacy: a.privacy,
       ...(a["busy-title"] ? { busyTitle: a["busy-title"] } : {}),
-      ...(a["show-as"] ? { showAs: a["show-as"] } : {}),
+      showAs: a["show-as"],
+      // A mirror of two collections: declined invitations are copied too (the app skips them).
+      skipDeclined: false,
     },
     force: values.force,
     complete: values.complete,

@@ -2,7 +2,7 @@
 
 import { useActionState, useRef, useState, useTransition, type FormEvent } from "react";
 import { createSyncAction, type CreateSyncState } from "@/app/(app)/syncs/new/actions";
-import type { SyncSettings } from "@/db/schema";
+import type { SyncSettings } from "@/lib/sync/settings";
 import { Card } from "@/components/ui/card";
 import { Field, Input, Select, describedBy } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { editSyncAction, type EditSyncState } from "@/app/(app)/syncs/[id]/edit/actions";
-import type { SyncSettings } from "@/db/schema";
+import type { SyncSettings } from "@/lib/sync/settings";
 import { Card } from "@/components/ui/card";
 import { Field, Input } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";

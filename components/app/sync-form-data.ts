@@ -1,4 +1,4 @@
-import type { SyncSettings } from "@/db/schema";
+import type { SyncSettings } from "@/lib/sync/settings";
 
 /** Reads the settings fields of the sync forms. Validation happens in the service (zod). */
 export function settingsFromForm(form: FormData, base: SyncSettings): SyncSettings {

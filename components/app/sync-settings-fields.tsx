@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import Link from "next/link";
-import type { SyncSettings } from "@/db/schema";
+import type { SyncSettings } from "@/lib/sync/settings";
 import { Check, Field, Fieldset, Input, Select } from "@/components/ui/field";
 import { helpLinks } from "@/lib/content/help-links";
 

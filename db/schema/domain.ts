@@ -11,6 +11,8 @@ import {
   unique,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { SyncSettings } from "@/lib/sync/settings";
+import type { RunCounts } from "@/lib/sync/types";
 import { users } from "./auth";
 
 const id = () =>
@@ -78,20 +80,6 @@ export const calendars = pgTable(
 export const syncDirection = pgEnum("sync_direction", ["one_way", "two_way"]);
 export const syncStatus = pgEnum("sync_status", ["idle", "running", "paused", "error"]);
 
-export interface SyncSettings {
-  privacy: "full" | "private";
-  busyTitle: string;
-  showAs: "source" | "busy" | "free" | "tentative";
-  skipAllDay: boolean;
-  skipFree: boolean;
-  skipDeclined: boolean;
-  skipKeywords: string[];
-  windowDaysBack: number;
-  windowMonthsAhead: number;
-  /** Share of links (0..1) a single pass may delete before it pauses instead. */
-  maxDeleteShare: number;
-}
-
 /** Progress of a sync being deleted; the row goes once every copy it made is removed (or kept). */
 export interface SyncRemoval {
   removeCopies: boolean;
@@ -117,6 +105,7 @@ export const syncs = pgTable(
       .notNull()
       .references(() => calendars.id, { onDelete: "cascade" }),
     direction: syncDirection("direction").notNull().default("one_way"),
+    /** Read through readSyncSettings (lib/sync/settings): an older row may lack a setting. */
     settings: jsonb("settings").$type<SyncSettings>().notNull(),
     /** Incremental cursors per side; null forces a complete pull. */
     cursorA: text("cursor_a"),
@@ -168,14 +157,6 @@ export const eventLinks = pgTable(
 );
 
 export const runOutcome = pgEnum("run_outcome", ["running", "success", "partial", "failed", "paused"]);
-
-export interface RunCounts {
-  created: number;
-  updated: number;
-  deleted: number;
-  skipped: number;
-  failed: number;
-}
 
 export const syncRuns = pgTable(
   "sync_run",

@@ -53,7 +53,7 @@ export interface PreviewInput {
   calendarAId: string;
   calendarBId: string;
   direction: "one_way" | "two_way";
-  settings: import("@/db/schema").SyncSettings;
+  settings: import("@/lib/sync/settings").SyncSettings;
 }
 
 export interface PreviewResult {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { calendarAccounts, calendars, credentialIncidents, outboxMessages, syncs, users } from "@/db/schema";
-import { DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 import { saveConnectedAccount } from "./accounts";
 import {
@@ -29,7 +29,7 @@ async function fixture(provider: "icloud" | "google" = "icloud") {
   const mk = (x: string, y: string, paused = false) =>
     t.db
       .insert(syncs)
-      .values({ userId, calendarAId: x, calendarBId: y, settings: DEFAULT_SETTINGS, paused, pausedReason: paused ? "Paused by you" : null })
+      .values({ userId, calendarAId: x, calendarBId: y, settings: DEFAULT_SYNC_SETTINGS, paused, pausedReason: paused ? "Paused by you" : null })
       .returning()
       .then((r) => r[0].id);
   const s1 = await mk(calA.id, calB.id);

@@ -9,7 +9,7 @@ import { stopLocalRunner } from "@/inngest/local-runner";
 import { useTestDatabase } from "@/test/db";
 import { saveConnectedAccount } from "./accounts";
 import { checkForChanges, planPolls, PUSHED_BACKSTOP_MS, UNPUSHED_POLL_MS } from "./polling";
-import { DEFAULT_SETTINGS } from "./syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 const t = useTestDatabase();
 const NOW = new Date("2026-11-25T12:00:00Z");
@@ -39,7 +39,7 @@ afterEach(async () => {
 async function sync(values: Partial<typeof syncs.$inferInsert> = {}) {
   const [row] = await t.db
     .insert(syncs)
-    .values({ userId: "u1", calendarAId: ical, calendarBId: gcal, settings: DEFAULT_SETTINGS, cursorA: "sync:1", cursorB: "g:1", lastFullReconcileAt: recent, lastRunAt: recent, ...values })
+    .values({ userId: "u1", calendarAId: ical, calendarBId: gcal, settings: DEFAULT_SYNC_SETTINGS, cursorA: "sync:1", cursorB: "g:1", lastFullReconcileAt: recent, lastRunAt: recent, ...values })
     .returning();
   return row.id;
 }

@@ -18,7 +18,7 @@ import {
   createSandboxMicrosoftUser,
   revokeSandboxAccess,
 } from "./sandbox";
-import { DEFAULT_SETTINGS } from "./syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 const t = useTestDatabase();
 let icloud: IcloudEmulator;
@@ -87,14 +87,14 @@ describe("sandbox", () => {
 
   it("previews the first pass without writing anything", async () => {
     await addSandboxEvent("ann", home, { title: "School run", start: `${tomorrow}T07:30`, end: `${tomorrow}T08:00` });
-    const preview = await appPorts().previewFirstPass({ userId: "ann", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const preview = await appPorts().previewFirstPass({ userId: "ann", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(preview).toEqual({ toB: 2, toA: 0, skipped: 0 });
     expect(await listSandboxEvents("ann", family)).toEqual([]);
-    const two = await appPorts().previewFirstPass({ userId: "ann", calendarAId: family, calendarBId: home, direction: "two_way", settings: DEFAULT_SETTINGS });
+    const two = await appPorts().previewFirstPass({ userId: "ann", calendarAId: family, calendarBId: home, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(two).toMatchObject({ toB: 0, toA: 2 });
     // Another user's calendar ids are not read (their event count would leak).
     await expect(
-      appPorts().previewFirstPass({ userId: "eve", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SETTINGS }),
+      appPorts().previewFirstPass({ userId: "eve", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS }),
     ).rejects.toThrow(/not found/);
   });
 

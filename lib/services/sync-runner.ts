@@ -8,7 +8,7 @@ import { collectRetryNotes } from "@/lib/providers/retry-notes";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { runPass, type PassResult } from "@/lib/sync/engine";
 import type { LinkStore, RunEventRecord, RunRecorder } from "@/lib/sync/store";
-import { defaultSyncSettings } from "@/lib/sync/transform";
+import { readSyncSettings } from "@/lib/sync/settings";
 import { emptyCounts, type LinkState, type RunCounts } from "@/lib/sync/types";
 
 
@@ -160,7 +160,7 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
 
   const now = options.now ?? new Date();
   const recorder = new DbRecorder(run.id);
-  const settings = { ...defaultSyncSettings, ...sync.settings };
+  const settings = readSyncSettings(sync.settings);
   const complete =
     options.complete || !sync.lastFullReconcileAt || now.getTime() - sync.lastFullReconcileAt.getTime() > FULL_RECONCILE_MS;
 

@@ -14,7 +14,6 @@ import {
 } from "./accounts";
 import { setAppPorts } from "./app-ports";
 import {
-  DEFAULT_SETTINGS,
   continueRemoval,
   createSync,
   deleteSync,
@@ -30,6 +29,7 @@ import {
   syncNow,
   updateSyncSettings,
 } from "./syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 const t = useTestDatabase();
 
@@ -103,7 +103,7 @@ describe("calendars", () => {
 describe("syncs", () => {
   it("creates a sync, asks for a first pass, and lists it", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(requested).toEqual([[r.id, "created"]]);
@@ -116,45 +116,45 @@ describe("syncs", () => {
 
   it("refuses read-only targets, the same calendar twice, and someone else's calendar", async () => {
     fakeJobs();
-    const ro = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.holidays, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const ro = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.holidays, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(ro).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
-    const twoWayRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SETTINGS });
+    const twoWayRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(twoWayRo).toMatchObject({ ok: false, problem: { field: "direction" } });
-    const oneWayFromRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const oneWayFromRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(oneWayFromRo.ok).toBe(true);
     if (oneWayFromRo.ok) await t.db.delete(syncs).where(eq(syncs.id, oneWayFromRo.id));
-    const same = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const same = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(same).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
-    const foreign = await createSync("bob", { calendarAId: bob.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const foreign = await createSync("bob", { calendarAId: bob.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(foreign).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
-    const badTitle = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: { ...DEFAULT_SETTINGS, busyTitle: " " } });
+    const badTitle = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: { ...DEFAULT_SYNC_SETTINGS, busyTitle: " " } });
     expect(badTitle).toMatchObject({ ok: false, problem: { field: "settings" } });
     expect(requested).toHaveLength(1);
   });
 
   it("refuses a second sync of the same pair", async () => {
     fakeJobs();
-    const first = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
-    const again = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const first = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
+    const again = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(again).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
     if (first.ok) await t.db.delete(syncs).where(eq(syncs.id, first.id));
   });
 
   it("edits, pauses, resumes and runs only the owner's sync", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     const id = r.id;
 
     expect(await getSync("bob", id)).toBeNull();
-    expect((await updateSyncSettings("bob", id, { direction: "two_way", settings: DEFAULT_SETTINGS })).ok).toBe(false);
+    expect((await updateSyncSettings("bob", id, { direction: "two_way", settings: DEFAULT_SYNC_SETTINGS })).ok).toBe(false);
     expect((await pauseSync("bob", id)).ok).toBe(false);
     expect((await syncNow("bob", id)).ok).toBe(false);
     expect((await deleteSync("bob", id, { removeCopies: true })).ok).toBe(false);
     expect(await listRuns("bob", id)).toEqual([]);
     expect((await getSync("ann", id))?.direction).toBe("one_way");
 
-    const upd = await updateSyncSettings("ann", id, { direction: "two_way", settings: { ...DEFAULT_SETTINGS, busyTitle: "Taken" } });
+    const upd = await updateSyncSettings("ann", id, { direction: "two_way", settings: { ...DEFAULT_SYNC_SETTINGS, busyTitle: "Taken" } });
     expect(upd.ok).toBe(true);
     const got = await getSync("ann", id);
     expect(got).toMatchObject({ direction: "two_way", settings: { busyTitle: "Taken" } });
@@ -171,7 +171,7 @@ describe("syncs", () => {
 
   it("shows runs and per-event outcomes to the owner only", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     const { syncRuns, syncRunEvents } = await import("@/db/schema");
     const [run] = await t.db.insert(syncRuns).values({ syncId: r.id, outcome: "success", counts: { created: 1, updated: 0, deleted: 0, skipped: 0, failed: 0 } }).returning();
@@ -186,7 +186,7 @@ describe("syncs", () => {
 
   it("runs a pass a guard held back only when the user confirms, and only for the owner", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     const { syncRuns } = await import("@/db/schema");
     const forced: string[] = [];
@@ -208,7 +208,7 @@ describe("syncs", () => {
 
   it("deletes a sync removing its copies in the background, resuming after an interruption", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     const links = Array.from({ length: 7 }, (_, i) =>
       i % 2 === 0 ? { syncId: r.id, origin: "a" as const, refA: `a${i}`, refB: `copy-b${i}` } : { syncId: r.id, origin: "b" as const, refA: `copy-a${i}`, refB: `b${i}` },
@@ -244,7 +244,7 @@ describe("syncs", () => {
 
   it("retries a busy server while removing copies", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     await t.db.insert(eventLinks).values({ syncId: r.id, origin: "a", refA: "a", refB: "copy" });
     const { TransientError } = await import("@/lib/errors");
@@ -263,7 +263,7 @@ describe("syncs", () => {
 
   it("deletes a sync at once when the copies are kept", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     await t.db.insert(eventLinks).values({ syncId: r.id, origin: "a", refA: "a", refB: "b" });
     expect(await deleteSync("ann", r.id, { removeCopies: false })).toEqual({ ok: true, background: false });
@@ -274,7 +274,7 @@ describe("syncs", () => {
 describe("accounts", () => {
   it("disconnecting deletes the credentials at once and pauses the syncs using the account", async () => {
     fakeJobs();
-    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SETTINGS });
+    const r = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     if (!r.ok) throw new Error("create failed");
     await t.db.insert(pushChannels).values({ calendarId: ann.work, provider: "google", channelId: "ch1", secret: "s", expiresAt: new Date(Date.now() + 1e6) });
 

@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, or } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "@/db/client";
-import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, type SyncRemoval, type SyncSettings } from "@/db/schema";
+import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, type SyncRemoval } from "@/db/schema";
+import { readSyncSettings, syncSettingsSchema, type SyncSettings } from "@/lib/sync/settings";
 import { log } from "@/lib/log";
 import { RateLimitedError, TransientError } from "@/lib/errors";
 import { appPorts } from "./app-ports";
@@ -11,33 +12,6 @@ const calA = alias(calendars, "cal_a");
 const calB = alias(calendars, "cal_b");
 const accA = alias(calendarAccounts, "acc_a");
 const accB = alias(calendarAccounts, "acc_b");
-
-export const DEFAULT_SETTINGS: SyncSettings = {
-  privacy: "private",
-  busyTitle: "Busy",
-  showAs: "busy",
-  skipAllDay: false,
-  skipFree: false,
-  skipDeclined: true,
-  skipKeywords: [],
-  windowDaysBack: 90,
-  windowMonthsAhead: 6,
-  maxDeleteShare: 0.5,
-};
-
-/** The settings as a form may send them; every field is checked here, whatever the page did. */
-export const syncSettingsSchema = z.object({
-  privacy: z.enum(["full", "private"]),
-  busyTitle: z.string().trim().min(1, "Give the copies a title, for example “Busy”.").max(100, "Keep the title under 100 characters."),
-  showAs: z.enum(["source", "busy", "free", "tentative"]),
-  skipAllDay: z.boolean(),
-  skipFree: z.boolean(),
-  skipDeclined: z.boolean(),
-  skipKeywords: z.array(z.string().trim().min(1).max(100)).max(50, "Use at most 50 keywords."),
-  windowDaysBack: z.number().int().min(0, "Use 0 or more days.").max(365, "Use at most 365 days back."),
-  windowMonthsAhead: z.number().int().min(1, "Use at least 1 month ahead.").max(24, "Use at most 24 months ahead."),
-  maxDeleteShare: z.number().min(0).max(1).default(0.5),
-});
 
 export const syncDirectionSchema = z.enum(["one_way", "two_way"]);
 
@@ -150,7 +124,7 @@ export async function getSync(userId: string, syncId: string): Promise<SyncDetai
     id: s.id,
     name: s.name,
     direction: s.direction,
-    settings: { ...DEFAULT_SETTINGS, ...s.settings },
+    settings: readSyncSettings(s.settings),
     paused: s.paused,
     pausedReason: s.pausedReason,
     status: s.status,
@@ -476,12 +450,6 @@ async function removeWithRetry(calendarId: string, ref: string, etag: string | n
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
-}
-
-/** Syncs that were being deleted when the process stopped (resumed at boot or on view). */
-export async function pendingRemovals(): Promise<string[]> {
-  const rows = await db().select({ id: syncs.id }).from(syncs).where(isNotNull(syncs.removal));
-  return rows.map((r) => r.id);
 }
 
 function zodProblem(error: z.ZodError): FieldProblem {

@@ -5,7 +5,7 @@ import { calendars, pushChannels, syncs, users } from "@/db/schema";
 import { seal } from "@/lib/crypto";
 import { useTestDatabase } from "@/test/db";
 import { saveConnectedAccount } from "./accounts";
-import { DEFAULT_SETTINGS } from "./syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 const sent: { name: string; data: Record<string, unknown> }[] = [];
 vi.mock("./jobs", async (importOriginal) => {
@@ -30,10 +30,10 @@ beforeAll(async () => {
   const m = await saveConnectedAccount("u1", { provider: "microsoft", email: "u1@outlook.test", credentials: { accessToken: "a" } });
   const [gcal] = await t.db.insert(calendars).values({ accountId: g, remoteId: "primary", name: "Work" }).returning();
   const [mcal] = await t.db.insert(calendars).values({ accountId: m, remoteId: "AAMk", name: "Calendar" }).returning();
-  const [s] = await t.db.insert(syncs).values({ userId: "u1", calendarAId: gcal.id, calendarBId: mcal.id, settings: DEFAULT_SETTINGS }).returning();
+  const [s] = await t.db.insert(syncs).values({ userId: "u1", calendarAId: gcal.id, calendarBId: mcal.id, settings: DEFAULT_SYNC_SETTINGS }).returning();
   const [p] = await t.db
     .insert(syncs)
-    .values({ userId: "u1", calendarAId: mcal.id, calendarBId: gcal.id, settings: DEFAULT_SETTINGS, paused: true, pausedReason: "Paused by you" })
+    .values({ userId: "u1", calendarAId: mcal.id, calendarBId: gcal.id, settings: DEFAULT_SYNC_SETTINGS, paused: true, pausedReason: "Paused by you" })
     .returning();
   syncId = s.id;
   pausedSyncId = p.id;

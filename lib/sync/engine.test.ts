@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { BadDataError, CredentialsRejectedError } from "@/lib/errors";
 import { SimulatedCrash } from "@/lib/providers/memory";
 import { CAL, MemoryWorld, convergenceProblems, makeEvent, timed } from "@/test/support/sync";
-import { defaultSyncSettings } from "./transform";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { Direction, SyncSettings } from "./types";
 
-const settings = (over: Partial<SyncSettings> = {}): SyncSettings => ({ ...defaultSyncSettings, maxDeleteShare: 0.5, ...over });
+const settings = (over: Partial<SyncSettings> = {}): SyncSettings => ({ ...FULL_DETAIL_SETTINGS, maxDeleteShare: 0.5, ...over });
 
 function world(over: Partial<SyncSettings> = {}, direction: Direction = "one_way") {
   return new MemoryWorld(settings(over), direction);

@@ -10,7 +10,7 @@ import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/micros
 import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import type { CalendarProvider, SyncWindow } from "@/lib/providers/types";
 import { convergenceProblemsOf, dayAfter, makeEvent, PairRunner, scenarioEvents, timed } from "@/test/support/sync";
-import { defaultSyncSettings } from "./transform";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { Direction, Side, SyncSettings } from "./types";
 
 /**
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 const NOW = new Date();
 const day = (offset: number) => dayAfter(NOW, offset);
-const settingsFor = (): SyncSettings => ({ ...defaultSyncSettings, maxDeleteShare: 1 });
+const settingsFor = (): SyncSettings => ({ ...FULL_DETAIL_SETTINGS, maxDeleteShare: 1 });
 /** The window a pass of these settings pulls (engine.ts windowOf), for reading a side whole. */
 const WINDOW: SyncWindow = { start: new Date(NOW.getTime() - 91 * 86_400_000), end: new Date(NOW.getTime() + 7 * 31 * 86_400_000) };
 

@@ -3,20 +3,6 @@ import { stableStringify } from "@/lib/calendar/hash";
 import type { CalendarEvent, EventDetails, EventOverride, EventTime, CopyMarker } from "@/lib/calendar/types";
 import type { Direction, SkipReason, SyncSettings } from "./types";
 
-/** What a new sync starts with (peers use about −3 months … +6 months). */
-export const defaultSyncSettings: SyncSettings = {
-  privacy: "full",
-  busyTitle: "Busy",
-  showAs: "source",
-  skipAllDay: false,
-  skipFree: false,
-  skipDeclined: false,
-  skipKeywords: [],
-  windowDaysBack: 90,
-  windowMonthsAhead: 6,
-  maxDeleteShare: 0.5,
-};
-
 /** Bumped when the rendering itself changes, so every copy is re-rendered once. */
 const RENDER_VERSION = 1;
 

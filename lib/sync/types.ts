@@ -1,6 +1,6 @@
 import type { CalendarEvent } from "@/lib/calendar/types";
 import type { Change } from "@/lib/providers/types";
-import type { SyncSettings } from "@/db/schema/domain";
+import type { SyncSettings } from "./settings";
 
 export type { SyncSettings };
 

@@ -5,7 +5,8 @@ import { syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { isProviderError } from "@/lib/errors";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { INTERRUPTED, runSync } from "@/lib/services/sync-runner";
-import { createSync, DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { createSync } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 import { Chaos, mulberry32, type Rng } from "./helpers";
 import { googleTitles, icloudControl, icloudEvents, microsoftTitles, startWorld, type World } from "./world";
@@ -89,7 +90,7 @@ beforeAll(async () => {
   chaos = new Chaos(w, SEED, RATE, TIMEOUT_MS);
   w.hook.current = chaos.hook;
   w.wrap.current = killable;
-  const settings = { ...DEFAULT_SETTINGS, privacy: "full" as const };
+  const settings = { ...DEFAULT_SYNC_SETTINGS, privacy: "full" as const };
   const twoWay = await createSync(w.userId, { name: "two-way", calendarAId: w.cal.home.id, calendarBId: w.cal.primary.id, direction: "two_way", settings });
   const oneWay = await createSync(w.userId, { name: "one-way", calendarAId: w.cal.family.id, calendarBId: w.cal.familyCopies.id, direction: "one_way", settings });
   const outlook = await createSync(w.userId, { name: "outlook", calendarAId: w.cal.work!.id, calendarBId: w.cal.msCalendar!.id, direction: "two_way", settings });

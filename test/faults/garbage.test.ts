@@ -4,7 +4,8 @@ import { db } from "@/db/client";
 import { syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { isProviderError } from "@/lib/errors";
 import { runSync, type RunSyncResult } from "@/lib/services/sync-runner";
-import { createSync, DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { createSync } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 import { googleTitles, icloudControl, icloudEvents, microsoftTitles, startWorld, type World } from "./world";
 
@@ -23,7 +24,7 @@ const syncIds = { google: "", microsoft: "" };
 
 beforeAll(async () => {
   w = await startWorld({ userId: "garbage", microsoft: true, timeoutMs: 2000 });
-  const settings = { ...DEFAULT_SETTINGS, privacy: "full" as const };
+  const settings = { ...DEFAULT_SYNC_SETTINGS, privacy: "full" as const };
   const a = await createSync(w.userId, { name: "home-google", calendarAId: w.cal.home.id, calendarBId: w.cal.primary.id, direction: "two_way", settings });
   const b = await createSync(w.userId, { name: "family-outlook", calendarAId: w.cal.family.id, calendarBId: w.cal.msCalendar!.id, direction: "two_way", settings });
   if (!a.ok || !b.ok) throw new Error("could not create the syncs");

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { contentHash } from "@/lib/calendar/hash";
 import { plan } from "@/lib/sync/plan";
 import { makeEvent, timed } from "@/test/support/sync";
-import { defaultSyncSettings, render, renderHash } from "@/lib/sync/transform";
+import { render, renderHash } from "@/lib/sync/transform";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { LinkState } from "@/lib/sync/types";
 
 /**
@@ -14,7 +15,7 @@ import type { LinkState } from "@/lib/sync/types";
  * of the copy in a later second still wins as before.
  */
 
-const settings = defaultSyncSettings;
+const settings = FULL_DETAIL_SETTINGS;
 const ctx = { syncId: "s1", direction: "two_way" as const, now: new Date("2030-01-20T12:00:00Z"), newId: () => "new-id" };
 const marker = { syncId: "s1", linkId: "l1" };
 const base = { uid: "u1", start: timed("2030-01-21T10:00:00"), end: timed("2030-01-21T11:00:00") };

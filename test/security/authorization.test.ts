@@ -25,7 +25,8 @@ import { calendarChoices, readCredentials, saveConnectedAccount } from "@/lib/se
 import { checkIcloudPassword } from "@/lib/services/connect-icloud";
 import { startGoogleConnect } from "@/lib/services/connect-google";
 import { addSandboxEvent, createSandboxIcloudAccount, listSandboxEvents } from "@/lib/services/sandbox";
-import { createSync, DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { createSync } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 
 /**
@@ -109,7 +110,7 @@ async function fixture(userId: string): Promise<Fixture> {
     credentials: { username: `${userId}-dav-login`, password: `dav-password-of-${userId}` },
   });
   await t.db.insert(calendars).values({ accountId: caldavAccount, remoteId: "/dav/work/", name: "Work", writable: true });
-  const created = await createSync(userId, { name: `${userId} sync`, calendarAId: home, calendarBId: family, direction: "two_way", settings: DEFAULT_SETTINGS });
+  const created = await createSync(userId, { name: `${userId} sync`, calendarAId: home, calendarBId: family, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
   if (!created.ok) throw new Error(created.problem.message);
   const [run] = await t.db.insert(syncRuns).values({ syncId: created.id, trigger: "manual", outcome: "success", finishedAt: new Date() }).returning();
   await t.db.insert(syncRunEvents).values({ runId: run.id, action: "create", side: "b", ref: `ref-of-${userId}`, outcome: "ok" });

@@ -20,7 +20,8 @@ import { connectIcloud } from "@/lib/services/connect-icloud";
 import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
 import { createChannel } from "@/lib/services/push";
 import { runSync } from "@/lib/services/sync-runner";
-import { createSync, DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { createSync } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 /**
  * `npm run keys:rotate` across a working installation: the credentials of an iCloud and a Google
@@ -128,7 +129,7 @@ describe("keys:rotate on a working installation", () => {
     const [familyRow] = await handle.db.select().from(calendars).where(and(eq(calendars.accountId, world.icloudAccount), eq(calendars.name, "Family")));
     const [primary] = await handle.db.select().from(calendars).where(and(eq(calendars.accountId, world.googleAccount), eq(calendars.remoteId, gmail)));
     world.googleCalendarRow = primary.id;
-    const created = await createSync("robin", { calendarAId: familyRow.id, calendarBId: primary.id, direction: "two_way", settings: { ...DEFAULT_SETTINGS, privacy: "full" } });
+    const created = await createSync("robin", { calendarAId: familyRow.id, calendarBId: primary.id, direction: "two_way", settings: { ...DEFAULT_SYNC_SETTINGS, privacy: "full" } });
     if (!created.ok) throw new Error(created.problem.message);
     world.syncId = created.id;
     await ic().addEvent(family.id, { title: "Dentist", ...slot(1, 9) });

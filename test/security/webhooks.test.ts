@@ -4,7 +4,7 @@ import { POST as microsoftRoute } from "@/app/api/webhooks/microsoft/route";
 import { calendars, pushChannels, syncs, users } from "@/db/schema";
 import { seal } from "@/lib/crypto";
 import { saveConnectedAccount } from "@/lib/services/accounts";
-import { DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 
 /**
@@ -44,7 +44,7 @@ beforeAll(async () => {
     const m = await saveConnectedAccount(user, { provider: "microsoft", email: `${user}@outlook.test`, credentials: { accessToken: "a" } });
     const [gcal] = await t.db.insert(calendars).values({ accountId: g, remoteId: "primary", name: "Work" }).returning();
     const [mcal] = await t.db.insert(calendars).values({ accountId: m, remoteId: `AAMk${n}`, name: "Calendar" }).returning();
-    await t.db.insert(syncs).values({ userId: user, calendarAId: gcal.id, calendarBId: mcal.id, settings: DEFAULT_SETTINGS });
+    await t.db.insert(syncs).values({ userId: user, calendarAId: gcal.id, calendarBId: mcal.id, settings: DEFAULT_SYNC_SETTINGS });
     await t.db.insert(pushChannels).values([
       { id: `g-${n}`, calendarId: gcal.id, provider: "google", channelId: `chan-${n}`, resourceId: `res-${n}`, secret: seal(token, `g-${n}`), expiresAt },
       { id: `m-${n}`, calendarId: mcal.id, provider: "microsoft", channelId: `sub-${n}`, secret: seal(state, `m-${n}`), expiresAt },

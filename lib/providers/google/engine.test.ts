@@ -6,7 +6,7 @@ import type { CalendarProvider } from "@/lib/providers/types";
 import { runPass } from "@/lib/sync/engine";
 import { MemoryLinkStore, MemoryRecorder } from "@/lib/sync/store";
 import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "@/test/support/sync";
-import { defaultSyncSettings } from "@/lib/sync/transform";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { Direction, Side, SyncSettings } from "@/lib/sync/types";
 import { connectedProvider } from "@/test/support/google";
 import { compactUtc, wallToInstant } from "./zone";
@@ -41,7 +41,7 @@ describe.each(["one_way", "two_way"] as const)("Google ⇄ Google through the en
     const A = emu.control.createCalendar(email, { summary: "A", timeZone: "Europe/Berlin" }).id;
     const B = emu.control.createCalendar(email, { summary: "B", timeZone: "Europe/Berlin" }).id;
     const { provider: p } = await connectedProvider(emu, email);
-    const settings: SyncSettings = { ...defaultSyncSettings, maxDeleteShare: 1 };
+    const settings: SyncSettings = { ...FULL_DETAIL_SETTINGS, maxDeleteShare: 1 };
     const store = new MemoryLinkStore();
     const cursors: Record<Side, string | null> = { a: null, b: null };
     let ids = 0;

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { settingsFromForm } from "@/components/app/sync-form-data";
 import { requireUser } from "@/lib/auth/session";
 import { appPorts } from "@/lib/services/app-ports";
-import { DEFAULT_SETTINGS, createSync, createSyncSchema } from "@/lib/services/syncs";
+import { createSync, createSyncSchema } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 export interface CreateSyncState {
   errors?: Partial<Record<"calendarAId" | "calendarBId" | "direction" | "settings" | "name" | "form", string>>;
@@ -20,7 +21,7 @@ function readForm(form: FormData) {
     calendarAId: String(form.get("calendarAId") ?? ""),
     calendarBId: String(form.get("calendarBId") ?? ""),
     direction: form.get("direction") === "two_way" ? ("two_way" as const) : ("one_way" as const),
-    settings: settingsFromForm(form, DEFAULT_SETTINGS),
+    settings: settingsFromForm(form, DEFAULT_SYNC_SETTINGS),
   };
 }
 

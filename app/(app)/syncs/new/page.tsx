@@ -7,7 +7,7 @@ import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
 import { listAccounts, refreshCalendars } from "@/lib/services/accounts";
-import { DEFAULT_SETTINGS } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 export const metadata: Metadata = { title: "New sync", robots: { index: false } };
 
@@ -34,7 +34,7 @@ export default async function NewSyncPage() {
           <p>Connect another account — or add a calendar to a connected one — and come back here.</p>
         </EmptyState>
       ) : (
-        <CreateSyncForm groups={groups} settings={DEFAULT_SETTINGS} />
+        <CreateSyncForm groups={groups} settings={DEFAULT_SYNC_SETTINGS} />
       )}
     </div>
   );

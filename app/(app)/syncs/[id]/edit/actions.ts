@@ -4,7 +4,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { settingsFromForm } from "@/components/app/sync-form-data";
 import { requireUser } from "@/lib/auth/session";
-import { DEFAULT_SETTINGS, updateSyncSettings } from "@/lib/services/syncs";
+import { updateSyncSettings } from "@/lib/services/syncs";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 export interface EditSyncState {
   errors?: Partial<Record<"direction" | "settings" | "name" | "form" | "calendarAId" | "calendarBId", string>>;
@@ -16,7 +17,7 @@ export async function editSyncAction(_prev: EditSyncState, form: FormData): Prom
   const result = await updateSyncSettings(user.id, syncId, {
     name: String(form.get("name") ?? ""),
     direction: form.get("direction") === "two_way" ? "two_way" : "one_way",
-    settings: settingsFromForm(form, DEFAULT_SETTINGS),
+    settings: settingsFromForm(form, DEFAULT_SYNC_SETTINGS),
   });
   if (!result.ok) return { errors: { [result.problem.field ?? "form"]: result.problem.message } };
   redirect(`/syncs/${syncId}?saved=1`);

@@ -3,9 +3,9 @@ import { db } from "@/db/client";
 import { ensureMigrated } from "@/db/migrate";
 import { calendarAccounts, calendars, syncs, users } from "@/db/schema";
 import { createCaldavProvider, type CaldavProvider } from "@/lib/providers/caldav";
-import { runSync, type RunSyncResult } from "@/lib/services/sync-runner";
-import { defaultSyncSettings } from "./transform";
-import type { Direction, SyncSettings } from "./types";
+import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from "@/lib/sync/settings";
+import type { Direction } from "@/lib/sync/types";
+import { runSync, type RunSyncResult } from "./sync-runner";
 
 /**
  * The headless command's work (scripts/sync.ts, the benchmark): a hidden local user owns one
@@ -86,14 +86,14 @@ async function calendarFor(userId: string, side: HeadlessSide): Promise<{ accoun
   return { accountId: account.id, calendarId: cal.id };
 }
 
-/** Finds or makes the sync row for the two URLs (settings and direction follow the flags). */
+/** Finds or makes the sync row for the two URLs (settings and direction follow the flags; the rest are the app's defaults). */
 export async function headlessSync(options: Pick<HeadlessOptions, "a" | "b" | "direction" | "settings">): Promise<{ userId: string; syncId: string }> {
   await ensureMigrated();
   const userId = await headlessUser();
   const a = await calendarFor(userId, options.a);
   const b = await calendarFor(userId, options.b);
   if (a.calendarId === b.calendarId) throw new Error("the two collections are the same");
-  const settings: SyncSettings = { ...defaultSyncSettings, ...options.settings };
+  const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS, ...options.settings };
   const [existing] = await db()
     .select({ id: syncs.id })
     .from(syncs)

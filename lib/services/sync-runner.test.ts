@@ -10,13 +10,13 @@ import { startMicrosoftEmulator } from "@/emulators/microsoft";
 import { connectedProvider } from "@/test/support/google";
 import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
-import { DbLinkStore, runSync } from "@/lib/services/sync-runner";
-import { listRunEvents } from "@/lib/services/syncs";
+import { DbLinkStore, runSync } from "./sync-runner";
+import { listRunEvents } from "./syncs";
 import { useTestDatabase } from "@/test/db";
 import { applyUserOp, armCrash, opArb, settingsArb } from "@/test/support/scenario";
 import { CAL, MemoryWorld, convergenceProblems, makeEvent, timed } from "@/test/support/sync";
-import { defaultSyncSettings } from "./transform";
-import type { Direction, SyncSettings } from "./types";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
+import type { Direction, SyncSettings } from "@/lib/sync/types";
 
 const t = useTestDatabase();
 
@@ -41,7 +41,7 @@ function runner(provider: MemoryCalendarProvider, userId: string, syncId: string
 
 describe("sync runner on the database", () => {
   it("records links, runs, counts and per-event outcomes by reference only", async () => {
-    const settings = { ...defaultSyncSettings };
+    const settings = { ...FULL_DETAIL_SETTINGS };
     const { userId, syncId } = await seed(settings, "one_way");
     const w = new MemoryWorld(settings, "one_way", syncId, NOW);
     const run = runner(w.provider, userId, syncId);
@@ -68,7 +68,7 @@ describe("sync runner on the database", () => {
   });
 
   it("pauses with a reason when a side reads empty, and resumes when the user confirms", async () => {
-    const settings = { ...defaultSyncSettings };
+    const settings = { ...FULL_DETAIL_SETTINGS };
     const { userId, syncId } = await seed(settings, "one_way");
     const w = new MemoryWorld(settings, "one_way", syncId, NOW);
     const run = runner(w.provider, userId, syncId);
@@ -88,8 +88,19 @@ describe("sync runner on the database", () => {
     expect(after.paused).toBe(false);
   });
 
+  it("copies privately when the stored settings lack the privacy choice", async () => {
+    const { privacy: _unset, ...stored } = FULL_DETAIL_SETTINGS;
+    const { userId, syncId } = await seed(stored as SyncSettings, "one_way");
+    const w = new MemoryWorld(FULL_DETAIL_SETTINGS, "one_way", syncId, NOW);
+    w.provider.userCreate(CAL.a, makeEvent({ title: "Dentist", description: "Root canal", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+    expect(await runner(w.provider, userId, syncId)()).toMatchObject({ outcome: "success", counts: { created: 1 } });
+    const [copy] = w.provider.events(CAL.b);
+    expect(copy.event.title).toBe("Busy");
+    expect(JSON.stringify(copy.event)).not.toMatch(/Dentist|Root canal/);
+  });
+
   it("keeps the cursor when a pass is cut short, and records the failed run", async () => {
-    const settings = { ...defaultSyncSettings };
+    const settings = { ...FULL_DETAIL_SETTINGS };
     const { userId, syncId } = await seed(settings, "one_way");
     const w = new MemoryWorld(settings, "one_way", syncId, NOW);
     const run = runner(w.provider, userId, syncId);
@@ -115,7 +126,7 @@ describe("sync runner on the database", () => {
       emu.addUser({ email });
       const outlookCalendar = emu.addCalendar(email, "Work").id;
       const outlook = createMicrosoftProvider({ credentials: emu.issueTokens(email), oauth: microsoftOAuth(emu.url, MICROSOFT_SANDBOX_CLIENT), graphUrl: emu.url });
-      const settings = { ...defaultSyncSettings };
+      const settings = { ...FULL_DETAIL_SETTINGS };
       const { userId, syncId } = await seed(settings, "one_way", outlookCalendar);
       const w = new MemoryWorld(settings, "one_way", syncId, NOW);
       const run = (options: { complete?: boolean } = {}) =>
@@ -154,7 +165,7 @@ describe("sync runner on the database", () => {
       const email = "retry@gmail.test";
       emu.control.createUser(email);
       const { provider: google } = await connectedProvider(emu, email, { retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 2_000 } });
-      const settings = { ...defaultSyncSettings };
+      const settings = { ...FULL_DETAIL_SETTINGS };
       const { userId, syncId } = await seed(settings, "one_way", email);
       const w = new MemoryWorld(settings, "one_way", syncId, NOW);
       w.provider.userCreate(CAL.a, makeEvent({ title: "Dentist", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
@@ -177,7 +188,7 @@ describe("sync runner on the database", () => {
   });
 
   it("records what a pull reports it could not read as notes of the pass", async () => {
-    const settings = { ...defaultSyncSettings };
+    const settings = { ...FULL_DETAIL_SETTINGS };
     const { userId, syncId } = await seed(settings, "one_way");
     const w = new MemoryWorld(settings, "one_way", syncId, NOW);
     const pull = w.provider.pullChanges.bind(w.provider);
@@ -192,7 +203,7 @@ describe("sync runner on the database", () => {
   });
 
   it("says so when the check of its own writes fails, and the next pass reads them again without writing", async () => {
-    const settings = { ...defaultSyncSettings };
+    const settings = { ...FULL_DETAIL_SETTINGS };
     const { userId, syncId } = await seed(settings, "one_way");
     const w = new MemoryWorld(settings, "one_way", syncId, NOW);
     const pull = w.provider.pullChanges.bind(w.provider);

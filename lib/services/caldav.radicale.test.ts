@@ -7,14 +7,14 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CalendarEvent } from "@/lib/calendar/types";
 import { createCaldavProvider, type CaldavProvider } from "@/lib/providers/caldav";
-import { DbLinkStore } from "@/lib/services/sync-runner";
+import { DbLinkStore } from "./sync-runner";
 import { useTestDatabase } from "@/test/db";
 import type { TestDavServer } from "@/test/servers/process";
 import { startRadicale } from "@/test/servers/radicale";
 import { runHeadlessSync } from "./headless";
 import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "@/test/support/sync";
-import { defaultSyncSettings } from "./transform";
-import type { Direction, Side, SyncSettings } from "./types";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
+import type { Direction, Side, SyncSettings } from "@/lib/sync/types";
 
 /**
  * The engine through the real CalDAV adapter, CalDAV ⇄ CalDAV on a local Radicale: series with
@@ -59,7 +59,7 @@ describe.each([
   it("mirrors events, series, occurrence edits, hand edits and deletes, then rests", async () => {
     const A = await mkcalendar();
     const B = await mkcalendar();
-    const settings: SyncSettings = { ...defaultSyncSettings, privacy, maxDeleteShare: 1 };
+    const settings: SyncSettings = { ...FULL_DETAIL_SETTINGS, privacy, maxDeleteShare: 1 };
     const side = (url: string) => ({ url, username: server.user, password: server.password });
     const pass = () => runHeadlessSync({ a: side(A), b: side(B), direction, settings });
 
