@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requireUser } from "@/lib/auth/session";
+import { action } from "@/app/_lib/action";
 import { log } from "@/lib/log";
 import {
   addSandboxEvent,
@@ -21,69 +21,67 @@ export interface SandboxState {
   password?: string;
 }
 
-const ids = z.object({ calendarId: z.string().min(1), eventId: z.string().min(1).optional() });
-
-function eventFields(form: FormData) {
-  return { title: String(form.get("title") ?? ""), start: String(form.get("start") ?? ""), end: String(form.get("end") ?? "") };
-}
-
-async function guarded(fn: () => Promise<SandboxState>): Promise<SandboxState> {
-  try {
-    const out = await fn();
-    revalidatePath("/sandbox");
-    return out;
-  } catch (error) {
+/** Every sandbox action: back to the sandbox after sign-in; a failure is said on the page, then logged. */
+const sandbox = {
+  returnTo: "/sandbox",
+  failed(error: unknown): SandboxState {
     log.warn("sandbox action failed", { error });
     return { error: error instanceof Error ? error.message : "That did not work." };
-  }
+  },
+};
+
+const calendarId = z.string().min(1, "Choose a sandbox calendar.");
+const eventId = z.string().min(1, "No event.");
+const text = (form: FormData, key: string) => String(form.get(key) ?? "");
+
+async function done(answer: SandboxState): Promise<SandboxState> {
+  revalidatePath("/sandbox");
+  return answer;
 }
 
-export async function addEventAction(_prev: SandboxState, form: FormData): Promise<SandboxState> {
-  const user = await requireUser("/sandbox");
-  const { calendarId } = ids.parse({ calendarId: form.get("calendarId") });
-  const parsed = sandboxEventInput.safeParse(eventFields(form));
-  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Check the event." };
-  return guarded(async () => {
-    await addSandboxEvent(user.id, calendarId, parsed.data);
-    return { ok: `Added “${parsed.data.title}”.` };
-  });
-}
+export const addEventAction = action(
+  {
+    ...sandbox,
+    input: z.object({ calendarId, event: sandboxEventInput }),
+    read: (form) => ({ calendarId: form.get("calendarId"), event: { title: text(form, "title"), start: text(form, "start"), end: text(form, "end") } }),
+  },
+  async ({ calendarId, event }, user) => {
+    await addSandboxEvent(user.id, calendarId, event);
+    return done({ ok: `Added “${event.title}”.` });
+  },
+);
 
-export async function editEventAction(_prev: SandboxState, form: FormData): Promise<SandboxState> {
-  const user = await requireUser("/sandbox");
-  const { calendarId, eventId } = ids.parse({ calendarId: form.get("calendarId"), eventId: form.get("eventId") });
-  const fields = eventFields(form);
-  const parsed = sandboxEditInput.safeParse({ title: fields.title, start: fields.start || undefined, end: fields.end || undefined });
-  if (!parsed.success || !eventId) return { error: parsed.error?.issues[0]?.message ?? "Check the event." };
-  return guarded(async () => {
-    await editSandboxEvent(user.id, calendarId, eventId, parsed.data);
-    return { ok: "Saved." };
-  });
-}
+export const editEventAction = action(
+  {
+    ...sandbox,
+    input: z.object({ calendarId, eventId, event: sandboxEditInput }),
+    read: (form) => ({
+      calendarId: form.get("calendarId"),
+      eventId: form.get("eventId"),
+      event: { title: text(form, "title"), start: text(form, "start") || undefined, end: text(form, "end") || undefined },
+    }),
+  },
+  async ({ calendarId, eventId, event }, user) => {
+    await editSandboxEvent(user.id, calendarId, eventId, event);
+    return done({ ok: "Saved." });
+  },
+);
 
-export async function deleteEventAction(_prev: SandboxState, form: FormData): Promise<SandboxState> {
-  const user = await requireUser("/sandbox");
-  const { calendarId, eventId } = ids.parse({ calendarId: form.get("calendarId"), eventId: form.get("eventId") });
-  if (!eventId) return { error: "No event." };
-  return guarded(async () => {
+export const deleteEventAction = action(
+  { ...sandbox, input: z.object({ calendarId, eventId }) },
+  async ({ calendarId, eventId }, user) => {
     await deleteSandboxEvent(user.id, calendarId, eventId);
-    return { ok: "Deleted." };
-  });
-}
+    return done({ ok: "Deleted." });
+  },
+);
 
-const accountForm = z.object({ accountId: z.string().min(1) });
+const accountForm = z.object({ accountId: z.string().min(1, "Choose a sandbox account.") });
 
-export async function revokeAccessAction(_prev: SandboxState, form: FormData): Promise<SandboxState> {
-  const user = await requireUser("/sandbox");
-  const { accountId } = accountForm.parse({ accountId: form.get("accountId") });
-  return guarded(async () => {
-    await revokeSandboxAccess(user.id, accountId);
-    return { ok: "Access withdrawn at the provider. Hetk notices at its next check, pauses the syncs and emails you." };
-  });
-}
+export const revokeAccessAction = action({ ...sandbox, input: accountForm }, async ({ accountId }, user) => {
+  await revokeSandboxAccess(user.id, accountId);
+  return done({ ok: "Access withdrawn at the provider. Hetk notices at its next check, pauses the syncs and emails you." });
+});
 
-export async function newPasswordAction(_prev: SandboxState, form: FormData): Promise<SandboxState> {
-  const user = await requireUser("/sandbox");
-  const { accountId } = accountForm.parse({ accountId: form.get("accountId") });
-  return guarded(async () => ({ password: await newSandboxIcloudPassword(user.id, accountId) }));
-}
+export const newPasswordAction = action({ ...sandbox, input: accountForm }, async ({ accountId }, user) =>
+  done({ password: await newSandboxIcloudPassword(user.id, accountId) }),
+);

@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { requireUser } from "@/lib/auth/session";
+import { action } from "@/app/_lib/action";
 import { deleteMyAccount } from "@/lib/services/accounts";
 
 export interface DeleteMeState {
@@ -10,11 +10,12 @@ export interface DeleteMeState {
 }
 
 /** Deletes the signed-in user's Hetk account after they typed their email to confirm. */
-export async function deleteMyAccountAction(_prev: DeleteMeState, form: FormData): Promise<DeleteMeState> {
-  const user = await requireUser("/settings");
-  const parsed = z.object({ confirm: z.string().trim().toLowerCase() }).safeParse({ confirm: form.get("confirm") ?? "" });
-  if (!parsed.success || parsed.data.confirm !== user.email.toLowerCase()) return { error: `Type ${user.email} to confirm.` };
-  // The user row takes its sessions with it, so the browser is signed out too.
-  await deleteMyAccount(user.id);
-  redirect("/?account=deleted");
-}
+export const deleteMyAccountAction = action(
+  { returnTo: "/settings", input: z.object({ confirm: z.string().trim().toLowerCase() }), read: (form) => ({ confirm: String(form.get("confirm") ?? "") }) },
+  async ({ confirm }, user): Promise<DeleteMeState> => {
+    if (confirm !== user.email.toLowerCase()) return { error: `Type ${user.email} to confirm.` };
+    // The user row takes its sessions with it, so the browser is signed out too.
+    await deleteMyAccount(user.id);
+    redirect("/?account=deleted");
+  },
+);

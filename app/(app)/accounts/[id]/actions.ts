@@ -2,16 +2,15 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { requireUser } from "@/lib/auth/session";
+import { action } from "@/app/_lib/action";
 import { disconnectAccount } from "@/lib/services/accounts";
 
-const idSchema = z.object({ accountId: z.string().min(1) });
-
 /** Disconnects the user's account: credentials deleted at once, its syncs paused. */
-export async function disconnectAccountAction(form: FormData): Promise<void> {
-  const user = await requireUser("/dashboard");
-  const { accountId } = idSchema.parse({ accountId: form.get("accountId") });
-  const result = await disconnectAccount(user.id, accountId);
-  if (!result.ok) redirect("/dashboard");
-  redirect(`/accounts/${accountId}?disconnected=${result.pausedSyncs}`);
-}
+export const disconnectAccountAction = action(
+  { returnTo: "/dashboard", input: z.object({ accountId: z.string().min(1) }), invalid: () => redirect("/dashboard") },
+  async ({ accountId }, user): Promise<void> => {
+    const result = await disconnectAccount(user.id, accountId);
+    if (!result.ok) redirect("/dashboard");
+    redirect(`/accounts/${accountId}?disconnected=${result.pausedSyncs}`);
+  },
+);

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { requireUser } from "@/lib/auth/session";
+import { action } from "@/app/_lib/action";
 import { continueRemovalInBackground, deleteSync, pauseSync, resumeSync, runHeldPass, syncNow } from "@/lib/services/syncs";
 
 export interface SyncActionState {
@@ -11,44 +11,46 @@ export interface SyncActionState {
   ok?: string;
 }
 
-const idOnly = z.object({ syncId: z.string().min(1) });
+const syncId = z.string().min(1, "That sync no longer exists.");
+/** Sign-in comes back to the sync's own page. */
+const returnTo = (form: FormData) => `/syncs/${String(form.get("syncId") ?? "")}`;
 
-async function run(form: FormData, fn: (userId: string, syncId: string) => Promise<{ ok: boolean; problem?: { message: string } }>, done: string): Promise<SyncActionState> {
-  const { syncId } = idOnly.parse({ syncId: form.get("syncId") });
-  const user = await requireUser(`/syncs/${syncId}`);
-  const result = await fn(user.id, syncId);
+type ServiceAnswer = { ok: boolean; problem?: { message: string } };
+
+/** The service's answer, said on the sync's page (which shows the change). */
+function answer(syncId: string, result: ServiceAnswer, done: string): SyncActionState {
   revalidatePath(`/syncs/${syncId}`);
   return result.ok ? { ok: done } : { error: result.problem?.message ?? "That did not work. Please try again." };
 }
 
-export async function syncNowAction(_prev: SyncActionState, form: FormData) {
-  return run(form, syncNow, "A pass was asked for. This page updates as it runs.");
+function syncButton(fn: (userId: string, syncId: string) => Promise<ServiceAnswer>, done: string) {
+  return action({ returnTo, input: z.object({ syncId }) }, async (input, user) => answer(input.syncId, await fn(user.id, input.syncId), done));
 }
 
-export async function pauseSyncAction(_prev: SyncActionState, form: FormData) {
-  return run(form, pauseSync, "Paused. Nothing is copied until you resume; the copies already made stay.");
-}
+export const syncNowAction = syncButton(syncNow, "A pass was asked for. This page updates as it runs.");
 
-export async function resumeSyncAction(_prev: SyncActionState, form: FormData) {
-  return run(form, resumeSync, "Resumed. The next pass catches up with everything that changed.");
-}
+export const pauseSyncAction = syncButton(pauseSync, "Paused. Nothing is copied until you resume; the copies already made stay.");
 
-export async function runHeldPassAction(_prev: SyncActionState, form: FormData): Promise<SyncActionState> {
-  const state = await run(form, runHeldPass, "");
+export const resumeSyncAction = syncButton(resumeSync, "Resumed. The next pass catches up with everything that changed.");
+
+export const runHeldPassAction = action({ returnTo, input: z.object({ syncId }) }, async (input, user): Promise<SyncActionState> => {
+  const state = answer(input.syncId, await runHeldPass(user.id, input.syncId), "");
   if (state.error) return state;
   // The held-back notice (and this form) is gone once the pass ran: the page says it instead.
-  redirect(`/syncs/${String(form.get("syncId"))}?confirmed=1`);
-}
+  redirect(`/syncs/${input.syncId}?confirmed=1`);
+});
 
-const deleteForm = z.object({ syncId: z.string().min(1), copies: z.enum(["remove", "keep"]) });
-
-export async function deleteSyncAction(_prev: SyncActionState, form: FormData): Promise<SyncActionState> {
-  const parsed = deleteForm.safeParse({ syncId: form.get("syncId"), copies: form.get("copies") });
-  if (!parsed.success) return { error: "Choose whether to remove the copies this sync made, or keep them." };
-  const user = await requireUser(`/syncs/${parsed.data.syncId}`);
-  const result = await deleteSync(user.id, parsed.data.syncId, { removeCopies: parsed.data.copies === "remove" });
-  if (!result.ok) return { error: result.problem.message };
-  if (!result.background) redirect("/dashboard?done=sync-deleted");
-  continueRemovalInBackground(parsed.data.syncId);
-  redirect(`/syncs/${parsed.data.syncId}?deleting=1`);
-}
+export const deleteSyncAction = action(
+  {
+    returnTo,
+    input: z.object({ syncId, copies: z.enum(["remove", "keep"]) }),
+    invalid: (): SyncActionState => ({ error: "Choose whether to remove the copies this sync made, or keep them." }),
+  },
+  async (input, user): Promise<SyncActionState> => {
+    const result = await deleteSync(user.id, input.syncId, { removeCopies: input.copies === "remove" });
+    if (!result.ok) return { error: result.problem.message };
+    if (!result.background) redirect("/dashboard?done=sync-deleted");
+    continueRemovalInBackground(input.syncId);
+    redirect(`/syncs/${input.syncId}?deleting=1`);
+  },
+);
