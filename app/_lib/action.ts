@@ -41,8 +41,9 @@ export function action<S extends z.ZodType, R>(
   options: ActionOptions<S, R>,
   run: (input: z.output<S>, user: SignedInUser, form: FormData) => Promise<R>,
 ): ServerAction<R> {
-  return async (...args: unknown[]): Promise<R> => {
-    const form = args.find((a): a is FormData => a instanceof FormData) ?? new FormData();
+  // Two declared parameters (a plain form passes one, useActionState two, a button none).
+  return async (first?: unknown, second?: unknown): Promise<R> => {
+    const form = first instanceof FormData ? first : second instanceof FormData ? second : new FormData();
     const user = await requireUser(typeof options.returnTo === "string" ? options.returnTo : options.returnTo(form));
     const parsed = options.input.safeParse(options.read ? options.read(form) : Object.fromEntries(form));
     if (!parsed.success) return options.invalid ? options.invalid(parsed.error, form) : (errorAnswer(parsed.error.issues[0]?.message ?? "Check the form and try again.") as R);

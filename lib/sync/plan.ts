@@ -26,7 +26,7 @@ export interface PlanOutput {
   fetch: Array<{ side: Side; ref: string }>;
 }
 
-interface Seen {
+export interface Seen {
   etag: string;
   event: CalendarEvent;
   hash?: string;
@@ -70,7 +70,7 @@ function withSide(l: LinkState, s: Side, v: { ref: string | null; etag: string |
   return s === "a" ? { ...l, refA: v.ref, etagA: v.etag, hashA: v.hash } : { ...l, refB: v.ref, etagB: v.etag, hashB: v.hash };
 }
 
-type SideState =
+export type SideState =
   | { kind: "missing" }
   | { kind: "deleted" }
   | { kind: "invalid"; error: string }
@@ -151,189 +151,19 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
     }
   }
 
+  const env: LinkEnv = { settings, renderHash: rh, twoWay, syncId: ctx.syncId, newId: ctx.newId };
   let linkedDeletes = 0;
-
   for (const original of links) {
     const link = adopted.get(original.id) ?? original;
-    const o = link.origin;
-    const c = other(o);
-    const so = sideState(views[o], link, o);
-    const sc = sideState(views[c], link, c);
-    const changedLink = link !== original;
-
-
-    if (so.kind === "missing") {
-      // A link without its source reference is unusable: remove our copy if any, then the row.
-      if (sc.kind === "unchanged" || sc.kind === "changed") {
-        actions.push(deleteCopy(link, c, sc, "source-unknown"));
-        linkedDeletes++;
-      } else actions.push(dropLink(link));
-      continue;
+    const decision = decideLink(
+      { original, link, source: sideState(views[link.origin], link, link.origin), copy: sideState(views[other(link.origin)], link, other(link.origin)) },
+      env,
+    );
+    if ("fetch" in decision) fetch.push(decision.fetch);
+    else if (decision.action) {
+      actions.push(decision.action);
+      if (decision.linkedDelete) linkedDeletes++;
     }
-
-    if (so.kind === "deleted") {
-      if (sc.kind === "missing" || sc.kind === "deleted") actions.push(dropLink(link));
-      else {
-        actions.push(deleteCopy(link, c, sc, "source-deleted"));
-        linkedDeletes++;
-      }
-      continue;
-    }
-
-    if (so.kind === "invalid") {
-      actions.push({ kind: "skip", side: o, linkId: link.id, ref: ref(link, o), reason: "bad-data", writes: [], link });
-      continue;
-    }
-
-    // The source is present. Its content is needed unless nothing but bookkeeping happens.
-    const sourceSeen: Seen | undefined = so.seen;
-    const stale = link.renderHash !== rh;
-    const copyEdited = sc.kind === "changed";
-    const copyGone = sc.kind === "deleted";
-    const copyMissing = sc.kind === "missing";
-    // A source the filters now exclude (settings changed; seen in a complete pull) loses its copy.
-    const nowFiltered = sourceSeen !== undefined && filterReason(sourceSeen.event, settings) !== null;
-    const needSource = so.kind === "changed" || stale || copyEdited || copyGone || copyMissing || nowFiltered;
-
-    if (!needSource) {
-      // Only etags may have moved (a server rewrite): keep the row current, write nothing.
-      const next = refreshed(link, o, so, c, sc);
-      if (next !== link || changedLink) actions.push({ kind: "relink", side: c, linkId: link.id, ref: ref(link, c), reason: "etag", writes: [], link: next });
-      continue;
-    }
-    if (!sourceSeen) {
-      fetch.push({ side: o, ref: ref(link, o)! });
-      continue;
-    }
-    if (sc.kind === "invalid") {
-      actions.push({ kind: "skip", side: c, linkId: link.id, ref: ref(link, c), reason: "bad-data", writes: [], link });
-      continue;
-    }
-
-    const source = sourceSeen.event;
-    const sourceHash = hashOf(sourceSeen);
-    const marker = { syncId: ctx.syncId, linkId: link.id };
-    const flowBack = twoWay && canFlowBack(source, settings);
-
-    // A hand edit of the copy carried back to the source (two-way, full details).
-    // An adopted copy (its create's answer was lost) may be Hetk's own write of an older version:
-    // when the source changed too, the source wins rather than a timestamp within the same second.
-    if (copyEdited && flowBack && (so.kind !== "changed" || (laterThan(sc.seen.event, source) && !adopted.has(link.id)))) {
-      const merged = mergeBack(source, sc.seen.event, settings);
-      const mergedHash = contentHash(merged);
-      const writes: Write[] = [];
-      if (mergedHash !== sourceHash) writes.push({ op: "update", side: o, ref: ref(link, o), etag: sourceSeen.etag, event: merged, hash: mergedHash });
-      const filtered = filterReason(merged, settings);
-      if (filtered) {
-        writes.push({ op: "delete", side: c, ref: ref(link, c), etag: sc.seen.etag });
-        actions.push({ kind: so.kind === "changed" ? "conflict" : "update", winner: c, side: o, linkId: link.id, ref: ref(link, o), reason: filtered, writes, link: null });
-        continue;
-      }
-      const copy = render(merged, settings, marker);
-      const copyHash = contentHash(copy);
-      let next: LinkState = { ...withSide(link, o, { ref: ref(link, o), etag: sourceSeen.etag, hash: mergedHash }), renderHash: rh };
-      // Until the copy is rewritten the row keeps its old copy state, so a stop in between is
-      // seen as "copy still differs" and finished next pass.
-      if (copyHash !== hashOf(sc.seen)) writes.push({ op: "update", side: c, ref: ref(link, c), etag: sc.seen.etag, event: copy, hash: copyHash });
-      else next = withSide(next, c, { ref: ref(link, c), etag: sc.seen.etag, hash: copyHash });
-      actions.push({
-        kind: so.kind === "changed" ? "conflict" : writes.length ? "update" : "relink",
-        winner: so.kind === "changed" ? c : undefined,
-        side: o,
-        linkId: link.id,
-        ref: ref(link, o),
-        reason: so.kind === "changed" ? "both-edited-copy-newer" : "copy-edited",
-        writes,
-        link: next,
-      });
-      continue;
-    }
-
-    // A copy deleted by hand in a two-way sync deletes its source, unless the source changed since.
-    if (copyGone && flowBack && so.kind !== "changed") {
-      actions.push({
-        kind: "delete",
-        side: o,
-        linkId: link.id,
-        ref: ref(link, o),
-        reason: "copy-deleted",
-        writes: [{ op: "delete", side: o, ref: ref(link, o), etag: sourceSeen.etag }],
-        link: null,
-        deletesLinked: true,
-      });
-      linkedDeletes++;
-      continue;
-    }
-
-    const filtered = filterReason(source, settings);
-    if (filtered) {
-      if (copyGone || copyMissing) actions.push({ kind: "skip", side: o, linkId: link.id, ref: ref(link, o), reason: filtered, writes: [], link: null });
-      else {
-        actions.push(deleteCopy(link, c, sc, filtered));
-        linkedDeletes++;
-      }
-      continue;
-    }
-
-    const copy = render(source, settings, marker);
-    const copyHash = contentHash(copy);
-
-    if (copyGone) {
-      // Restored under a new link: a provider may refuse to reuse the old id (Google keeps
-      // deleted ids), so the idempotency key must be new too.
-      const id = ctx.newId();
-      const fresh = render(source, settings, { syncId: ctx.syncId, linkId: id });
-      const base: LinkState = { ...emptyLink(id, o), renderHash: rh };
-      const next = withSide(base, o, { ref: ref(link, o), etag: sourceSeen.etag, hash: sourceHash });
-      actions.push({
-        kind: "restore",
-        side: c,
-        linkId: id,
-        ref: ref(link, c),
-        reason: "copy-deleted",
-        newLink: true,
-        replaces: link.id,
-        writes: [{ op: "create", side: c, ref: null, etag: null, event: fresh, hash: contentHash(fresh) }],
-        link: next,
-      });
-      continue;
-    }
-
-    if (copyMissing) {
-      // The row was written but the create never confirmed: create again with the same key.
-      const next = withSide({ ...link, renderHash: rh }, o, { ref: ref(link, o), etag: sourceSeen.etag, hash: sourceHash });
-      actions.push({
-        kind: "create",
-        side: c,
-        linkId: link.id,
-        ref: null,
-        reason: "resume",
-        writes: [{ op: "create", side: c, ref: null, etag: null, event: copy, hash: copyHash }],
-        link: next,
-      });
-      continue;
-    }
-
-    // Copy present (possibly edited by hand, possibly stale).
-    const copyEtag = sc.kind === "changed" ? sc.seen.etag : (sc as { etag: string | null }).etag;
-    const currentCopyHash = sc.kind === "changed" ? hashOf(sc.seen) : (sc as { hash: string | null }).hash;
-    let next = withSide({ ...link, renderHash: rh }, o, { ref: ref(link, o), etag: sourceSeen.etag, hash: sourceHash });
-    if (copyHash === currentCopyHash) {
-      next = withSide(next, c, { ref: ref(link, c), etag: copyEtag, hash: currentCopyHash });
-      if (!sameLink(next, original)) actions.push({ kind: "relink", side: c, linkId: link.id, ref: ref(link, c), reason: "unchanged", writes: [], link: next });
-      continue;
-    }
-    const kind = copyEdited ? (so.kind === "changed" && flowBack ? "conflict" : "restore") : "update";
-    actions.push({
-      kind,
-      winner: kind === "conflict" ? o : undefined,
-      side: c,
-      linkId: link.id,
-      ref: ref(link, c),
-      reason: kind === "conflict" ? "both-edited-source-newer" : kind === "restore" ? "copy-edited" : stale && so.kind !== "changed" ? "settings-changed" : "source-edited",
-      writes: [{ op: "update", side: c, ref: ref(link, c), etag: copyEtag, event: copy, hash: copyHash }],
-      link: next,
-    });
   }
 
   // Events no link knows about.
@@ -394,6 +224,246 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
   }
 
   return { actions, fetch };
+}
+
+/** What deciding one link needs besides the link: the sync's settings and identity. */
+export interface LinkEnv {
+  settings: SyncSettings;
+  /** The render hash of the current settings (a copy rendered under others is stale). */
+  renderHash: string;
+  twoWay: boolean;
+  syncId: string;
+  newId: () => string;
+}
+
+/** One link and what the pulls say about each of its sides. */
+export interface LinkInput {
+  /** The status row as stored. */
+  original: LinkState;
+  /** The row with an adopted copy's reference filled in, or the stored row itself. */
+  link: LinkState;
+  /** The origin side (where the event was first made). */
+  source: SideState;
+  /** The other side (Hetk's copy). */
+  copy: SideState;
+}
+
+/** One link's outcome: an action (counted by the delete guard when it deletes a linked event), a read to make first, or nothing. */
+export type LinkDecision = { action?: Action; linkedDelete?: boolean } | { fetch: { side: Side; ref: string } };
+
+const nothing: LinkDecision = {};
+
+/** A source present and read, and a copy that is not unreadable: the cases that write. */
+interface Present {
+  link: LinkState;
+  original: LinkState;
+  o: Side;
+  c: Side;
+  source: Seen;
+  sourceChanged: boolean;
+  copy: Exclude<SideState, { kind: "invalid" }>;
+  stale: boolean;
+  /** Two-way, and the source lets a copy's edits flow back (full details). */
+  flowBack: boolean;
+  /** The copy was adopted this pass (its create's answer was lost). */
+  adopted: boolean;
+  marker: { syncId: string; linkId: string };
+}
+
+/** Decides what one pass does with one link. Pure, like plan(). */
+export function decideLink(input: LinkInput, env: LinkEnv): LinkDecision {
+  const { link, source: so, copy: sc } = input;
+  const o = link.origin;
+  const c = other(o);
+  if (so.kind === "missing" || so.kind === "deleted") return sourceGone(link, so, sc);
+  if (so.kind === "invalid") return { action: { kind: "skip", side: o, linkId: link.id, ref: ref(link, o), reason: "bad-data", writes: [], link } };
+
+  // The source is present. Its content is needed unless nothing but bookkeeping happens.
+  const stale = link.renderHash !== env.renderHash;
+  // A source the filters now exclude (settings changed; seen in a complete pull) loses its copy.
+  const nowFiltered = so.seen !== undefined && filterReason(so.seen.event, env.settings) !== null;
+  const needSource = so.kind === "changed" || stale || sc.kind === "changed" || sc.kind === "deleted" || sc.kind === "missing" || nowFiltered;
+  if (!needSource) return bookkeeping(input);
+  if (!so.seen) return { fetch: { side: o, ref: ref(link, o)! } };
+  if (sc.kind === "invalid") return { action: { kind: "skip", side: c, linkId: link.id, ref: ref(link, c), reason: "bad-data", writes: [], link } };
+
+  const p: Present = {
+    link,
+    original: input.original,
+    o,
+    c,
+    source: so.seen,
+    sourceChanged: so.kind === "changed",
+    copy: sc,
+    stale,
+    flowBack: env.twoWay && canFlowBack(so.seen.event, env.settings),
+    adopted: link !== input.original,
+    marker: { syncId: env.syncId, linkId: link.id },
+  };
+  return (
+    carryCopyEditBack(p, env) ??
+    deleteSourceOfDeletedCopy(p) ??
+    dropFilteredSource(p, env) ??
+    restoreDeletedCopy(p, env) ??
+    resumeCreate(p, env) ??
+    refreshCopy(p, env)
+  );
+}
+
+/** The source is gone (deleted, or its reference unknown): remove our copy if any, else the row. */
+function sourceGone(link: LinkState, so: { kind: "missing" | "deleted" }, sc: SideState): LinkDecision {
+  const c = other(link.origin);
+  const copyThere = so.kind === "missing" ? sc.kind === "unchanged" || sc.kind === "changed" : sc.kind !== "missing" && sc.kind !== "deleted";
+  if (!copyThere) return { action: dropLink(link) };
+  return { action: deleteCopy(link, c, sc, so.kind === "missing" ? "source-unknown" : "source-deleted"), linkedDelete: true };
+}
+
+/** Nothing changed but perhaps etags (a server rewrite) or an adoption: keep the row current, write nothing. */
+function bookkeeping({ original, link, source, copy }: LinkInput): LinkDecision {
+  const c = other(link.origin);
+  const next = refreshed(link, link.origin, source, c, copy);
+  if (next === link && link === original) return nothing;
+  return { action: { kind: "relink", side: c, linkId: link.id, ref: ref(link, c), reason: "etag", writes: [], link: next } };
+}
+
+/**
+ * A hand edit of the copy carried back to the source (two-way, full details). An adopted copy
+ * (its create's answer was lost) may be Hetk's own write of an older version: when the source
+ * changed too, the source wins rather than a timestamp within the same second.
+ */
+function carryCopyEditBack(p: Present, env: LinkEnv): LinkDecision | undefined {
+  const { link, o, c, copy: sc, source: sourceSeen } = p;
+  if (sc.kind !== "changed" || !p.flowBack) return undefined;
+  if (p.sourceChanged && !(laterThan(sc.seen.event, sourceSeen.event) && !p.adopted)) return undefined;
+  const merged = mergeBack(sourceSeen.event, sc.seen.event, env.settings);
+  const mergedHash = contentHash(merged);
+  const writes: Write[] = [];
+  if (mergedHash !== hashOf(sourceSeen)) writes.push({ op: "update", side: o, ref: ref(link, o), etag: sourceSeen.etag, event: merged, hash: mergedHash });
+  const filtered = filterReason(merged, env.settings);
+  if (filtered) {
+    writes.push({ op: "delete", side: c, ref: ref(link, c), etag: sc.seen.etag });
+    return { action: { kind: p.sourceChanged ? "conflict" : "update", winner: c, side: o, linkId: link.id, ref: ref(link, o), reason: filtered, writes, link: null } };
+  }
+  const copy = render(merged, env.settings, p.marker);
+  const copyHash = contentHash(copy);
+  let next: LinkState = { ...withSide(link, o, { ref: ref(link, o), etag: sourceSeen.etag, hash: mergedHash }), renderHash: env.renderHash };
+  // Until the copy is rewritten the row keeps its old copy state, so a stop in between is
+  // seen as "copy still differs" and finished next pass.
+  if (copyHash !== hashOf(sc.seen)) writes.push({ op: "update", side: c, ref: ref(link, c), etag: sc.seen.etag, event: copy, hash: copyHash });
+  else next = withSide(next, c, { ref: ref(link, c), etag: sc.seen.etag, hash: copyHash });
+  return {
+    action: {
+      kind: p.sourceChanged ? "conflict" : writes.length ? "update" : "relink",
+      winner: p.sourceChanged ? c : undefined,
+      side: o,
+      linkId: link.id,
+      ref: ref(link, o),
+      reason: p.sourceChanged ? "both-edited-copy-newer" : "copy-edited",
+      writes,
+      link: next,
+    },
+  };
+}
+
+/** A copy deleted by hand in a two-way sync deletes its source, unless the source changed since. */
+function deleteSourceOfDeletedCopy({ link, o, copy, flowBack, sourceChanged, source }: Present): LinkDecision | undefined {
+  if (copy.kind !== "deleted" || !flowBack || sourceChanged) return undefined;
+  return {
+    action: {
+      kind: "delete",
+      side: o,
+      linkId: link.id,
+      ref: ref(link, o),
+      reason: "copy-deleted",
+      writes: [{ op: "delete", side: o, ref: ref(link, o), etag: source.etag }],
+      link: null,
+      deletesLinked: true,
+    },
+    linkedDelete: true,
+  };
+}
+
+/** A source the filters leave out: its copy goes (or, without one, the row). */
+function dropFilteredSource({ link, o, c, copy, source }: Present, env: LinkEnv): LinkDecision | undefined {
+  const filtered = filterReason(source.event, env.settings);
+  if (!filtered) return undefined;
+  if (copy.kind === "deleted" || copy.kind === "missing") return { action: { kind: "skip", side: o, linkId: link.id, ref: ref(link, o), reason: filtered, writes: [], link: null } };
+  return { action: deleteCopy(link, c, copy, filtered), linkedDelete: true };
+}
+
+/**
+ * A copy deleted by hand (one-way, or the source changed since): made again under a new link. A
+ * provider may refuse to reuse the old id (Google keeps deleted ids), so the idempotency key must
+ * be new too.
+ */
+function restoreDeletedCopy({ link, o, c, copy, source }: Present, env: LinkEnv): LinkDecision | undefined {
+  if (copy.kind !== "deleted") return undefined;
+  const id = env.newId();
+  const fresh = render(source.event, env.settings, { syncId: env.syncId, linkId: id });
+  const next = withSide({ ...emptyLink(id, o), renderHash: env.renderHash }, o, { ref: ref(link, o), etag: source.etag, hash: hashOf(source) });
+  return {
+    action: {
+      kind: "restore",
+      side: c,
+      linkId: id,
+      ref: ref(link, c),
+      reason: "copy-deleted",
+      newLink: true,
+      replaces: link.id,
+      writes: [{ op: "create", side: c, ref: null, etag: null, event: fresh, hash: contentHash(fresh) }],
+      link: next,
+    },
+  };
+}
+
+/** The row was written but the create never confirmed: create again with the same key. */
+function resumeCreate({ link, o, c, copy, source, marker }: Present, env: LinkEnv): LinkDecision | undefined {
+  if (copy.kind !== "missing") return undefined;
+  const event = render(source.event, env.settings, marker);
+  const next = withSide({ ...link, renderHash: env.renderHash }, o, { ref: ref(link, o), etag: source.etag, hash: hashOf(source) });
+  return {
+    action: {
+      kind: "create",
+      side: c,
+      linkId: link.id,
+      ref: null,
+      reason: "resume",
+      writes: [{ op: "create", side: c, ref: null, etag: null, event, hash: contentHash(event) }],
+      link: next,
+    },
+  };
+}
+
+/**
+ * The copy is there (possibly edited by hand, possibly stale): rewritten when it differs from what
+ * the source renders to now; otherwise only the row is brought up to date.
+ */
+function refreshCopy(p: Present, env: LinkEnv): LinkDecision {
+  const { link, o, c, source, sourceChanged } = p;
+  const sc = p.copy as Extract<SideState, { kind: "unchanged" | "changed" }>;
+  const copy = render(source.event, env.settings, p.marker);
+  const copyHash = contentHash(copy);
+  const copyEtag = sc.kind === "changed" ? sc.seen.etag : sc.etag;
+  const currentCopyHash = sc.kind === "changed" ? hashOf(sc.seen) : sc.hash;
+  let next = withSide({ ...link, renderHash: env.renderHash }, o, { ref: ref(link, o), etag: source.etag, hash: hashOf(source) });
+  if (copyHash === currentCopyHash) {
+    next = withSide(next, c, { ref: ref(link, c), etag: copyEtag, hash: currentCopyHash });
+    if (sameLink(next, p.original)) return nothing;
+    return { action: { kind: "relink", side: c, linkId: link.id, ref: ref(link, c), reason: "unchanged", writes: [], link: next } };
+  }
+  const kind = sc.kind === "changed" ? (sourceChanged && p.flowBack ? "conflict" : "restore") : "update";
+  return {
+    action: {
+      kind,
+      winner: kind === "conflict" ? o : undefined,
+      side: c,
+      linkId: link.id,
+      ref: ref(link, c),
+      reason: kind === "conflict" ? "both-edited-source-newer" : kind === "restore" ? "copy-edited" : p.stale && !sourceChanged ? "settings-changed" : "source-edited",
+      writes: [{ op: "update", side: c, ref: ref(link, c), etag: copyEtag, event: copy, hash: copyHash }],
+      link: next,
+    },
+  };
 }
 
 /** A create whose copy is rendered (and hashed) only when apply reads it. */
