@@ -102,56 +102,13 @@ function sideState(view: SideView, link: LinkState, s: Side): SideState {
  */
 export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], settings: SyncSettings, ctx: PlanContext): PlanOutput {
   const views: Record<Side, SideView> = { a: new SideView(pullA), b: new SideView(pullB) };
-  const rh = renderHash(settings, ctx.direction);
-  const twoWay = ctx.direction === "two_way";
+  const emptied = ctx.force ? undefined : emptySide(views, links);
+  if (emptied) return held(emptied);
+
+  const env: LinkEnv = { settings, renderHash: renderHash(settings, ctx.direction), twoWay: ctx.direction === "two_way", syncId: ctx.syncId, newId: ctx.newId };
+  const { byRef, adopted, orphans } = adoptCopies(views, links, ctx.syncId);
   const actions: Action[] = [];
   const fetch: PlanOutput["fetch"] = [];
-
-  // Guard: a side that suddenly reads empty while links point at it is far more likely a broken
-  // read than a user who emptied a calendar. Deleting (or recreating) everything would be wrong.
-  if (!ctx.force) {
-    for (const s of ["a", "b"] as const) {
-      const v = views[s];
-      if (v.complete && v.isEmpty() && links.some((l) => ref(l, s) !== null)) {
-        return {
-          actions: [],
-          fetch: [],
-          pause: { reason: `Calendar ${s.toUpperCase()} read as empty while ${links.length} events are linked; nothing was deleted.` },
-        };
-      }
-    }
-  }
-
-  const byRef: Record<Side, Map<string, LinkState>> = { a: new Map(), b: new Map() };
-  const byId = new Map<string, LinkState>();
-  for (const l of links) {
-    byId.set(l.id, l);
-    if (l.refA) byRef.a.set(l.refA, l);
-    if (l.refB) byRef.b.set(l.refB, l);
-  }
-
-  // Copies this sync made whose link has no reference yet (a pass stopped between the remote
-  // create and the link update): adopt them instead of creating them again.
-  const adopted = new Map<string, LinkState>();
-  const orphans: Array<{ side: Side; ref: string; etag: string }> = [];
-  for (const s of ["a", "b"] as const) {
-    for (const [r, seen] of views[s].upserts) {
-      const m = seen.event.marker;
-      if (!m || m.syncId !== ctx.syncId || byRef[s].has(r)) continue;
-      const l = adopted.get(m.linkId) ?? byId.get(m.linkId);
-      if (l && l.origin !== s && ref(l, s) === null) {
-        // The etag is left unknown so the copy is compared by content below.
-        const patched = withSide(l, s, { ref: r, etag: null, hash: null });
-        adopted.set(l.id, patched);
-        byId.set(l.id, patched);
-        byRef[s].set(r, patched);
-      } else {
-        orphans.push({ side: s, ref: r, etag: seen.etag });
-      }
-    }
-  }
-
-  const env: LinkEnv = { settings, renderHash: rh, twoWay, syncId: ctx.syncId, newId: ctx.newId };
   let linkedDeletes = 0;
   for (const original of links) {
     const link = adopted.get(original.id) ?? original;
@@ -169,39 +126,9 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
   // Events no link knows about.
   const win = windowDates(settings, ctx.now);
   for (const s of ["a", "b"] as const) {
-    const isSourceSide = twoWay || s === "a";
     for (const [r, seen] of views[s].upserts) {
-      if (byRef[s].has(r)) continue;
-      const m = seen.event.marker;
-      if (m) {
-        if (m.syncId !== ctx.syncId) actions.push({ kind: "skip", side: s, linkId: null, ref: r, reason: "copy-of-other-sync", writes: [], link: null });
-        continue; // our own unlinked copies are handled as orphans below
-      }
-      if (!isSourceSide) continue;
-      const filtered = filterReason(seen.event, settings);
-      if (filtered) {
-        actions.push({ kind: "skip", side: s, linkId: null, ref: r, reason: filtered, writes: [], link: null });
-        continue;
-      }
-      if (!inWindowDates(seen.event, win.from, win.to)) {
-        actions.push({ kind: "skip", side: s, linkId: null, ref: r, reason: "out-of-window", writes: [], link: null });
-        continue;
-      }
-      const id = ctx.newId();
-      const c = other(s);
-      // Rendering and hashing are deferred to the moment the write is made (CreateWrite): deciding
-      // stays cheap for a first pass over a large calendar. apply fills the source hash in.
-      const link = withSide({ ...emptyLink(id, s), renderHash: rh }, s, { ref: r, etag: seen.etag, hash: null });
-      actions.push({
-        kind: "create",
-        side: c,
-        linkId: id,
-        ref: r,
-        reason: "new",
-        newLink: true,
-        writes: [new CreateWrite(c, seen, settings, ctx.syncId, id)],
-        link,
-      });
+      const action = byRef[s].has(r) ? null : decideUnlinked(s, r, seen, env, win);
+      if (action) actions.push(action);
     }
     for (const [r, err] of views[s].invalid) {
       if (!byRef[s].has(r)) actions.push({ kind: "skip", side: s, linkId: null, ref: r, reason: "bad-data", writes: [], link: null, detail: err });
@@ -213,17 +140,91 @@ export function plan(pullA: SidePull, pullB: SidePull, links: LinkState[], setti
     actions.push({ kind: "delete", side, linkId: null, ref: r, reason: "orphan-copy", writes: [{ op: "delete", side, ref: r, etag: e }], link: null });
   }
 
-  if (!ctx.force && linkedDeletes >= GUARD_MIN_DELETES && linkedDeletes > settings.maxDeleteShare * links.length) {
-    return {
-      actions: [],
-      fetch: [],
-      pause: {
-        reason: `This pass would delete ${linkedDeletes} of ${links.length} linked events (more than ${Math.round(settings.maxDeleteShare * 100)}%); nothing was deleted.`,
-      },
-    };
-  }
+  const tooMany = ctx.force ? undefined : tooManyDeletes(linkedDeletes, links.length, settings.maxDeleteShare);
+  return tooMany ? held(tooMany) : { actions, fetch };
+}
 
-  return { actions, fetch };
+/** A pass that must not run: nothing is applied, and the sync pauses saying why. */
+function held(reason: string): PlanOutput {
+  return { actions: [], fetch: [], pause: { reason } };
+}
+
+/**
+ * Guard: a side that suddenly reads empty while links point at it is far more likely a broken
+ * read than a user who emptied a calendar. Deleting (or recreating) everything would be wrong.
+ */
+function emptySide(views: Record<Side, SideView>, links: LinkState[]): string | undefined {
+  for (const s of ["a", "b"] as const) {
+    const v = views[s];
+    if (v.complete && v.isEmpty() && links.some((l) => ref(l, s) !== null))
+      return `Calendar ${s.toUpperCase()} read as empty while ${links.length} events are linked; nothing was deleted.`;
+  }
+  return undefined;
+}
+
+/** Guard: a pass that would delete a large share of the linked events is held back. */
+function tooManyDeletes(linkedDeletes: number, linked: number, maxShare: number): string | undefined {
+  if (linkedDeletes < GUARD_MIN_DELETES || linkedDeletes <= maxShare * linked) return undefined;
+  return `This pass would delete ${linkedDeletes} of ${linked} linked events (more than ${Math.round(maxShare * 100)}%); nothing was deleted.`;
+}
+
+/**
+ * Copies this sync made whose link has no reference yet (a pass stopped between the remote
+ * create and the link update) are adopted instead of created again; copies no link can claim are
+ * orphans. Returns the links by reference (adopted ones included).
+ */
+function adoptCopies(views: Record<Side, SideView>, links: LinkState[], syncId: string) {
+  const byRef: Record<Side, Map<string, LinkState>> = { a: new Map(), b: new Map() };
+  const byId = new Map<string, LinkState>();
+  for (const l of links) {
+    byId.set(l.id, l);
+    if (l.refA) byRef.a.set(l.refA, l);
+    if (l.refB) byRef.b.set(l.refB, l);
+  }
+  const adopted = new Map<string, LinkState>();
+  const orphans: Array<{ side: Side; ref: string; etag: string }> = [];
+  for (const s of ["a", "b"] as const) {
+    for (const [r, seen] of views[s].upserts) {
+      const m = seen.event.marker;
+      if (!m || m.syncId !== syncId || byRef[s].has(r)) continue;
+      const l = adopted.get(m.linkId) ?? byId.get(m.linkId);
+      if (l && l.origin !== s && ref(l, s) === null) {
+        // The etag is left unknown so the copy is compared by content.
+        const patched = withSide(l, s, { ref: r, etag: null, hash: null });
+        adopted.set(l.id, patched);
+        byId.set(l.id, patched);
+        byRef[s].set(r, patched);
+      } else {
+        orphans.push({ side: s, ref: r, etag: seen.etag });
+      }
+    }
+  }
+  return { byRef, adopted, orphans };
+}
+
+/** An event no link knows about: copied when it is a source the filters and window let through. */
+function decideUnlinked(s: Side, r: string, seen: Seen, env: LinkEnv, win: { from: string; to: string }): Action | null {
+  const m = seen.event.marker;
+  // Our own unlinked copies are adopted or removed as orphans; another sync's copies are left alone.
+  if (m) return m.syncId === env.syncId ? null : { kind: "skip", side: s, linkId: null, ref: r, reason: "copy-of-other-sync", writes: [], link: null };
+  if (!env.twoWay && s === "b") return null;
+  const filtered = filterReason(seen.event, env.settings);
+  if (filtered) return { kind: "skip", side: s, linkId: null, ref: r, reason: filtered, writes: [], link: null };
+  if (!inWindowDates(seen.event, win.from, win.to)) return { kind: "skip", side: s, linkId: null, ref: r, reason: "out-of-window", writes: [], link: null };
+  const id = env.newId();
+  const c = other(s);
+  // Rendering and hashing are deferred to the moment the write is made (CreateWrite): deciding
+  // stays cheap for a first pass over a large calendar. apply fills the source hash in.
+  return {
+    kind: "create",
+    side: c,
+    linkId: id,
+    ref: r,
+    reason: "new",
+    newLink: true,
+    writes: [new CreateWrite(c, seen, env.settings, env.syncId, id)],
+    link: withSide({ ...emptyLink(id, s), renderHash: env.renderHash }, s, { ref: r, etag: seen.etag, hash: null }),
+  };
 }
 
 /** What deciding one link needs besides the link: the sync's settings and identity. */
