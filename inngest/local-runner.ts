@@ -479,9 +479,9 @@ export function localRunner(): LocalRunner {
 }
 
 /** Starts the crons of the process-wide runner (once per process; later calls do nothing). */
-export function startLocalRunner(): LocalRunner {
+export function startLocalRunner(opts: { crons?: boolean } = {}): LocalRunner {
   const runner = localRunner();
-  runner.start();
+  if (opts.crons !== false) runner.start();
   return runner;
 }
 

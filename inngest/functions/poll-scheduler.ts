@@ -1,7 +1,7 @@
 import { cron } from "inngest";
 import { checkForChanges, planPolls, type SyncRef } from "@/lib/services/polling";
 import { inngest } from "../client";
-import { syncRequested } from "../events";
+import { syncRequested } from "@/lib/jobs/events";
 
 /**
  * Every minute: one cheap change check (ctag / sync-token) per CalDAV and iCloud calendar,

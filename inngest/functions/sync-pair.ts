@@ -1,13 +1,10 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
-import { eq } from "drizzle-orm";
-import { db } from "@/db/client";
-import { syncs } from "@/db/schema";
-import { AccountCredentialsRejectedError } from "@/lib/providers/registry";
+import { AccountCredentialsRejectedError } from "@/lib/services/providers";
 import { CredentialsRejectedError, RateLimitedError } from "@/lib/errors";
 import { ensureChannelsForSync } from "@/lib/services/push";
-import { runSync } from "@/lib/services/sync-runner";
+import { passTarget, runSync } from "@/lib/services/sync-runner";
 import { inngest } from "../client";
-import { credentialRevoked, syncRequested } from "../events";
+import { credentialRevoked, syncRequested } from "@/lib/jobs/events";
 
 /**
  * One pass of one sync. At most one pass per sync runs at a time (concurrency 1 keyed by the
@@ -27,22 +24,13 @@ export const syncPair = inngest.createFunction(
     retries: 5,
   },
   async ({ event, step }) => {
-    const { syncId, trigger, full } = event.data;
-    const target = await step.run("load-sync", async () => {
-      const [row] = await db()
-        .select({ userId: syncs.userId, paused: syncs.paused, removal: syncs.removal })
-        .from(syncs)
-        .where(eq(syncs.id, syncId));
-      if (!row) return { skip: "gone" as const };
-      if (row.removal) return { skip: "being deleted" as const };
-      if (row.paused) return { skip: "paused" as const };
-      return { userId: row.userId };
-    });
+    const { syncId, trigger, full, force } = event.data;
+    const target = await step.run("load-sync", () => passTarget(syncId, { force: force === true }));
     if ("skip" in target) return { skipped: target.skip };
 
     const pass = await step.run("run-pass", async () => {
       try {
-        const result = await runSync(target.userId, syncId, { trigger, complete: full === true });
+        const result = await runSync(target.userId, syncId, { trigger, complete: full === true, force: force === true });
         return { ok: true as const, result };
       } catch (error) {
         if (error instanceof CredentialsRejectedError) {

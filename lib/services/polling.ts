@@ -5,7 +5,7 @@ import { calendarAccounts, calendars, syncs } from "@/db/schema";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { CredentialsRejectedError } from "@/lib/errors";
-import { providerForAccount } from "@/lib/providers/registry";
+import { providerForAccount } from "./providers";
 import { providerCursor } from "@/lib/sync/cursor";
 import { calendarsWithLivePush } from "./push";
 

@@ -6,7 +6,7 @@ import { config } from "@/lib/config";
 import { open, seal } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import { CredentialsRejectedError } from "@/lib/errors";
-import { providerForAccount } from "@/lib/providers/registry";
+import { providerForAccount } from "./providers";
 import type { CalendarProvider, WatchResult } from "@/lib/providers/types";
 
 /**

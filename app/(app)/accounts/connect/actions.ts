@@ -6,7 +6,8 @@ import { caldavProblemMessage, icloudProblemMessage } from "@/components/app/con
 import type { ConnectFormState } from "@/components/app/connect-state";
 import { requireUser } from "@/lib/auth/session";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
-import { appPorts } from "@/lib/services/app-ports";
+import { connectCaldavAccount, connectIcloudAccount } from "@/lib/services/connect-icloud";
+import { accountReconnected } from "@/lib/services/jobs";
 import { createSandboxAppleId, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
 const icloudForm = z.object({
@@ -33,9 +34,9 @@ export async function connectIcloudAction(_prev: ConnectFormState, form: FormDat
   }
   // Connecting an Apple ID that is already here, but broken, is a reconnect too (whatever page it came from).
   const before = (await listAccounts(user.id)).find((a) => a.provider === "icloud" && a.email.toLowerCase() === parsed.data.appleId);
-  const outcome = await appPorts().connectIcloud(user.id, { appleId: parsed.data.appleId, password: parsed.data.password });
+  const outcome = await connectIcloudAccount(user.id, { appleId: parsed.data.appleId, password: parsed.data.password });
   if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
-  if (before && before.status !== "active") await appPorts().accountReconnected(outcome.accountId);
+  if (before && before.status !== "active") await accountReconnected(outcome.accountId);
   const note = outcome.normalised ? "&dashes=added" : "";
   redirect(`/accounts/${outcome.accountId}?${before && before.status !== "active" ? "reconnected" : "connected"}=1${note}`);
 }
@@ -70,10 +71,10 @@ export async function connectCaldavAction(_prev: ConnectFormState, form: FormDat
   const before = (await listAccounts(user.id)).find(
     (a) => a.provider === "caldav" && a.email === parsed.data.username && a.serverUrl === parsed.data.serverUrl,
   );
-  const outcome = await appPorts().connectCaldav(user.id, { serverUrl: parsed.data.serverUrl, username: parsed.data.username, password: parsed.data.password });
+  const outcome = await connectCaldavAccount(user.id, { serverUrl: parsed.data.serverUrl, username: parsed.data.username, password: parsed.data.password });
   if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
   const reconnected = Boolean(before && before.status !== "active");
-  if (reconnected) await appPorts().accountReconnected(outcome.accountId);
+  if (reconnected) await accountReconnected(outcome.accountId);
   redirect(`/accounts/${outcome.accountId}?${reconnected ? "reconnected" : "connected"}=1`);
 }
 

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { settingsFromForm } from "@/components/app/sync-form-data";
 import { requireUser } from "@/lib/auth/session";
-import { appPorts } from "@/lib/services/app-ports";
+import { previewFirstPass } from "@/lib/services/preview";
 import { DEFAULT_SETTINGS, createSync, createSyncSchema } from "@/lib/services/syncs";
 
 export interface CreateSyncState {
@@ -43,7 +43,7 @@ export async function createSyncAction(_prev: CreateSyncState, form: FormData): 
   }
   if (input.calendarAId === input.calendarBId) return { errors: { calendarBId: "Pick two different calendars: a calendar cannot sync with itself." } };
   try {
-    const p = await appPorts().previewFirstPass({ userId: user.id, ...parsed.data });
+    const p = await previewFirstPass({ userId: user.id, ...parsed.data });
     return { preview: { ...p, direction: input.direction, calendarAId: input.calendarAId, calendarBId: input.calendarBId, signature } };
   } catch {
     return { preview: { unavailable: true, signature } };
