@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { isProviderError } from "@/lib/errors";
-import { runHeadlessSync } from "@/lib/sync/headless";
+import { runHeadlessSync } from "@/lib/services/headless";
 
 const { values } = parseArgs({
   options: {

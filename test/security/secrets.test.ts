@@ -17,7 +17,6 @@ import { resetConfig } from "@/lib/config";
 import { generateKeyEntry, open, resetKeyring } from "@/lib/crypto";
 import { resetMailTransport } from "@/lib/mail";
 import { readCredentials } from "@/lib/services/accounts";
-import { accountReconnected, requestSync } from "@/lib/services/jobs";
 import { runSync } from "@/lib/services/sync-runner";
 import { useTestDatabase } from "@/test/db";
 

@@ -3,9 +3,9 @@ import { db } from "@/db/client";
 import { ensureMigrated } from "@/db/migrate";
 import { calendarAccounts, calendars, syncs, users } from "@/db/schema";
 import { createCaldavProvider, type CaldavProvider } from "@/lib/providers/caldav";
-import { runSync, type RunSyncResult } from "@/lib/services/sync-runner";
-import { defaultSyncSettings } from "./transform";
-import type { Direction, SyncSettings } from "./types";
+import { runSync, type RunSyncResult } from "./sync-runner";
+import { defaultSyncSettings } from "@/lib/sync/transform";
+import type { Direction, SyncSettings } from "@/lib/sync/types";
 
 /**
  * The headless command's work (scripts/sync.ts, the benchmark): a hidden local user owns one
