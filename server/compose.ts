@@ -5,6 +5,7 @@ import { config, resetConfig } from "@/lib/config";
 import { keyring } from "@/lib/crypto";
 import { setJobTransport } from "@/lib/jobs/transport";
 import { log } from "@/lib/log";
+import { claimOnce } from "@/lib/services/job-claims";
 
 /**
  * The composition root: the one place the app is put together, outside `lib`. It checks the
@@ -42,7 +43,8 @@ export function installJobTransport(opts: { crons: boolean }): void {
     return;
   }
   // No Inngest configured: the same job functions run in this process (crons on timers).
-  const runner = opts.crons ? startLocalRunner() : startLocalRunner({ crons: false });
+  // Several instances may share the database: each cron tick and each event with an id runs on one.
+  const runner = startLocalRunner({ crons: opts.crons, claim: claimOnce });
   setJobTransport(runner);
 }
 

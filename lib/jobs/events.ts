@@ -20,6 +20,11 @@ export const syncRequested = eventType("sync/requested", {
   }),
 });
 
+/** Check a chunk of the syncs due for a poll (the check run claims them itself). */
+export const pollCheck = eventType("poll/check", {
+  schema: z.object({ tick: z.string(), chunk: z.number().int().min(0) }),
+});
+
 /** Remove the copies of a sync being deleted, then the sync (in bounded steps, with progress). */
 export const syncRemovalRequested = eventType("sync/removal-requested", {
   schema: z.object({ syncId: z.string().min(1) }),

@@ -40,9 +40,17 @@ export async function syncRequestEvent(syncId: string, trigger: SyncTrigger | st
     trigger: normaliseTrigger(trigger),
     ...(opts.full ? { full: true } : {}),
     ...(opts.force ? { force: true } : {}),
-    ...(row ? { accountId: row.accountId, accountBId: row.accountBId } : {}),
+    ...(row ? { accountId: row.accountId, accountBId: sideBKey(syncId, row.accountId, row.accountBId) } : {}),
   });
   return { name: syncRequested.name, data };
+}
+
+/**
+ * Side B's concurrency key. When both sides are one account, side A's key already holds it; a key
+ * of its own for B keeps the run from waiting on itself.
+ */
+export function sideBKey(syncId: string, accountA: string, accountB: string): string {
+  return accountA === accountB ? `same-account:${syncId}` : accountB;
 }
 
 function normaliseTrigger(trigger: string): SyncTrigger {
@@ -54,6 +62,9 @@ function normaliseTrigger(trigger: string): SyncTrigger {
 
 /** Asks for a pass of the sync soon. At most one pass per sync runs at a time; a request made while one waits joins it. */
 export async function requestSync(syncId: string, trigger: SyncTrigger | string, opts: RequestOptions = {}): Promise<void> {
+  // Debounced requests keep the last event's data: a complete pull is recorded on the sync too,
+  // so a later plain request merged into it still pulls both sides completely.
+  if (opts.full) await db().update(syncs).set({ lastFullReconcileAt: null }).where(eq(syncs.id, syncId));
   await sendJobEvents(await syncRequestEvent(syncId, trigger, opts));
 }
 
