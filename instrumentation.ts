@@ -1,5 +1,6 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { boot } = await import("./lib/boot");
-  await boot();
+  // Loaded here, not at the top: the edge runtime must not bundle the server's composition.
+  const { compose } = await import("./server/compose");
+  await compose();
 }

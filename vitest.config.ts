@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The jobs' composition for tests: events run on the in-process runner (test/support/job-transport.ts).
+    setupFiles: ["test/support/job-transport.ts"],
     // next-auth imports "next/server" without an extension, which Node's ESM loader cannot
     // resolve; inlined, Vite resolves it (tests that call the real Auth.js route handlers).
     server: { deps: { inline: ["next-auth"] } },

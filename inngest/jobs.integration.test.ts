@@ -7,11 +7,10 @@ import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
 import { syncRuns } from "@/db/schema";
-import { providerForAccount } from "@/lib/providers/registry";
+import { providerForAccount } from "@/lib/services/providers";
 import { saveConnectedAccount, storeCalendars } from "@/lib/services/accounts";
 import { resetConfig } from "@/lib/config";
 import { resetMailTransport } from "@/lib/mail";
-import { setAppPorts } from "@/lib/services/app-ports";
 import { connectIcloud } from "@/lib/services/connect-icloud";
 import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
 import { accountReconnected, raiseCredentialRevoked, requestSync } from "@/lib/services/jobs";
@@ -36,7 +35,6 @@ let microsoft: MicrosoftEmulator;
 let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
 let web: Awaited<ReturnType<typeof startRouteServer>>;
 let runner: LocalRunner;
-let restorePorts: () => void;
 
 beforeAll(async () => {
   [icloud, google, microsoft, smtp] = await Promise.all([startIcloudEmulator(), startGoogleEmulator(), startMicrosoftEmulator(), startSmtpCapture()]);
@@ -56,13 +54,11 @@ beforeAll(async () => {
   });
   resetConfig();
   resetMailTransport();
-  restorePorts = setAppPorts({ requestSync: (id, trigger) => requestSync(id, trigger), accountReconnected });
   runner = startLocalRunner();
 });
 
 afterAll(async () => {
   await stopLocalRunner();
-  restorePorts?.();
   for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
   else process.env[k] = v;
   resetConfig();

@@ -50,6 +50,11 @@ export interface LocalRunnerOptions {
    * started yet. Return the merged data, or null to queue separately.
    */
   coalesce?: Record<string, (pending: Record<string, unknown>, incoming: Record<string, unknown>) => Record<string, unknown> | null>;
+  /**
+   * Several app instances each run this runner: a cron tick or an event with an id runs only where
+   * `claim(key)` answered true (a row claim in the shared database; see server/compose.ts).
+   */
+  claim?: (key: string, ttlMs: number) => Promise<boolean>;
 }
 
 type Memo = { ok: true; data: unknown };
@@ -162,8 +167,10 @@ function retryAfter(e: unknown): number | undefined {
 
 export class LocalRunner {
   private readonly fns: AnyFunction[];
-  private readonly opts: Required<Omit<LocalRunnerOptions, "functions" | "coalesce" | "cronIntervals" | "cronsAtStartMs">> &
-    Pick<LocalRunnerOptions, "coalesce" | "cronIntervals" | "cronsAtStartMs">;
+  private readonly opts: Required<Omit<LocalRunnerOptions, "functions" | "coalesce" | "cronIntervals" | "cronsAtStartMs" | "claim">> &
+    Pick<LocalRunnerOptions, "coalesce" | "cronIntervals" | "cronsAtStartMs" | "claim">;
+  /** Event ids seen in the last 24 hours: a repeat is dropped, as Inngest does. */
+  private readonly seenIds = new Map<string, number>();
   private readonly queue: Run[] = [];
   private readonly running = new Set<Run>();
   private readonly inUse = new Map<string, number>();
@@ -184,6 +191,7 @@ export class LocalRunner {
       coalesce: options.coalesce,
       cronIntervals: options.cronIntervals,
       cronsAtStartMs: options.cronsAtStartMs === undefined ? 5_000 : options.cronsAtStartMs,
+      claim: options.claim,
     };
   }
 
@@ -195,9 +203,12 @@ export class LocalRunner {
       for (const t of triggersOf(fn)) {
         if (!t.cron) continue;
         const every = this.opts.cronIntervals?.[fnId(fn)] ?? cronIntervalMs(t.cron);
-        const tick = () => {
+        const tick = async () => {
           // A tick that finds the previous one still queued or running is skipped, not stacked.
           if ([...this.queue, ...this.running].some((r) => r.fn === fn && r.event.name === "inngest/scheduled.timer")) return;
+          // One instance per slot runs it, however many share the database.
+          const slot = Math.floor(Date.now() / every);
+          if (this.opts.claim && !(await this.opts.claim(`cron:${fnId(fn)}:${slot}`, every).catch(() => false))) return;
           void this.enqueue(fn, { name: "inngest/scheduled.timer", data: { cron: t.cron } });
         };
         const timer = setInterval(tick, every);
@@ -225,17 +236,38 @@ export class LocalRunner {
     this.settleIdle();
   }
 
-  /** Queues an event (or several); every function it triggers gets a run. */
+  /**
+   * Queues an event (or several); every function it triggers gets a run. An event whose id was
+   * seen in the last 24 hours is dropped (Inngest's idempotency by event id); with `claim`, also
+   * one that another instance took.
+   */
   send(events: LocalEvent | LocalEvent[]): string[] {
     const ids: string[] = [];
     for (const event of Array.isArray(events) ? events : [events]) {
       const withId = { ...event, id: event.id ?? randomUUID(), ts: event.ts ?? Date.now() };
       ids.push(withId.id);
-      for (const fn of this.fns) {
-        if (triggersOf(fn).some((t) => t.event === event.name)) this.enqueue(fn, withId);
+      if (event.id) {
+        const now = Date.now();
+        for (const [id, at] of this.seenIds) if (now - at > 86_400_000) this.seenIds.delete(id);
+        if (this.seenIds.has(event.id)) continue;
+        this.seenIds.set(event.id, now);
+        if (this.opts.claim) {
+          void this.opts.claim(`event:${event.id}`, 15 * 60_000).then(
+            (mine) => mine && this.dispatch(withId),
+            () => this.dispatch(withId),
+          );
+          continue;
+        }
       }
+      this.dispatch(withId);
     }
     return ids;
+  }
+
+  private dispatch(event: LocalEvent & { id: string }): void {
+    for (const fn of this.fns) {
+      if (triggersOf(fn).some((t) => t.event === event.name)) this.enqueue(fn, event);
+    }
   }
 
   /** Runs a cron function now (tests, benches) and resolves with its outcome. */
@@ -264,14 +296,23 @@ export class LocalRunner {
       const keyExpr = typeof c === "number" ? undefined : c.key;
       const scope = typeof c === "number" ? "fn" : (c.scope ?? "fn");
       const value = keyExpr ? String(readPath({ event }, keyExpr.trim())) : "*";
-      const prefix = scope === "fn" ? `${fnId(fn)}#${i}` : `${scope}:${keyExpr}`;
+      // As on Inngest, an env- or account-scoped key is shared by every function and expression
+      // that evaluates to the same value (both sides of a sync hold the same per-account key).
+      const prefix = scope === "fn" ? `${fnId(fn)}#${i}` : scope;
       return { key: `${prefix}|${value}`, limit: limit > 0 ? limit : Number.POSITIVE_INFINITY };
     });
   }
 
+  /** The debounce key of a function's event (Inngest merges a burst per key into one run). */
+  private debounceKey(fn: AnyFunction, event: LocalEvent): string | undefined {
+    const debounce = fn.opts.debounce as { key?: string } | undefined;
+    if (!debounce) return undefined;
+    return `${fnId(fn)}|${debounce.key ? String(readPath({ event }, debounce.key.trim())) : "*"}`;
+  }
+
   private enqueue(fn: AnyFunction, event: LocalEvent): Run {
     const slots = this.slotsFor(fn, event);
-    const coalesceKey = slots.find((s) => s.limit === 1)?.key;
+    const coalesceKey = this.debounceKey(fn, event) ?? slots.find((s) => s.limit === 1)?.key;
     const merge = this.opts.coalesce?.[fnId(fn)];
     if (merge && coalesceKey) {
       const waiting = this.queue.find((r) => !r.started && r.fn === fn && r.coalesceKey === coalesceKey && r.attempt === 0);
@@ -465,12 +506,19 @@ type Global = typeof globalThis & { [globalKey]?: LocalRunner };
 /** A request for a sync that already has a pass waiting joins it; a complete pull wins. */
 export function mergeSyncRequests(pending: Record<string, unknown>, incoming: Record<string, unknown>): Record<string, unknown> {
   const full = pending.full === true || incoming.full === true;
-  return { ...pending, trigger: pending.full === true || incoming.full !== true ? pending.trigger : incoming.trigger, ...(full ? { full } : {}) };
+  const force = pending.force === true || incoming.force === true;
+  return {
+    ...pending,
+    trigger: pending.full === true || incoming.full !== true ? pending.trigger : incoming.trigger,
+    ...(full ? { full } : {}),
+    ...(force ? { force } : {}),
+  };
 }
 
-export function localRunner(): LocalRunner {
+export function localRunner(options: Pick<LocalRunnerOptions, "claim"> = {}): LocalRunner {
   const g = globalThis as Global;
   g[globalKey] ??= new LocalRunner({
+    ...options,
     functions,
     cronIntervals: { "poll-scheduler": config().POLL_INTERVAL_SECONDS * 1000 },
     coalesce: { "sync-pair": mergeSyncRequests },
@@ -479,9 +527,9 @@ export function localRunner(): LocalRunner {
 }
 
 /** Starts the crons of the process-wide runner (once per process; later calls do nothing). */
-export function startLocalRunner(): LocalRunner {
-  const runner = localRunner();
-  runner.start();
+export function startLocalRunner(opts: { crons?: boolean } & Pick<LocalRunnerOptions, "claim"> = {}): LocalRunner {
+  const runner = localRunner({ claim: opts.claim });
+  if (opts.crons !== false) runner.start();
   return runner;
 }
 

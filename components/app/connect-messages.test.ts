@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { helpLinks } from "@/lib/content/help-links";
-import type { CaldavProblem, IcloudProblem } from "@/lib/services/app-ports";
+import type { CaldavProblem, IcloudProblem } from "@/lib/services/connect-icloud";
 import { caldavProblemMessage, icloudProblemMessage, wrongPasswordChecklist } from "./connect-messages";
 
 const icloud: IcloudProblem[] = ["invalid_email", "empty_password", "apple_id_password", "missing_dashes", "alias", "two_factor_off", "rejected", "unreachable", "rate_limited"];

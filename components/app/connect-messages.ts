@@ -1,5 +1,5 @@
 import { helpLinks } from "@/lib/content/help-links";
-import type { CaldavProblem, IcloudProblem } from "@/lib/services/app-ports";
+import type { CaldavProblem, IcloudProblem } from "@/lib/services/connect-icloud";
 import type { ConnectFormState, FormMessage } from "./connect-state";
 
 /** The "wrong password" checklist, most likely cause first, each with its part of the guide. */

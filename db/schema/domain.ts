@@ -114,6 +114,10 @@ export const syncs = pgTable(
     pausedReason: text("paused_reason"),
     status: syncStatus("status").notNull().default("idle"),
     lastRunAt: timestamp("last_run_at", { withTimezone: true }),
+    /**
+     * When the poll cron next checks this sync's calendars (indexed; spread by jitter so syncs do
+     * not fall due together). Null while paused.
+     */
     nextRunAt: timestamp("next_run_at", { withTimezone: true }),
     lastFullReconcileAt: timestamp("last_full_reconcile_at", { withTimezone: true }),
     lastError: text("last_error"),
@@ -122,7 +126,7 @@ export const syncs = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("sync_user_idx").on(t.userId)],
+  (t) => [index("sync_user_idx").on(t.userId), index("sync_next_run_idx").on(t.nextRunAt)],
 );
 
 export const linkSide = pgEnum("link_side", ["a", "b"]);
@@ -248,3 +252,12 @@ export const rateLimitBuckets = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
+
+/**
+ * Claims of work that must run once however many app instances run the in-process job runner:
+ * a cron's tick (`cron:<function>:<slot>`). The first instance to insert the key runs it.
+ */
+export const jobClaims = pgTable("job_claim", {
+  key: text("key").primaryKey(),
+  claimedAt: timestamp("claimed_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -3,7 +3,7 @@ import { syncRequestEvent } from "@/lib/services/jobs";
 import { channelIdsOfAccount, renewChannel } from "@/lib/services/push";
 import { log } from "@/lib/log";
 import { inngest } from "../client";
-import { accountReconnected } from "../events";
+import { accountReconnected } from "@/lib/jobs/events";
 
 /**
  * The account works again: close the incident, resume the syncs its credential paused and run

@@ -1,6 +1,6 @@
 import { markCredentialRevoked, reminderDueAt, sendIncidentAlert, sendIncidentReminder } from "@/lib/services/credential-health";
 import { inngest } from "../client";
-import { accountReconnected, credentialRevoked } from "../events";
+import { accountReconnected, credentialRevoked } from "@/lib/jobs/events";
 
 /**
  * A credential died: mark the account, pause its syncs (flags only, no calendar is touched),

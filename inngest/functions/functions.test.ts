@@ -5,7 +5,7 @@ import { accountReconnectedFn } from "./account-reconnected";
 import { credentialReminders } from "./credential-reminders";
 import { credentialRevokedFn } from "./credential-revoked";
 import { functions } from "./index";
-import { pollScheduler } from "./poll-scheduler";
+import { pollChecker, pollScheduler } from "./poll-scheduler";
 import { pushMaintenance } from "./push-maintenance";
 import { syncPair } from "./sync-pair";
 
@@ -123,44 +123,69 @@ describe("sync-pair", () => {
 });
 
 describe("poll-scheduler", () => {
-  it("checks changed CalDAV calendars cheaply and requests passes, complete ones for reconciles", async () => {
+  it("counts what is due and fans out one check event per chunk, in bounded sends, without loading the syncs", async () => {
     const t = new InngestTestEngine({
       function: pollScheduler,
       steps: [
-        {
-          id: "plan",
-          handler: () => ({
-            reconcile: [{ syncId: "s-rec", accountId: "a1" }],
-            checks: [{ accountId: "icloud-1", items: [{ syncId: "s-ical", syncAccountId: "icloud-1", remoteId: "/cal/", cursor: "sync:1" }] }],
-            due: [{ syncId: "s-new", accountId: "a3" }],
-          }),
-        },
-        { id: "check-icloud-1", handler: () => [{ syncId: "s-ical", accountId: "icloud-1" }] },
-        { id: "request-syncs", handler: () => ({ ids: ["1", "2", "3"] }) },
+        { id: "count-due", handler: () => 2_500 },
+        { id: "fan-out-0", handler: () => ({ ids: ["1", "2", "3"] }) },
       ],
     });
     const { result, ctx } = await t.execute();
-    expect(result).toEqual({ reconcile: 1, checked: 1, requested: 3 });
+    expect(result).toEqual({ due: 2_500, checks: 3 });
+    const sent = (ctx.step.sendEvent as unknown as { mock: { calls: [string, { name: string; data: { chunk: number } }[]][] } }).mock.calls;
+    expect(sent).toHaveLength(1);
+    expect(sent[0][1].map((e) => [e.name, e.data.chunk])).toEqual([
+      ["poll/check", 0],
+      ["poll/check", 1],
+      ["poll/check", 2],
+    ]);
+  });
+
+  it("sends nothing when nothing is due", async () => {
+    const t = new InngestTestEngine({ function: pollScheduler, steps: [{ id: "count-due", handler: () => 0 }] });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ due: 0, checks: 0 });
+    expect(ctx.step.sendEvent).not.toHaveBeenCalled();
+  });
+});
+
+describe("poll-check", () => {
+  it("asks for passes only for what changed, complete ones for reconciles, with both accounts' keys", async () => {
+    const t = new InngestTestEngine({
+      function: pollChecker,
+      events: [{ name: "poll/check", data: { tick: "1", chunk: 0 } }],
+      steps: [
+        {
+          id: "check",
+          handler: () => ({
+            claimed: 3,
+            requests: [
+              { syncId: "s-rec", accountId: "a1", accountBId: "b1", trigger: "reconcile", full: true },
+              { syncId: "s-ical", accountId: "icloud-1", accountBId: "g-1", trigger: "poll" },
+            ],
+          }),
+        },
+        { id: "request-syncs-0", handler: () => ({ ids: ["1", "2"] }) },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ claimed: 3, requested: 2 });
     const events = (ctx.step.sendEvent as unknown as { mock: { calls: [string, { data: unknown }[]][] } }).mock.calls[0][1].map((e) => e.data);
-    expect(events).toEqual(
-      expect.arrayContaining([
-        { syncId: "s-rec", accountId: "a1", trigger: "reconcile", full: true },
-        { syncId: "s-new", accountId: "a3", trigger: "poll" },
-        { syncId: "s-ical", accountId: "icloud-1", trigger: "poll" },
-      ]),
-    );
+    expect(events).toEqual([
+      { syncId: "s-rec", accountId: "a1", accountBId: "b1", trigger: "reconcile", full: true },
+      { syncId: "s-ical", accountId: "icloud-1", accountBId: "g-1", trigger: "poll" },
+    ]);
   });
 
   it("sends nothing when nothing changed", async () => {
     const t = new InngestTestEngine({
-      function: pollScheduler,
-      steps: [
-        { id: "plan", handler: () => ({ reconcile: [], checks: [{ accountId: "x", items: [] }], due: [] }) },
-        { id: "check-x", handler: () => [] },
-      ],
+      function: pollChecker,
+      events: [{ name: "poll/check", data: { tick: "1", chunk: 0 } }],
+      steps: [{ id: "check", handler: () => ({ claimed: 40, requests: [] }) }],
     });
     const { result, ctx } = await t.execute();
-    expect(result).toMatchObject({ requested: 0 });
+    expect(result).toEqual({ claimed: 40, requested: 0 });
     expect(ctx.step.sendEvent).not.toHaveBeenCalled();
   });
 });

@@ -1,11 +1,12 @@
 import { accountReconnectedFn } from "./account-reconnected";
 import { credentialReminders } from "./credential-reminders";
 import { credentialRevokedFn } from "./credential-revoked";
-import { pollScheduler } from "./poll-scheduler";
+import { pollChecker, pollScheduler } from "./poll-scheduler";
 import { pushMaintenance } from "./push-maintenance";
 import { syncPair } from "./sync-pair";
+import { syncRemoval } from "./sync-removal";
 
 /** Every background function: served at /api/inngest, or run in-process by the local runner. */
-export const functions = [syncPair, pollScheduler, pushMaintenance, credentialRevokedFn, credentialReminders, accountReconnectedFn];
+export const functions = [syncPair, pollChecker, pollScheduler, pushMaintenance, credentialRevokedFn, credentialReminders, accountReconnectedFn, syncRemoval];
 
-export { accountReconnectedFn, credentialReminders, credentialRevokedFn, pollScheduler, pushMaintenance, syncPair };
+export { accountReconnectedFn, credentialReminders, credentialRevokedFn, pollChecker, pollScheduler, pushMaintenance, syncPair, syncRemoval };

@@ -1,25 +1,51 @@
 import { cron } from "inngest";
-import { checkForChanges, planPolls, type SyncRef } from "@/lib/services/polling";
+import { countDuePolls, POLL_CHUNK, pollDueSyncs } from "@/lib/services/polling";
+import { pollCheck, syncRequested } from "@/lib/jobs/events";
 import { inngest } from "../client";
-import { syncRequested } from "../events";
+
+/** Events per step.sendEvent: keeps each send far below Inngest's request size. */
+const SEND_CHUNK = 500;
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
 
 /**
- * Every minute: one cheap change check (ctag / sync-token) per CalDAV and iCloud calendar,
- * a pass for the syncs whose calendar moved, and the periodic complete pull for every sync.
+ * Every minute: counts the syncs whose next check is due (an indexed time per sync, spread by
+ * jitter) and sends one poll/check event per chunk of them. Its steps and state stay the same
+ * size however many syncs there are: it never loads them.
  */
 export const pollScheduler = inngest.createFunction(
   { id: "poll-scheduler", name: "Poll calendars without push", triggers: [cron("* * * * *")], retries: 0, concurrency: 1 },
+  async ({ step, event }) => {
+    const tick = String(event?.ts ?? Date.now());
+    const due = await step.run("count-due", () => countDuePolls(new Date()));
+    const events = Array.from({ length: Math.ceil(due / POLL_CHUNK) }, (_, chunk) => ({
+      name: pollCheck.name,
+      // The id makes a retried send a no-op at Inngest.
+      id: `poll-${tick}-${chunk}`,
+      data: { tick, chunk },
+    }));
+    for (const [i, part] of chunks(events, SEND_CHUNK).entries()) await step.sendEvent(`fan-out-${i}`, part);
+    return { due, checks: events.length };
+  },
+);
+
+/**
+ * Checks one chunk of due syncs: claims them (no other run or instance takes the same), one cheap
+ * change check per calendar with bounded parallelism per account and per provider, then a pass
+ * only for the syncs whose calendars changed (and the daily complete pull).
+ */
+export const pollChecker = inngest.createFunction(
+  { id: "poll-check", name: "Check a chunk of calendars for changes", triggers: [pollCheck], retries: 1, concurrency: [{ limit: 50 }] },
   async ({ step }) => {
-    const plan = await step.run("plan", () => planPolls(new Date()));
-    const changed: SyncRef[] = [];
-    for (const group of plan.checks) {
-      changed.push(...(await step.run(`check-${group.accountId}`, () => checkForChanges(group.accountId, group.items))));
-    }
-    const events = [
-      ...plan.reconcile.map((s) => syncRequested.create({ syncId: s.syncId, accountId: s.accountId, trigger: "reconcile", full: true })),
-      ...[...plan.due, ...changed].map((s) => syncRequested.create({ syncId: s.syncId, accountId: s.accountId, trigger: "poll" })),
-    ];
-    if (events.length) await step.sendEvent("request-syncs", events);
-    return { reconcile: plan.reconcile.length, checked: plan.checks.reduce((n, g) => n + g.items.length, 0), requested: events.length };
+    const { claimed, requests } = await step.run("check", () => pollDueSyncs(new Date()));
+    const events = requests.map(({ syncId, accountId, accountBId, trigger, full }) =>
+      syncRequested.create({ syncId, accountId, ...(accountBId ? { accountBId } : {}), trigger, ...(full ? { full } : {}) }),
+    );
+    for (const [i, part] of chunks(events, SEND_CHUNK).entries()) await step.sendEvent(`request-syncs-${i}`, part);
+    return { claimed, requested: events.length };
   },
 );

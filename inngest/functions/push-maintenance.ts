@@ -2,7 +2,7 @@ import { cron } from "inngest";
 import { log } from "@/lib/log";
 import { createChannel, pushMaintenancePlan, renewChannel } from "@/lib/services/push";
 import { inngest } from "../client";
-import { pushRefresh } from "../events";
+import { pushRefresh } from "@/lib/jobs/events";
 
 async function attempt(what: string, id: string, fn: () => Promise<unknown>): Promise<boolean> {
   try {

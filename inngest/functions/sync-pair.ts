@@ -1,48 +1,42 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
-import { eq } from "drizzle-orm";
-import { db } from "@/db/client";
-import { syncs } from "@/db/schema";
-import { AccountCredentialsRejectedError } from "@/lib/providers/registry";
+import { AccountCredentialsRejectedError } from "@/lib/services/providers";
 import { CredentialsRejectedError, RateLimitedError } from "@/lib/errors";
 import { ensureChannelsForSync } from "@/lib/services/push";
-import { runSync } from "@/lib/services/sync-runner";
+import { passTarget, runSync } from "@/lib/services/sync-runner";
 import { inngest } from "../client";
-import { credentialRevoked, syncRequested } from "../events";
+import { credentialRevoked, syncRequested } from "@/lib/jobs/events";
 
 /**
- * One pass of one sync. At most one pass per sync runs at a time (concurrency 1 keyed by the
- * sync: requests queue rather than being dropped, so a change that lands during a pass is
- * picked up by the next); passes touching one account share a limit. A rate limit retries after
- * the provider's delay; a dead credential raises credential/revoked and stops retrying.
+ * One pass of one sync. Flow control, all Inngest's own:
+ * - debounce per sync: a burst of requests (push notifications echoing a settings change, polls,
+ *   clicks) becomes one pass, run once the burst has been quiet for a few seconds (at most a
+ *   minute after the first);
+ * - one pass at a time on each account it touches, side A and side B (env-wide keys shared by
+ *   both sides' ids): so also one pass per sync at a time, and with the runner's four requests in
+ *   flight per account, Graph's limit of 4 concurrent requests per mailbox holds.
+ * A rate limit retries after the provider's delay; a dead credential raises credential/revoked and
+ * stops retrying.
  */
 export const syncPair = inngest.createFunction(
   {
     id: "sync-pair",
     name: "Sync a pair of calendars",
     triggers: [syncRequested],
+    debounce: { key: "event.data.syncId", period: "5s", timeout: "1m" },
     concurrency: [
-      { key: "event.data.syncId", limit: 1 },
-      { key: "event.data.accountId", limit: 4, scope: "env" },
+      { key: "event.data.accountId", limit: 1, scope: "env" },
+      { key: "event.data.accountBId", limit: 1, scope: "env" },
     ],
     retries: 5,
   },
   async ({ event, step }) => {
-    const { syncId, trigger, full } = event.data;
-    const target = await step.run("load-sync", async () => {
-      const [row] = await db()
-        .select({ userId: syncs.userId, paused: syncs.paused, removal: syncs.removal })
-        .from(syncs)
-        .where(eq(syncs.id, syncId));
-      if (!row) return { skip: "gone" as const };
-      if (row.removal) return { skip: "being deleted" as const };
-      if (row.paused) return { skip: "paused" as const };
-      return { userId: row.userId };
-    });
+    const { syncId, trigger, full, force } = event.data;
+    const target = await step.run("load-sync", () => passTarget(syncId, { force: force === true }));
     if ("skip" in target) return { skipped: target.skip };
 
     const pass = await step.run("run-pass", async () => {
       try {
-        const result = await runSync(target.userId, syncId, { trigger, complete: full === true });
+        const result = await runSync(target.userId, syncId, { trigger, complete: full === true, force: force === true });
         return { ok: true as const, result };
       } catch (error) {
         if (error instanceof CredentialsRejectedError) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderToStaticMarkup } from "react-dom/server";
 import { extractExplicitIds, getAdjacentArticles, getArticle, listArticles } from "@/lib/content/articles";
 import { renderArticle } from "@/lib/content/render";
+import { mdxComponents } from "@/components/mdx/mdx-components";
 import { helpLinks, parseHelpLink } from "@/lib/content/help-links";
 import { buildSearchIndex } from "@/lib/content/search-index";
 import { searchArticles } from "@/lib/content/search";
@@ -40,7 +41,7 @@ describe("help articles", () => {
 
   it("renders every article with linked headings and a table of contents", async () => {
     for (const slug of expectedSlugs) {
-      const { content, headings } = await renderArticle(getArticle(slug)!);
+      const { content, headings } = await renderArticle(getArticle(slug)!, mdxComponents);
       const html = renderToStaticMarkup(content);
       expect(headings.length, slug).toBeGreaterThan(2);
       for (const h of headings) {
@@ -53,7 +54,7 @@ describe("help articles", () => {
   it("has an element for every anchor the app links to", async () => {
     const idsBySlug = new Map<string, string[]>();
     for (const slug of expectedSlugs) {
-      const html = renderToStaticMarkup((await renderArticle(getArticle(slug)!)).content);
+      const html = renderToStaticMarkup((await renderArticle(getArticle(slug)!, mdxComponents)).content);
       idsBySlug.set(slug, [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
     }
     for (const [name, link] of Object.entries(helpLinks)) {

@@ -4,7 +4,7 @@ import rehypeSlug from "rehype-slug";
 import rehypeAutolinkHeadings from "rehype-autolink-headings";
 import type { Root as MdastRoot } from "mdast";
 import type { Root as HastRoot, Element, ElementContent } from "hast";
-import { mdxComponents } from "@/components/mdx/mdx-components";
+import type { MDXComponents } from "mdx/types";
 import type { Article } from "@/lib/content/articles";
 
 export interface ArticleHeading {
@@ -50,11 +50,12 @@ function rehypeCollectHeadings(options: { into: ArticleHeading[] }) {
   };
 }
 
-export async function renderArticle(article: Pick<Article, "body" | "explicitIds">) {
+/** Compiles an article; `components` are the page's (the app passes them: lib does not import components). */
+export async function renderArticle(article: Pick<Article, "body" | "explicitIds">, components: MDXComponents = {}) {
   const headings: ArticleHeading[] = [];
   const { content } = await compileMDX({
     source: article.body,
-    components: mdxComponents,
+    components,
     options: {
       mdxOptions: {
         remarkPlugins: [remarkGfm, [remarkExplicitIds, { ids: article.explicitIds }]],

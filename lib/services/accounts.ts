@@ -1,12 +1,15 @@
 import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
 import { db } from "@/db/client";
 import { calendarAccounts, calendars, pushChannels, syncs, users } from "@/db/schema";
-import { openJson, sealJson } from "@/lib/crypto";
+import { sealJson } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import { CredentialsRejectedError } from "@/lib/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
-import { appPorts } from "./app-ports";
-import { revokeGoogleAccess } from "./connect-google";
+import { revokeToken } from "@/lib/oauth/flow";
+import { googleEndpoints } from "@/lib/providers/google/config";
+import type { GoogleCredentials } from "@/lib/providers/google/provider";
+import { readCredentials } from "./account-ref";
+import { listRemoteCalendars } from "./providers";
 import { channelIdsOfAccount, dropChannel } from "./push";
 
 /** A connected account as the UI may see it: never the credentials. */
@@ -100,19 +103,7 @@ export async function saveConnectedAccount(userId: string, input: ConnectedAccou
   return id;
 }
 
-/** Opens an account's credentials. Only services and jobs call this, never a page. */
-export async function readCredentials<T>(accountId: string): Promise<T | null> {
-  const [row] = await db().select({ credentials: calendarAccounts.credentials }).from(calendarAccounts).where(eq(calendarAccounts.id, accountId));
-  return row?.credentials ? openJson<T>(row.credentials, accountId) : null;
-}
-
-/** Replaces an account's credentials (rotated refresh token, new access token). */
-export async function updateCredentials(accountId: string, credentials: unknown): Promise<void> {
-  await db()
-    .update(calendarAccounts)
-    .set({ credentials: sealJson(credentials, accountId), updatedAt: new Date() })
-    .where(eq(calendarAccounts.id, accountId));
-}
+export { readCredentials, updateCredentials } from "./account-ref";
 
 // ---------------------------------------------------------------------------------------------
 // Calendars, disconnecting, deleting the Hetk account.
@@ -140,7 +131,7 @@ export async function refreshCalendars(
   let error: "credentials_rejected" | "unreachable" | undefined;
   if (account.status === "active") {
     try {
-      const remote = await appPorts().listRemoteCalendars(accountId);
+      const remote = await listRemoteCalendars(accountId);
       await storeCalendars(accountId, remote);
     } catch (e) {
       error = e instanceof CredentialsRejectedError ? "credentials_rejected" : "unreachable";
@@ -253,4 +244,21 @@ async function releaseAtProvider(userId: string, accountId: string): Promise<voi
   } catch (error) {
     log.warn("could not revoke the provider grant", { accountId, error });
   }
+}
+
+/**
+ * Tells Google to end Hetk's grant for a stored account (best effort). Call it before the
+ * credentials are deleted on disconnect; revoking the refresh token ends the whole grant.
+ */
+export async function revokeGoogleAccess(userId: string, accountId: string): Promise<boolean> {
+  const [row] = await db()
+    .select({ provider: calendarAccounts.provider, sandbox: calendarAccounts.sandbox })
+    .from(calendarAccounts)
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendarAccounts.id, accountId)));
+  if (row?.provider !== "google") return false;
+  const creds = await readCredentials<GoogleCredentials>(accountId).catch(() => null);
+  const token = creds?.refreshToken ?? creds?.accessToken;
+  if (!token) return false;
+  await revokeToken(googleEndpoints({ sandbox: row.sandbox }).oauth, token);
+  return true;
 }

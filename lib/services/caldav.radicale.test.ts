@@ -11,7 +11,7 @@ import { DbLinkStore } from "./sync-runner";
 import { useTestDatabase } from "@/test/db";
 import type { TestDavServer } from "@/test/servers/process";
 import { startRadicale } from "@/test/servers/radicale";
-import { runHeadlessSync } from "./headless";
+import { runHeadlessSync } from "@/lib/services/headless";
 import { convergenceProblemsOf, dayAfter, makeEvent, scenarioEvents, timed } from "@/test/support/sync";
 import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { Direction, Side, SyncSettings } from "@/lib/sync/types";

@@ -9,7 +9,7 @@ import { GOOGLE_SANDBOX_CLIENT, googleEndpoints } from "@/lib/providers/google/c
 import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
 import { disconnectAccount, readCredentials } from "@/lib/services/accounts";
 import { finishGoogleConnect, revokeGoogleAccess, startGoogleConnect } from "@/lib/services/connect-google";
-import { providerForAccount } from "@/lib/providers/registry";
+import { providerForAccount } from "@/lib/services/providers";
 import { useTestDatabase } from "@/test/db";
 
 const t = useTestDatabase();

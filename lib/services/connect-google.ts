@@ -4,11 +4,11 @@ import { db } from "@/db/client";
 import { calendarAccounts } from "@/db/schema";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
-import { finishAuthorization, OAuthCallbackError, readPending, revokeToken, startAuthorization } from "@/lib/oauth/flow";
+import { finishAuthorization, OAuthCallbackError, readPending, startAuthorization } from "@/lib/oauth/flow";
 import { googleEndpoints } from "@/lib/providers/google/config";
 import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
 import { getAccount, readCredentials, saveConnectedAccount, storeCalendars, updateCredentials } from "./accounts";
-import { appPorts } from "./app-ports";
+import { accountReconnected } from "./jobs";
 
 /**
  * Connecting a Google account: the authorization-code flow with PKCE and state (lib/oauth/flow),
@@ -124,27 +124,12 @@ export async function finishGoogleConnect(
   });
   const remote = await provider.listCalendars();
   await storeCalendars(accountId, remote);
-  if (existing) await appPorts().accountReconnected(accountId);
+  if (existing) await accountReconnected(accountId);
   log.info("google account connected", { accountId, sandbox: endpoints.sandbox, calendars: remote.length, reconnected: Boolean(existing) });
   return { accountId, email: who.email, reconnected: Boolean(existing), calendars: remote.length };
 }
 
-/**
- * Tells Google to end Hetk's grant for a stored account (best effort). Call it before the
- * credentials are deleted on disconnect; revoking the refresh token ends the whole grant.
- */
-export async function revokeGoogleAccess(userId: string, accountId: string): Promise<boolean> {
-  const [row] = await db()
-    .select({ provider: calendarAccounts.provider, sandbox: calendarAccounts.sandbox })
-    .from(calendarAccounts)
-    .where(and(eq(calendarAccounts.userId, userId), eq(calendarAccounts.id, accountId)));
-  if (row?.provider !== "google") return false;
-  const creds = await readCredentials<GoogleCredentials>(accountId).catch(() => null);
-  const token = creds?.refreshToken ?? creds?.accessToken;
-  if (!token) return false;
-  await revokeToken(googleEndpoints({ sandbox: row.sandbox }).oauth, token);
-  return true;
-}
+export { revokeGoogleAccess } from "./accounts";
 
 /** Maps a callback failure to the `error` value the connect page explains. */
 export function connectErrorCode(e: unknown): "denied" | "admin_approval" | "failed" {

@@ -9,7 +9,7 @@ import { createCaldavProvider, ICLOUD_URL } from "@/lib/providers/caldav";
 import type { FetchLike } from "@/lib/providers/caldav/http";
 import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
-import { enforce, limits } from "@/lib/security/rate-limit";
+import { enforce, limits, RateLimitExceededError } from "@/lib/security/rate-limit";
 import { saveConnectedAccount } from "./accounts";
 
 /**
@@ -247,4 +247,67 @@ async function storeCalendars(accountId: string, found: RemoteCalendar[]): Promi
         updatedAt: new Date(),
       },
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outcomes the connect forms show (each problem has its own message in the app).
+
+/**
+ * Why Apple (or the shape check before asking Apple) refused. `rejected` is Apple's 401, where
+ * the checklist applies.
+ */
+export type IcloudProblem =
+  | "invalid_email"
+  | "empty_password"
+  | "apple_id_password"
+  | "missing_dashes"
+  | "alias"
+  | "two_factor_off"
+  | "rejected"
+  | "unreachable"
+  | "rate_limited"
+  | "too_many_attempts";
+export type CaldavProblem = "invalid_url" | "blocked_address" | "not_caldav" | "rejected" | "unreachable" | "no_calendars" | "too_many_attempts";
+
+export type ConnectOutcome<P extends string> =
+  | { ok: true; accountId: string; normalised?: boolean }
+  | { ok: false; problem: P; detail?: string };
+
+/** Connects an iCloud account for the form: the check's result as a problem the form explains. */
+export async function connectIcloudAccount(userId: string, input: { appleId: string; password: string; sandbox?: boolean }): Promise<ConnectOutcome<IcloudProblem>> {
+  const r = await connectIcloud(userId, input.appleId, input.password).catch(tooManyAttempts);
+  if (!r) return { ok: false, problem: "too_many_attempts" };
+  if (r.ok) return { ok: true, accountId: r.accountId, normalised: r.check === "missing_dashes_normalised" };
+  const problem: IcloudProblem =
+    r.result.kind === "looks_like_apple_id_password"
+      ? "apple_id_password"
+      : r.result.kind === "invalid_apple_id"
+        ? "invalid_email"
+        : r.result.kind === "rejected"
+          ? "rejected"
+          : r.result.retryAfterMs !== undefined
+            ? "rate_limited"
+            : "unreachable";
+  return { ok: false, problem };
+}
+
+/** The same for a generic CalDAV server. */
+export async function connectCaldavAccount(userId: string, input: { serverUrl: string; username: string; password: string }): Promise<ConnectOutcome<CaldavProblem>> {
+  const r = await connectCaldav(userId, input.serverUrl, input.username, input.password).catch(tooManyAttempts);
+  if (!r) return { ok: false, problem: "too_many_attempts" };
+  if (r.ok) return { ok: true, accountId: r.accountId };
+  const map: Record<typeof r.result.kind, CaldavProblem> = {
+    invalid_url: "invalid_url",
+    private_address: "blocked_address",
+    rejected: "rejected",
+    forbidden: "rejected",
+    no_calendars: "no_calendars",
+    unreachable: "unreachable",
+  };
+  return { ok: false, problem: map[r.result.kind] };
+}
+
+function tooManyAttempts(e: unknown): null {
+  if (e instanceof RateLimitExceededError) return null;
+  throw e;
 }

@@ -9,7 +9,7 @@ import { CredentialsRejectedError } from "@/lib/errors";
 import { MICROSOFT_SANDBOX_CLIENT } from "@/lib/providers/microsoft/config";
 import type { MicrosoftCredentials } from "@/lib/providers/microsoft/provider";
 import { readCredentials } from "@/lib/services/accounts";
-import { setAppPorts } from "@/lib/services/app-ports";
+import { setJobTransport } from "@/lib/jobs/transport";
 import { finishMicrosoftConnect, microsoftConnectErrorCode, microsoftProviderFor, startMicrosoftConnect } from "@/lib/services/connect-microsoft";
 import { useTestDatabase } from "@/test/db";
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   delete process.env.MICROSOFT_CLIENT_ID;
   delete process.env.MICROSOFT_CLIENT_SECRET;
   resetConfig();
-  restorePorts = setAppPorts({ accountReconnected: async (id) => void reconnected.push(id) });
+  restorePorts = setJobTransport({ send: (events) => void reconnected.push(...events.filter((e) => e.name === "account/reconnected").map((e) => String(e.data.accountId))) });
 });
 afterAll(async () => {
   restorePorts?.();

@@ -9,7 +9,7 @@ import { microsoftEndpoints } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider, type MicrosoftCredentials } from "@/lib/providers/microsoft/provider";
 import { ForbiddenError, CredentialsRejectedError } from "@/lib/errors";
 import { getAccount, readCredentials, saveConnectedAccount, storeCalendars, updateCredentials } from "./accounts";
-import { appPorts } from "./app-ports";
+import { accountReconnected } from "./jobs";
 
 /**
  * Connecting a Microsoft 365 / Outlook account: the authorization-code flow with PKCE and state
@@ -138,7 +138,7 @@ export async function finishMicrosoftConnect(
     credentials,
   });
   await storeCalendars(accountId, remote);
-  if (existing) await appPorts().accountReconnected(accountId);
+  if (existing) await accountReconnected(accountId);
   log.info("microsoft account connected", { accountId, sandbox: endpoints.sandbox, calendars: remote.length, reconnected: Boolean(existing) });
   return { accountId, email: who.email, reconnected: Boolean(existing), calendars: remote.length };
 }

@@ -1,48 +1,56 @@
 import { eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { db } from "@/db/client";
 import { calendars, syncs } from "@/db/schema";
-import { accountReconnected as accountReconnectedEvent, credentialRevoked, syncRequested, type SyncTrigger } from "@/inngest/events";
-import { config } from "@/lib/config";
+import { accountReconnected as accountReconnectedEvent, credentialRevoked, syncRemovalRequested, syncRequested, type SyncTrigger } from "@/lib/jobs/events";
+import { jobTransport, type JobEvent } from "@/lib/jobs/transport";
 import { log } from "@/lib/log";
 
 /**
- * The app-facing door to background work. Routes, services and providers call these; the events
- * go to Inngest when it is configured (INNGEST_DEV or INNGEST_EVENT_KEY), otherwise to the
- * in-process runner, which runs the same functions.
+ * The app-facing door to background work. Routes and services call these; the events go to the
+ * job transport the composition root installed (Inngest, or the in-process runner).
  */
 
-export interface JobEvent {
-  name: string;
-  data: Record<string, unknown>;
-}
+export type { JobEvent };
 
 export async function sendJobEvents(events: JobEvent | JobEvent[]): Promise<void> {
   const list = Array.isArray(events) ? events : [events];
   if (list.length === 0) return;
-  if (config().jobs === "inngest") {
-    const { inngest } = await import("@/inngest/client");
-    await inngest.send(list);
-    return;
-  }
-  // Imported lazily: the runner imports the functions, which import the services that call us.
-  const { localRunner } = await import("@/inngest/local-runner");
-  localRunner().send(list);
+  await jobTransport().send(list);
+}
+
+export interface RequestOptions {
+  /** A complete pull of both sides. */
+  full?: boolean;
+  /** Past the guards, after the user confirmed ("Run it anyway"). */
+  force?: boolean;
 }
 
 /** The sync/requested event for a sync, with the account key its concurrency limit uses. */
-export async function syncRequestEvent(syncId: string, trigger: SyncTrigger | string, opts: { full?: boolean } = {}): Promise<JobEvent> {
+export async function syncRequestEvent(syncId: string, trigger: SyncTrigger | string, opts: RequestOptions = {}): Promise<JobEvent> {
+  const calB = alias(calendars, "cal_b");
   const [row] = await db()
-    .select({ accountId: calendars.accountId })
-    .from(calendars)
-    .innerJoin(syncs, eq(calendars.id, syncs.calendarAId))
+    .select({ accountId: calendars.accountId, accountBId: calB.accountId })
+    .from(syncs)
+    .innerJoin(calendars, eq(calendars.id, syncs.calendarAId))
+    .innerJoin(calB, eq(calB.id, syncs.calendarBId))
     .where(eq(syncs.id, syncId));
   const data = syncRequested.schema.parse({
     syncId,
     trigger: normaliseTrigger(trigger),
     ...(opts.full ? { full: true } : {}),
-    ...(row ? { accountId: row.accountId } : {}),
+    ...(opts.force ? { force: true } : {}),
+    ...(row ? { accountId: row.accountId, accountBId: sideBKey(syncId, row.accountId, row.accountBId) } : {}),
   });
   return { name: syncRequested.name, data };
+}
+
+/**
+ * Side B's concurrency key. When both sides are one account, side A's key already holds it; a key
+ * of its own for B keeps the run from waiting on itself.
+ */
+export function sideBKey(syncId: string, accountA: string, accountB: string): string {
+  return accountA === accountB ? `same-account:${syncId}` : accountB;
 }
 
 function normaliseTrigger(trigger: string): SyncTrigger {
@@ -53,7 +61,10 @@ function normaliseTrigger(trigger: string): SyncTrigger {
 }
 
 /** Asks for a pass of the sync soon. At most one pass per sync runs at a time; a request made while one waits joins it. */
-export async function requestSync(syncId: string, trigger: SyncTrigger | string, opts: { full?: boolean } = {}): Promise<void> {
+export async function requestSync(syncId: string, trigger: SyncTrigger | string, opts: RequestOptions = {}): Promise<void> {
+  // Debounced requests keep the last event's data: a complete pull is recorded on the sync too,
+  // so a later plain request merged into it still pulls both sides completely.
+  if (opts.full) await db().update(syncs).set({ lastFullReconcileAt: null }).where(eq(syncs.id, syncId));
   await sendJobEvents(await syncRequestEvent(syncId, trigger, opts));
 }
 
@@ -65,4 +76,12 @@ export async function raiseCredentialRevoked(accountId: string, reason: string):
 /** The account works again: resume its paused syncs and run them now to catch up. */
 export async function accountReconnected(accountId: string): Promise<void> {
   await sendJobEvents({ name: accountReconnectedEvent.name, data: accountReconnectedEvent.schema.parse({ accountId }) });
+}
+
+/**
+ * Removes a deleted sync's copies in the background. The event id makes a second request while
+ * one is known a no-op (Inngest keeps event ids for 24 hours; the local runner for the process).
+ */
+export async function requestRemoval(syncId: string): Promise<void> {
+  await sendJobEvents({ name: syncRemovalRequested.name, id: `sync-removal-${syncId}`, data: syncRemovalRequested.schema.parse({ syncId }) });
 }

@@ -1,15 +1,17 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { calendarAccounts, calendars, pushChannels, syncs, users } from "@/db/schema";
 import { seal } from "@/lib/crypto";
 import { CredentialsRejectedError } from "@/lib/errors";
-import { setProviderFactoryOverride } from "@/lib/providers/registry";
+import { setProviderFactory } from "@/test/support/provider-factory";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { stopLocalRunner } from "@/inngest/local-runner";
 import { useTestDatabase } from "@/test/db";
 import { saveConnectedAccount } from "./accounts";
 import { checkForChanges, planPolls, PUSHED_BACKSTOP_MS, UNPUSHED_POLL_MS } from "./polling";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
+
+vi.mock("@/lib/providers/registry", async (orig) => (await import("@/test/support/provider-factory")).fakeableRegistry(orig));
 
 const t = useTestDatabase();
 const NOW = new Date("2026-11-25T12:00:00Z");
@@ -31,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => stopLocalRunner());
 
 afterEach(async () => {
-  setProviderFactoryOverride(undefined);
+  setProviderFactory(undefined);
   await t.db.delete(syncs);
   await t.db.delete(pushChannels);
 });
@@ -95,7 +97,7 @@ describe("change checks", () => {
 
   it("returns the syncs whose calendar moved, one request per calendar", async () => {
     const calls: string[] = [];
-    setProviderFactoryOverride(() => fakeProvider(async (_cal, cursor) => (calls.push(cursor ?? ""), cursor === "sync:old")));
+    setProviderFactory(() => fakeProvider(async (_cal, cursor) => (calls.push(cursor ?? ""), cursor === "sync:old")));
     const changed = await checkForChanges(icloud, [
       { syncId: "s1", syncAccountId: icloud, remoteId: "/home/", cursor: "sync:old" },
       { syncId: "s2", syncAccountId: icloud, remoteId: "/home/", cursor: "sync:new" },
@@ -105,7 +107,7 @@ describe("change checks", () => {
   });
 
   it("stops at a rejected credential (the registry raised it) and reports nothing", async () => {
-    setProviderFactoryOverride(() =>
+    setProviderFactory(() =>
       fakeProvider(async () => {
         throw new CredentialsRejectedError("401");
       }),

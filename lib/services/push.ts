@@ -6,7 +6,7 @@ import { config } from "@/lib/config";
 import { open, seal } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import { CredentialsRejectedError } from "@/lib/errors";
-import { providerForAccount } from "@/lib/providers/registry";
+import { providerForAccount } from "./providers";
 import type { CalendarProvider, WatchResult } from "@/lib/providers/types";
 
 /**
@@ -232,7 +232,8 @@ export async function pushMaintenancePlan(now = new Date(), withinMs = RENEW_WIT
 export async function ensureChannelsForSync(syncId: string, now = new Date()): Promise<number> {
   const [s] = await db().select({ a: syncs.calendarAId, b: syncs.calendarBId }).from(syncs).where(eq(syncs.id, syncId));
   if (!s) return 0;
-  const live = await calendarsWithLivePush(now);
+  // Only this sync's two calendars' channels are read: an idle pass's work does not grow with the user base.
+  const live = await calendarsWithLivePush(now, [s.a, s.b]);
   let opened = 0;
   for (const calendarId of new Set([s.a, s.b])) {
     if (live.has(calendarId)) continue;
@@ -248,8 +249,12 @@ export async function ensureChannelsForSync(syncId: string, now = new Date()): P
 }
 
 /** Calendars with a channel that will still be live for a while: polling them is unnecessary. */
-export async function calendarsWithLivePush(now = new Date()): Promise<Set<string>> {
-  const rows = await db().select({ calendarId: pushChannels.calendarId }).from(pushChannels).where(gt(pushChannels.expiresAt, now));
+export async function calendarsWithLivePush(now = new Date(), calendarIds?: string[]): Promise<Set<string>> {
+  if (calendarIds?.length === 0) return new Set();
+  const rows = await db()
+    .select({ calendarId: pushChannels.calendarId })
+    .from(pushChannels)
+    .where(and(gt(pushChannels.expiresAt, now), calendarIds ? inArray(pushChannels.calendarId, calendarIds) : undefined));
   return new Set(rows.map((r) => r.calendarId));
 }
 

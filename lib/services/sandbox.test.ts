@@ -6,7 +6,7 @@ import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/micr
 import { resetConfig } from "@/lib/config";
 import { useTestDatabase } from "@/test/db";
 import { calendarChoices, getAccount, refreshCalendars } from "./accounts";
-import { appPorts } from "./app-ports";
+import { previewFirstPass } from "./preview";
 import {
   addSandboxEvent,
   createSandboxIcloudAccount,
@@ -87,14 +87,14 @@ describe("sandbox", () => {
 
   it("previews the first pass without writing anything", async () => {
     await addSandboxEvent("ann", home, { title: "School run", start: `${tomorrow}T07:30`, end: `${tomorrow}T08:00` });
-    const preview = await appPorts().previewFirstPass({ userId: "ann", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
+    const preview = await previewFirstPass({ userId: "ann", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(preview).toEqual({ toB: 2, toA: 0, skipped: 0 });
     expect(await listSandboxEvents("ann", family)).toEqual([]);
-    const two = await appPorts().previewFirstPass({ userId: "ann", calendarAId: family, calendarBId: home, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
+    const two = await previewFirstPass({ userId: "ann", calendarAId: family, calendarBId: home, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(two).toMatchObject({ toB: 0, toA: 2 });
     // Another user's calendar ids are not read (their event count would leak).
     await expect(
-      appPorts().previewFirstPass({ userId: "eve", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS }),
+      previewFirstPass({ userId: "eve", calendarAId: home, calendarBId: family, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS }),
     ).rejects.toThrow(/not found/);
   });
 

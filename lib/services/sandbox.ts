@@ -7,7 +7,7 @@ import { config } from "@/lib/config";
 import { parseICalendar, toICalendar } from "@/lib/calendar/ical";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { log } from "@/lib/log";
-import { appPorts } from "./app-ports";
+import { connectIcloudAccount } from "./connect-icloud";
 
 /**
  * The sandbox: local emulators stand in for iCloud, Google and Microsoft, so a newcomer can walk
@@ -113,7 +113,7 @@ export async function createSandboxAppleId(): Promise<{ appleId: string; passwor
 /** One click: an Apple ID in the iCloud emulator, with calendars and an app-specific password, connected. */
 export async function createSandboxIcloudAccount(userId: string): Promise<{ accountId: string; appleId: string }> {
   const { appleId, password } = await createSandboxAppleId();
-  const outcome = await appPorts().connectIcloud(userId, { appleId, password, sandbox: true });
+  const outcome = await connectIcloudAccount(userId, { appleId, password, sandbox: true });
   if (!outcome.ok) throw new Error(`The sandbox iCloud account could not be connected (${outcome.problem}).`);
   log.info("sandbox iCloud account created", { accountId: outcome.accountId });
   return { accountId: outcome.accountId, appleId };

@@ -4,6 +4,7 @@ import { calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/sche
 import { log } from "@/lib/log";
 import { isProviderError } from "@/lib/errors";
 import { accountRef, type AccountRef } from "./account-ref";
+import { resolveProvider } from "./providers";
 import { collectRetryNotes } from "@/lib/providers/retry-notes";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { runPass, type PassResult } from "@/lib/sync/engine";
@@ -14,12 +15,6 @@ import { emptyCounts, type LinkState, type RunCounts } from "@/lib/sync/types";
 
 export type ProviderResolver = (account: AccountRef) => Promise<CalendarProvider>;
 
-let defaultResolver: ProviderResolver | null = null;
-
-/** Installs how accounts become providers (done once at boot, where every provider is known). */
-export function setProviderResolver(resolver: ProviderResolver | null) {
-  defaultResolver = resolver;
-}
 
 export interface RunSyncOptions {
   trigger?: string;
@@ -44,6 +39,19 @@ export interface RunSyncResult {
 const FULL_RECONCILE_MS = 24 * 3600_000;
 /** The error of a pass that stopped without finishing (seen by the next pass). */
 export const INTERRUPTED = "interrupted: the pass stopped before it finished (the app was restarted or stopped); the next pass carried on";
+
+/** Whose sync it is, or why a pass would have nothing to do (gone, being deleted, paused). */
+export async function passTarget(syncId: string, opts: { force?: boolean } = {}): Promise<{ userId: string } | { skip: "gone" | "being deleted" | "paused" }> {
+  const [row] = await db()
+    .select({ userId: syncs.userId, paused: syncs.paused, removal: syncs.removal })
+    .from(syncs)
+    .where(eq(syncs.id, syncId));
+  if (!row) return { skip: "gone" };
+  if (row.removal) return { skip: "being deleted" };
+  // A confirmed "Run it anyway" is for a sync a guard paused; it unpauses it.
+  if (row.paused && !opts.force) return { skip: "paused" };
+  return { userId: row.userId };
+}
 
 /** The status table of one sync, in Postgres. */
 export class DbLinkStore implements LinkStore {
@@ -138,8 +146,7 @@ export async function runSync(userId: string, syncId: string, options: RunSyncOp
   const accountIds = [...new Set([calA.accountId, calB.accountId])];
   const accounts = new Map<string, AccountRef>();
   for (const id of accountIds) accounts.set(id, (await accountRef(id))!);
-  // The registry opens the credentials; imported lazily so tests with their own resolver never load it.
-  const resolve = options.resolveProvider ?? defaultResolver ?? (await import("@/lib/providers/registry")).resolveProvider;
+  const resolve = options.resolveProvider ?? resolveProvider;
   const providers = new Map<string, CalendarProvider>();
   for (const [id, acc] of accounts) providers.set(id, await resolve(acc));
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { calendarAccounts, calendars, eventLinks, pushChannels, syncs, users } from "@/db/schema";
 import { useTestDatabase } from "@/test/db";
@@ -12,7 +12,8 @@ import {
   refreshCalendars,
   saveConnectedAccount,
 } from "./accounts";
-import { setAppPorts } from "./app-ports";
+import { setJobTransport } from "@/lib/jobs/transport";
+import type { RemoteCalendar } from "@/lib/providers/types";
 import {
   continueRemoval,
   createSync,
@@ -33,6 +34,53 @@ import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 const t = useTestDatabase();
 
+/** What the providers answer, where a test says (the real ones otherwise). */
+const fakes = vi.hoisted(() => ({}) as {
+  listRemoteCalendars?: (accountId: string) => Promise<RemoteCalendar[]>;
+  removeEvent?: (calendarId: string, ref: string, etag: string | null) => Promise<void>;
+});
+vi.mock("./providers", async (importOriginal) => {
+  const real = await importOriginal<typeof import("./providers")>();
+  return {
+    ...real,
+    listRemoteCalendars: (accountId: string) => (fakes.listRemoteCalendars ?? real.listRemoteCalendars)(accountId),
+    removeEvent: (calendarId: string, ref: string, etag: string | null) => (fakes.removeEvent ?? real.removeEvent)(calendarId, ref, etag),
+  };
+});
+
+interface Fakes {
+  listRemoteCalendars: NonNullable<typeof fakes.listRemoteCalendars>;
+  removeEvent: NonNullable<typeof fakes.removeEvent>;
+  /** Sees each pass asked for (the job transport's events). */
+  requestSync: (syncId: string, trigger: string) => Promise<void>;
+  /** Sees each confirmed pass ("Run it anyway") asked for. */
+  runConfirmedPass: (syncId: string) => Promise<void>;
+}
+
+/** Fakes some providers' answers and the jobs; returns a function restoring the previous ones. */
+function fakePorts(partial: Partial<Fakes>): () => void {
+  const previous = { ...fakes };
+  if (partial.listRemoteCalendars) fakes.listRemoteCalendars = partial.listRemoteCalendars;
+  if (partial.removeEvent) fakes.removeEvent = partial.removeEvent;
+  const restoreJobs =
+    partial.requestSync || partial.runConfirmedPass
+      ? setJobTransport({
+          send: async (events) => {
+            for (const e of events) {
+              const data = e.data as { syncId: string; trigger: string; force?: boolean };
+              if (data.force) await partial.runConfirmedPass?.(data.syncId);
+              else await partial.requestSync?.(data.syncId, data.trigger);
+            }
+          },
+        })
+      : () => {};
+  return () => {
+    fakes.listRemoteCalendars = previous.listRemoteCalendars;
+    fakes.removeEvent = previous.removeEvent;
+    restoreJobs();
+  };
+}
+
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
 
@@ -42,7 +90,7 @@ async function setupUser(id: string) {
   await t.db.insert(users).values({ id, email: `${id}@example.com` });
   const icloud = await saveConnectedAccount(id, { provider: "icloud", email: `${id}@icloud.com`, credentials: { password: "abcd-efgh-ijkl-mnop" } });
   const google = await saveConnectedAccount(id, { provider: "google", email: `${id}@gmail.com`, credentials: { refreshToken: "r" } });
-  restore = setAppPorts({
+  restore = fakePorts({
     listRemoteCalendars: async (accountId) =>
       accountId === icloud
         ? [
@@ -70,7 +118,7 @@ beforeAll(async () => {
 
 function fakeJobs() {
   requested.length = 0;
-  restore = setAppPorts({ requestSync: async (syncId, trigger) => void requested.push([syncId, trigger]) });
+  restore = fakePorts({ requestSync: async (syncId, trigger) => void requested.push([syncId, trigger]) });
 }
 
 describe("calendars", () => {
@@ -89,7 +137,7 @@ describe("calendars", () => {
 
   it("keeps the last known list when the provider refuses the credential", async () => {
     const { CredentialsRejectedError } = await import("@/lib/errors");
-    restore = setAppPorts({
+    restore = fakePorts({
       listRemoteCalendars: async () => {
         throw new CredentialsRejectedError("401");
       },
@@ -190,7 +238,7 @@ describe("syncs", () => {
     if (!r.ok) throw new Error("create failed");
     const { syncRuns } = await import("@/db/schema");
     const forced: string[] = [];
-    restore = setAppPorts({ runConfirmedPass: async (_u, id) => void forced.push(id) });
+    restore = fakePorts({ runConfirmedPass: async (id) => void forced.push(id) });
     // Paused by the user: not a held-back pass.
     await pauseSync("ann", r.id);
     expect((await runHeldPass("ann", r.id)).ok).toBe(false);
@@ -216,7 +264,7 @@ describe("syncs", () => {
     await t.db.insert(eventLinks).values(links);
     const removed: Array<[string, string]> = [];
     let failOnce = true;
-    restore = setAppPorts({
+    restore = fakePorts({
       removeEvent: async (calendarId, ref) => {
         if (ref === "copy-a3" && failOnce) {
           failOnce = false;
@@ -249,7 +297,7 @@ describe("syncs", () => {
     await t.db.insert(eventLinks).values({ syncId: r.id, origin: "a", refA: "a", refB: "copy" });
     const { TransientError } = await import("@/lib/errors");
     let calls = 0;
-    restore = setAppPorts({
+    restore = fakePorts({
       removeEvent: async () => {
         calls++;
         if (calls < 3) throw new TransientError("503", 1);

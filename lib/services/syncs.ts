@@ -6,7 +6,8 @@ import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs
 import { readSyncSettings, syncSettingsSchema, type SyncSettings } from "@/lib/sync/settings";
 import { log } from "@/lib/log";
 import { RateLimitedError, TransientError } from "@/lib/errors";
-import { appPorts } from "./app-ports";
+import { requestRemoval, requestSync } from "./jobs";
+import { removeEvent } from "./providers";
 
 const calA = alias(calendars, "cal_a");
 const calB = alias(calendars, "cal_b");
@@ -203,7 +204,7 @@ export async function createSync(userId: string, raw: CreateSyncInput): Promise<
       settings: input.settings,
       nextRunAt: new Date(),
     });
-  await appPorts().requestSync(id, "created");
+  await requestSync(id, "created");
   return { ok: true, id };
 }
 
@@ -225,7 +226,7 @@ export async function updateSyncSettings(userId: string, syncId: string, raw: z.
     .update(syncs)
     .set({ name: parsed.data.name || null, direction: parsed.data.direction, settings: parsed.data.settings, updatedAt: new Date() })
     .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
-  if (!current.paused) await appPorts().requestSync(syncId, "settings");
+  if (!current.paused) await requestSync(syncId, "settings");
   return { ok: true };
 }
 
@@ -251,7 +252,7 @@ export async function resumeSync(userId: string, syncId: string): Promise<Result
     .update(syncs)
     .set({ paused: false, pausedReason: null, status: "idle", lastError: null, nextRunAt: new Date(), updatedAt: new Date() })
     .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
-  await appPorts().requestSync(syncId, "resume");
+  await requestSync(syncId, "resume");
   return { ok: true };
 }
 
@@ -259,7 +260,7 @@ export async function syncNow(userId: string, syncId: string): Promise<Result<ob
   const current = await getSync(userId, syncId);
   if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
   if (current.paused) return { ok: false, problem: { message: "This sync is paused. Resume it to run it." } };
-  await appPorts().requestSync(syncId, "manual");
+  await requestSync(syncId, "manual");
   return { ok: true };
 }
 
@@ -289,7 +290,8 @@ export async function runHeldPass(userId: string, syncId: string): Promise<Resul
   const current = await getSync(userId, syncId);
   const blocked = current && [current.a, current.b].find((s) => s.accountStatus !== "active");
   if (blocked) return { ok: false, problem: { message: `Reconnect ${blocked.email} first.` } };
-  await appPorts().runConfirmedPass(userId, syncId);
+  // A pass like any other (one at a time per sync, in the background), past the guards.
+  await requestSync(syncId, "manual", { force: true });
   return { ok: true };
 }
 
@@ -358,8 +360,6 @@ export interface RunEventRow {
 // link at a time, each link row going as its copy goes — so an interrupted removal resumes where
 // it stopped, and the progress is simply (total − links left).
 
-const inFlight = new Set<string>();
-
 /** Starts deleting a sync. Without copies to remove, the sync goes at once. */
 export async function deleteSync(userId: string, syncId: string, opts: { removeCopies: boolean }): Promise<Result<{ background: boolean }>> {
   const current = await getSync(userId, syncId);
@@ -384,13 +384,9 @@ export async function removalProgress(userId: string, syncId: string): Promise<{
   return { gone: false, removal: row.removal };
 }
 
-/** Starts the background removal for a sync being deleted, unless it already runs in this process. */
-export function continueRemovalInBackground(syncId: string) {
-  if (inFlight.has(syncId)) return;
-  inFlight.add(syncId);
-  void continueRemoval(syncId)
-    .catch((error) => log.error("removing copies failed", { syncId, error }))
-    .finally(() => inFlight.delete(syncId));
+/** Starts (or continues) the background removal of a sync being deleted; asking twice runs it once. */
+export function continueRemovalInBackground(syncId: string): void {
+  void requestRemoval(syncId).catch((error) => log.error("could not start removing copies", { syncId, error }));
 }
 
 /**
@@ -399,50 +395,57 @@ export function continueRemovalInBackground(syncId: string) {
  * sync is still deleted, and the user sees how many were left behind.
  */
 export async function continueRemoval(syncId: string, batch = 25): Promise<void> {
-  for (;;) {
-    const [s] = await db().select().from(syncs).where(eq(syncs.id, syncId));
-    if (!s?.removal) return;
-    const removal = s.removal;
-    const links = await db()
-      .select()
-      .from(eventLinks)
-      .where(eq(eventLinks.syncId, syncId))
-      .orderBy(asc(eventLinks.createdAt))
-      .limit(batch);
-    if (links.length === 0) {
-      await db().delete(syncs).where(eq(syncs.id, syncId));
-      log.info("sync deleted", { syncId, removed: removal.done, failed: removal.failed });
-      return;
-    }
-    let done = 0;
-    let failed = 0;
-    for (const link of links) {
-      // The copy lives on the side opposite the origin.
-      const copyOnB = link.origin === "a";
-      const ref = copyOnB ? link.refB : link.refA;
-      const etag = copyOnB ? link.etagB : link.etagA;
-      const calendarId = copyOnB ? s.calendarBId : s.calendarAId;
-      try {
-        if (ref) await removeWithRetry(calendarId, ref, etag);
-        done++;
-      } catch (error) {
-        failed++;
-        log.warn("could not remove a copy", { syncId, linkId: link.id, error });
-      }
-      await db().delete(eventLinks).where(eq(eventLinks.id, link.id));
-    }
-    await db()
-      .update(syncs)
-      .set({ removal: { ...removal, done: removal.done + done, failed: removal.failed + failed }, updatedAt: new Date() })
-      .where(eq(syncs.id, syncId));
+  while (!(await removeSomeCopies(syncId, batch)).finished);
+}
+
+/**
+ * One bounded piece of a removal: up to `batch` copies, with the progress saved; `finished` once
+ * the sync is gone. The removal job calls it step by step, so a retry redoes at most one piece.
+ */
+export async function removeSomeCopies(syncId: string, batch = 25): Promise<{ finished: boolean; removed: number }> {
+  const [s] = await db().select().from(syncs).where(eq(syncs.id, syncId));
+  if (!s?.removal) return { finished: true, removed: 0 };
+  const removal = s.removal;
+  const links = await db()
+    .select()
+    .from(eventLinks)
+    .where(eq(eventLinks.syncId, syncId))
+    .orderBy(asc(eventLinks.createdAt))
+    .limit(batch);
+  if (links.length === 0) {
+    await db().delete(syncs).where(eq(syncs.id, syncId));
+    log.info("sync deleted", { syncId, removed: removal.done, failed: removal.failed });
+    return { finished: true, removed: 0 };
   }
+  let done = 0;
+  let failed = 0;
+  for (const link of links) {
+    // The copy lives on the side opposite the origin.
+    const copyOnB = link.origin === "a";
+    const ref = copyOnB ? link.refB : link.refA;
+    const etag = copyOnB ? link.etagB : link.etagA;
+    const calendarId = copyOnB ? s.calendarBId : s.calendarAId;
+    try {
+      if (ref) await removeWithRetry(calendarId, ref, etag);
+      done++;
+    } catch (error) {
+      failed++;
+      log.warn("could not remove a copy", { syncId, linkId: link.id, error });
+    }
+    await db().delete(eventLinks).where(eq(eventLinks.id, link.id));
+  }
+  await db()
+    .update(syncs)
+    .set({ removal: { ...removal, done: removal.done + done, failed: removal.failed + failed }, updatedAt: new Date() })
+    .where(eq(syncs.id, syncId));
+  return { finished: false, removed: done + failed };
 }
 
 /** A busy or rate-limiting server gets a few more tries; anything else (a dead credential) is final. */
 async function removeWithRetry(calendarId: string, ref: string, etag: string | null, attempts = 3): Promise<void> {
   for (let i = 1; ; i++) {
     try {
-      return await appPorts().removeEvent(calendarId, ref, etag);
+      return await removeEvent(calendarId, ref, etag);
     } catch (error) {
       const retryable = error instanceof TransientError || error instanceof RateLimitedError;
       if (!retryable || i >= attempts) throw error;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pushRefresh } from "@/inngest/events";
+import { pushRefresh } from "@/lib/jobs/events";
 import { log } from "@/lib/log";
 import { parseNotifications } from "@/lib/providers/microsoft/notifications";
 import { type JobEvent, sendJobEvents, syncRequestEvent } from "./jobs";

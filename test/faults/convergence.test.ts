@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { desc, eq } from "drizzle-orm";
 import { db } from "@/db/client";
 import { syncRunEvents, syncRuns, syncs } from "@/db/schema";
@@ -10,6 +10,9 @@ import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 import { Chaos, mulberry32, type Rng } from "./helpers";
 import { googleTitles, icloudControl, icloudEvents, microsoftTitles, startWorld, type World } from "./world";
+
+// The world builds the real providers through its fault hook.
+vi.mock("@/lib/providers/registry", async (orig) => (await import("@/test/support/provider-factory")).fakeableRegistry(orig));
 
 /**
  * Fault tolerance over the emulators, through the real sync runner and the real providers. A

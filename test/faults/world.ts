@@ -14,10 +14,12 @@ import { googleEndpoints } from "@/lib/providers/google/config";
 import { createGoogleProvider, type GoogleCredentials } from "@/lib/providers/google/provider";
 import { microsoftEndpoints } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider, type MicrosoftCredentials } from "@/lib/providers/microsoft/provider";
-import { setProviderFactoryOverride, type PasswordCredentials } from "@/lib/providers/registry";
+import type { PasswordCredentials } from "@/lib/providers/registry";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { calendarChoices } from "@/lib/services/accounts";
-import { appPorts, setAppPorts } from "@/lib/services/app-ports";
+import { connectIcloudAccount } from "@/lib/services/connect-icloud";
+import { setJobTransport } from "@/lib/jobs/transport";
+import { setProviderFactory } from "@/test/support/provider-factory";
 import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
 import { finishMicrosoftConnect, startMicrosoftConnect } from "@/lib/services/connect-microsoft";
 import { createSandboxAppleId } from "@/lib/services/sandbox";
@@ -177,10 +179,11 @@ export async function startWorld(o: WorldOptions): Promise<World> {
   for (const k of ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET", "MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET"]) delete process.env[k];
   resetConfig();
   // Passes run where the suites say, one at a time; nothing starts them in the background.
-  const restorePorts = setAppPorts({ requestSync: async () => {}, accountReconnected: async () => {} });
+  const restorePorts = setJobTransport({ send: () => {} });
   const caldavFetch = hookedFetch(hook);
-  // The real providers, through the hook, with a short timeout and quick backoff.
-  setProviderFactoryOverride((account, credentials, onCredentials) => {
+  // The real providers, through the hook, with a short timeout and quick backoff (the suites
+  // mock the registry with test/support/provider-factory.ts).
+  setProviderFactory((account, credentials, onCredentials) => {
     if (account.provider === "icloud") {
       const c = credentials as PasswordCredentials;
       return wrap.current(
@@ -228,7 +231,7 @@ export async function startWorld(o: WorldOptions): Promise<World> {
     const res = await fetch(`${icloud.controlUrl}/accounts/${encodeURIComponent(appleId)}/calendars`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Work" }) });
     expect(res.status).toBe(201);
   }
-  const connected = await appPorts().connectIcloud(userId, { appleId, password, sandbox: true });
+  const connected = await connectIcloudAccount(userId, { appleId, password, sandbox: true });
   if (!connected.ok) throw new Error(`could not connect iCloud: ${connected.problem}`);
   const icloudAccount = connected.accountId;
   const googleEmail = `${userId}@gmail.test`;
@@ -287,7 +290,7 @@ export async function startWorld(o: WorldOptions): Promise<World> {
       work,
     },
     async close() {
-      setProviderFactoryOverride(undefined);
+      setProviderFactory(undefined);
       restorePorts();
       process.env = { ...saved };
       resetConfig();

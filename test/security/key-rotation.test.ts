@@ -15,7 +15,7 @@ import { googleConsent, icloudControl, startRouteServer } from "@/inngest/testin
 import { resetConfig } from "@/lib/config";
 import { DecryptionError, generateKeyEntry, keyIdOf, resetKeyring } from "@/lib/crypto";
 import { readCredentials } from "@/lib/services/accounts";
-import { setAppPorts } from "@/lib/services/app-ports";
+import { setJobTransport } from "@/lib/jobs/transport";
 import { connectIcloud } from "@/lib/services/connect-icloud";
 import { finishGoogleConnect, startGoogleConnect } from "@/lib/services/connect-google";
 import { createChannel } from "@/lib/services/push";
@@ -98,7 +98,7 @@ beforeAll(async () => {
   useKeys(OLD);
   await openDb();
   // Passes run when this test says so (runSync), not in the background.
-  restorePorts = setAppPorts({ requestSync: async () => {} });
+  restorePorts = setJobTransport({ send: () => {} });
 });
 
 afterAll(async () => {

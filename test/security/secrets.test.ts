@@ -17,8 +17,6 @@ import { resetConfig } from "@/lib/config";
 import { generateKeyEntry, open, resetKeyring } from "@/lib/crypto";
 import { resetMailTransport } from "@/lib/mail";
 import { readCredentials } from "@/lib/services/accounts";
-import { setAppPorts } from "@/lib/services/app-ports";
-import { accountReconnected, requestSync } from "@/lib/services/jobs";
 import { runSync } from "@/lib/services/sync-runner";
 import { useTestDatabase } from "@/test/db";
 
@@ -66,7 +64,6 @@ let google: GoogleEmulator;
 let microsoft: MicrosoftEmulator;
 let web: Awaited<ReturnType<typeof startRouteServer>>;
 let runner: LocalRunner;
-let restorePorts: () => void;
 
 // --- What is captured --------------------------------------------------------------------------------
 
@@ -294,7 +291,6 @@ beforeAll(async () => {
   secret(AUTH_SECRET, "AUTH_SECRET");
   secret(APPLE_ID_PASSWORD, "the Apple ID password typed by mistake");
   secret(WRONG_APP_PASSWORD, "a wrong app-specific password");
-  restorePorts = setAppPorts({ requestSync: (id, trigger) => requestSync(id, trigger), accountReconnected });
   runner = startLocalRunner();
   startCapture();
 }, 60_000);
@@ -303,7 +299,6 @@ afterAll(async () => {
   stopCapture();
   if (process.env.SECRETS_LOG_FILE) (await import("node:fs")).writeFileSync(process.env.SECRETS_LOG_FILE, logs.join("\n"));
   await stopLocalRunner();
-  restorePorts?.();
   process.env = saved;
   resetConfig();
   resetKeyring();

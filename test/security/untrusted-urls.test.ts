@@ -9,7 +9,7 @@ import { resetConfig } from "@/lib/config";
 import { isPublicAddress } from "@/lib/net/address-policy";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { createCaldavProvider } from "@/lib/providers/caldav";
-import { providerForAccount } from "@/lib/providers/registry";
+import { providerForAccount } from "@/lib/services/providers";
 import { saveConnectedAccount } from "@/lib/services/accounts";
 import { connectCaldav } from "@/lib/services/connect-icloud";
 import { startRadicale } from "@/test/servers/radicale";

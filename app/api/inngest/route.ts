@@ -6,7 +6,7 @@ import { config } from "@/lib/config";
 
 /**
  * Inngest calls the functions here when it is configured (INNGEST_DEV, or event + signing keys).
- * Without it the same functions run in-process (lib/boot starts the local runner) and this
+ * Without it the same functions run in-process (server/compose.ts installs the local runner) and this
  * route says so instead of failing the way the SDK does with no server and no keys.
  */
 const handlers = serve({ client: inngest, functions });

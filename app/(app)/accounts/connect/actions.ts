@@ -6,7 +6,8 @@ import { action, noInput } from "@/app/_lib/action";
 import { caldavProblemMessage, icloudProblemMessage } from "@/components/app/connect-messages";
 import type { ConnectFormState } from "@/components/app/connect-state";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
-import { appPorts } from "@/lib/services/app-ports";
+import { connectCaldavAccount, connectIcloudAccount } from "@/lib/services/connect-icloud";
+import { accountReconnected } from "@/lib/services/jobs";
 import { createSandboxAppleId, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
 const icloudForm = z.object({
@@ -38,9 +39,9 @@ export const connectIcloudAction = action(
     }
     // Connecting an Apple ID that is already here, but broken, is a reconnect too (whatever page it came from).
     const before = (await listAccounts(user.id)).find((a) => a.provider === "icloud" && a.email.toLowerCase() === input.appleId);
-    const outcome = await appPorts().connectIcloud(user.id, { appleId: input.appleId, password: input.password });
+    const outcome = await connectIcloudAccount(user.id, { appleId: input.appleId, password: input.password });
     if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
-    if (before && before.status !== "active") await appPorts().accountReconnected(outcome.accountId);
+    if (before && before.status !== "active") await accountReconnected(outcome.accountId);
     const note = outcome.normalised ? "&dashes=added" : "";
     redirect(`/accounts/${outcome.accountId}?${before && before.status !== "active" ? "reconnected" : "connected"}=1${note}`);
   },
@@ -75,10 +76,10 @@ export const connectCaldavAction = action(
       if (!account || account.provider !== "caldav") return { values, errors: { form: { text: "That account is not one of yours." } } };
     }
     const before = (await listAccounts(user.id)).find((a) => a.provider === "caldav" && a.email === input.username && a.serverUrl === input.serverUrl);
-    const outcome = await appPorts().connectCaldav(user.id, { serverUrl: input.serverUrl, username: input.username, password: input.password });
+    const outcome = await connectCaldavAccount(user.id, { serverUrl: input.serverUrl, username: input.username, password: input.password });
     if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
     const reconnected = Boolean(before && before.status !== "active");
-    if (reconnected) await appPorts().accountReconnected(outcome.accountId);
+    if (reconnected) await accountReconnected(outcome.accountId);
     redirect(`/accounts/${outcome.accountId}?${reconnected ? "reconnected" : "connected"}=1`);
   },
 );

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { action } from "@/app/_lib/action";
 import { settingsFromForm } from "@/components/app/sync-form-data";
-import { appPorts } from "@/lib/services/app-ports";
+import { previewFirstPass } from "@/lib/services/preview";
 import { createSync, createSyncSchema } from "@/lib/services/syncs";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
@@ -45,7 +45,7 @@ export const createSyncAction = action(
     }
     if (input.calendarAId === input.calendarBId) return { errors: { calendarBId: "Pick two different calendars: a calendar cannot sync with itself." } };
     try {
-      const p = await appPorts().previewFirstPass({ userId: user.id, ...input });
+      const p = await previewFirstPass({ userId: user.id, ...input });
       return { preview: { ...p, direction: input.direction, calendarAId: input.calendarAId, calendarBId: input.calendarBId, signature } };
     } catch {
       return { preview: { unavailable: true, signature } };

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getAdjacentArticles, getArticle, listArticles } from "@/lib/content/articles";
 import { renderArticle } from "@/lib/content/render";
+import { mdxComponents } from "@/components/mdx/mdx-components";
 import { pageMetadata } from "@/lib/content/seo";
 
 export const dynamicParams = false;
@@ -34,7 +35,7 @@ function formatDate(date: string) {
 export default async function HelpArticlePage({ params }: Props) {
   const article = getArticle((await params).slug);
   if (!article) notFound();
-  const { content, headings } = await renderArticle(article);
+  const { content, headings } = await renderArticle(article, mdxComponents);
   const { previous, next } = getAdjacentArticles(article.slug);
   const toc = headings.filter((h) => h.level <= 3);
   const showToc = headings.filter((h) => h.level === 2).length >= TOC_MIN_SECTIONS;

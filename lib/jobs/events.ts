@@ -11,9 +11,23 @@ export const syncRequested = eventType("sync/requested", {
     syncId: z.string().min(1),
     trigger: z.enum(syncTriggers),
     full: z.boolean().optional(),
+    /** Run past the empty-side / bulk-delete guards: the user confirmed ("Run it anyway"). */
+    force: z.boolean().optional(),
     /** Account of side A: passes that touch one account share a concurrency limit. */
     accountId: z.string().optional(),
+    /** Account of side B: held to its own limit too (Graph allows 4 requests at once per mailbox). */
+    accountBId: z.string().optional(),
   }),
+});
+
+/** Check a chunk of the syncs due for a poll (the check run claims them itself). */
+export const pollCheck = eventType("poll/check", {
+  schema: z.object({ tick: z.string(), chunk: z.number().int().min(0) }),
+});
+
+/** Remove the copies of a sync being deleted, then the sync (in bounded steps, with progress). */
+export const syncRemovalRequested = eventType("sync/removal-requested", {
+  schema: z.object({ syncId: z.string().min(1) }),
 });
 
 /** A provider said the account's credential is dead (iCloud 401, OAuth invalid_grant). */

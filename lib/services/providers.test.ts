@@ -3,11 +3,13 @@ import { users } from "@/db/schema";
 import { readCredentials, saveConnectedAccount } from "@/lib/services/accounts";
 import { useTestDatabase } from "@/test/db";
 import { CredentialsRejectedError, RateLimitedError } from "@/lib/errors";
-import { AccountCredentialsRejectedError, providerForAccount, setProviderFactoryOverride } from "./registry";
-import type { CalendarProvider } from "./types";
+import type { CalendarProvider } from "@/lib/providers/types";
+import { setProviderFactory } from "@/test/support/provider-factory";
+import { AccountCredentialsRejectedError, providerForAccount } from "./providers";
 
 const raised: [string, string][] = [];
-vi.mock("@/lib/services/jobs", () => ({
+vi.mock("@/lib/providers/registry", async (orig) => (await import("@/test/support/provider-factory")).fakeableRegistry(orig));
+vi.mock("./jobs", () => ({
   raiseCredentialRevoked: vi.fn(async (accountId: string, reason: string) => void raised.push([accountId, reason])),
 }));
 
@@ -21,13 +23,13 @@ beforeAll(async () => {
 
 beforeEach(() => {
   raised.length = 0;
-  setProviderFactoryOverride(undefined);
+  setProviderFactory(undefined);
 });
 
-describe("provider registry", () => {
+describe("providers of accounts", () => {
   it("hands the decrypted credentials to the provider and seals rotated ones back", async () => {
     let seen: unknown;
-    setProviderFactoryOverride((account, credentials, onCredentials) => {
+    setProviderFactory((account, credentials, onCredentials) => {
       seen = credentials;
       return {
         kind: account.provider,
@@ -44,7 +46,7 @@ describe("provider registry", () => {
   });
 
   it("a rejected credential from any call raises credential-revoked and names the account", async () => {
-    setProviderFactoryOverride(
+    setProviderFactory(
       () =>
         ({
           kind: "google",

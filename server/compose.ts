@@ -1,0 +1,65 @@
+import { ensureMigrated } from "@/db/migrate";
+import { inngest } from "@/inngest/client";
+import { startLocalRunner } from "@/inngest/local-runner";
+import { config, resetConfig } from "@/lib/config";
+import { keyring } from "@/lib/crypto";
+import { setJobTransport } from "@/lib/jobs/transport";
+import { log } from "@/lib/log";
+import { claimOnce } from "@/lib/services/job-claims";
+
+/**
+ * The composition root: the one place the app is put together, outside `lib`. It checks the
+ * configuration and the keys, migrates the database, starts the sandbox emulators, and installs
+ * the job transport every service sends through: the Inngest client when Inngest is configured,
+ * otherwise the in-process runner (which runs the same functions, crons included).
+ */
+
+/**
+ * In sandbox mode, the emulators stand in for any provider whose URL is not configured. They run
+ * inside this process so `npm run dev` alone gives a newcomer the whole journey offline. Imported
+ * only then: a production build never loads them.
+ */
+async function startSandbox() {
+  if (process.env.EMULATOR_ICLOUD_URL && process.env.EMULATOR_GOOGLE_URL && process.env.EMULATOR_MICROSOFT_URL) return;
+  const { startSandboxEmulators } = await import("@/emulators/sandbox");
+  const base = Number(process.env.EMULATOR_PORT_BASE ?? 4510);
+  let emulators;
+  try {
+    emulators = await startSandboxEmulators(base, { dataDir: config().DATA_DIR }); // state in DATA_DIR/emulators/*.json
+  } catch {
+    emulators = await startSandboxEmulators(0); // the fixed ports are taken (another copy running)
+  }
+  process.env.EMULATOR_ICLOUD_URL ??= emulators.icloud;
+  process.env.EMULATOR_GOOGLE_URL ??= emulators.google;
+  process.env.EMULATOR_MICROSOFT_URL ??= emulators.microsoft;
+  resetConfig();
+  log.info("sandbox emulators started", { icloud: emulators.icloud, google: emulators.google, microsoft: emulators.microsoft });
+}
+
+/** Installs the job transport (scripts that send jobs but serve nothing call this alone). */
+export function installJobTransport(opts: { crons: boolean }): void {
+  if (config().jobs === "inngest") {
+    setJobTransport({ send: (events) => inngest.send(events) });
+    return;
+  }
+  // No Inngest configured: the same job functions run in this process (crons on timers).
+  // Several instances may share the database: each cron tick and each event with an id runs on one.
+  const runner = startLocalRunner({ crons: opts.crons, claim: claimOnce });
+  setJobTransport(runner);
+}
+
+/** Runs once per process when the server starts. */
+export function compose(): Promise<void> {
+  const g = globalThis as typeof globalThis & { __hetkComposed?: Promise<void> };
+  g.__hetkComposed ??= run();
+  return g.__hetkComposed;
+}
+
+async function run() {
+  if (config().sandbox) await startSandbox();
+  const cfg = config();
+  keyring(); // refuses to start in production without ENCRYPTION_KEY
+  await ensureMigrated();
+  installJobTransport({ crons: true });
+  log.info("hetk ready", { database: cfg.database, jobs: cfg.jobs, sandbox: cfg.sandbox });
+}
