@@ -13,7 +13,7 @@ import {
   TransientError,
 } from "@/lib/errors";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
-import { caldavFetch, ServerError, type FetchLike } from "./http";
+import { caldavFetch, isIcloudOrigin, ServerError, type FetchLike } from "./http";
 import { bodies, componentNames, etagOf, hasKey, privilegeNames, textOf } from "./xml";
 
 export const ICLOUD_URL = "https://caldav.icloud.com";
@@ -105,6 +105,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     password: options.password,
     fetch: options.fetch,
     timeoutMs: options.timeoutMs,
+    ...(options.kind === "icloud" ? { trustedOrigin: isIcloudOrigin } : {}),
     onRequest: () => {
       requests++;
     },
