@@ -427,27 +427,10 @@ export class MicrosoftProvider implements CalendarProvider {
     if (prior && window && (window.start.getTime() !== win.start.getTime() || window.end.getTime() !== win.end.getTime()) && cursor)
       return this.pullChanges(calendarId, null, window);
 
-    let path: string = prior
+    const path: string = prior
       ? this.rel(prior.link)
       : `/me/calendars/${enc(calendarId)}/calendarView/delta?startDateTime=${iso(win.start)}&endDateTime=${iso(win.end)}`;
-    const items: GraphEvent[] = [];
-    let deltaLink: string | undefined;
-    for (let pages = 0; pages < 10_000; pages++) {
-      let page: { value: GraphEvent[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
-      try {
-        page = await this.call("read changes", (c) => c.api(path).header("Prefer", `${UTC_PREFER}, odata.maxpagesize=100`).get());
-      } catch (e) {
-        if (e instanceof CursorExpiredError && !prior) throw new TransientError("Graph dropped the delta round mid-way; try again.", undefined, { cause: e });
-        throw e;
-      }
-      items.push(...page.value);
-      if (page["@odata.nextLink"]) path = this.rel(page["@odata.nextLink"]);
-      else {
-        deltaLink = page["@odata.deltaLink"];
-        break;
-      }
-    }
-    if (!deltaLink) throw new TransientError("Graph delta ended without a delta link.");
+    const { items, deltaLink } = await this.deltaPages(path, prior !== null);
 
     // Delta repeats, replays and reorders: keep one entry per id, the newest version winning.
     const latest = new Map<string, GraphEvent>();
@@ -594,6 +577,53 @@ export class MicrosoftProvider implements CalendarProvider {
     }
     const next = encodeCursor({ link: deltaLink, start: win.start.toISOString(), end: win.end.toISOString(), known, seen });
     return { changes: out, cursor: next, complete: !prior, ...(warnings.length ? { warnings } : {}) };
+  }
+
+  /**
+   * The delta pages since `cursor`, by id and change key only (no event is read again): enough to
+   * see whether what changed is only Hetk's own writes. Null when something other than a plain
+   * event or a series master changed (occurrences, fallback groups): the caller then pulls.
+   */
+  async pullEtags(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null> {
+    const prior = decodeCursor(cursor);
+    const { items, deltaLink } = await this.deltaPages(this.rel(prior.link), true);
+    const known: Record<string, string> = { ...prior.known };
+    const latest = new Map<string, GraphEvent>();
+    for (const it of items) latest.set(it.id, it);
+    const changes: Array<{ ref: string; etag: string | null }> = [];
+    for (const it of latest.values()) {
+      const k = known[it.id];
+      if (it["@removed"]) {
+        if (k !== "" && k !== "m") return null;
+        changes.push({ ref: it.id, etag: null });
+        delete known[it.id];
+        continue;
+      }
+      if (k !== undefined && k !== "" && k !== "m") return null;
+      if (it.type && it.type !== "singleInstance" && it.type !== "seriesMaster") return null;
+      changes.push({ ref: it.id, etag: etagOf(it) });
+      known[it.id] = it.type === "seriesMaster" ? "m" : (k ?? "");
+    }
+    return { changes, cursor: encodeCursor({ ...prior, link: deltaLink, known }) };
+  }
+
+  /** Follows a delta round from `path` to its delta link. */
+  private async deltaPages(path: string, incremental: boolean): Promise<{ items: GraphEvent[]; deltaLink: string }> {
+    const items: GraphEvent[] = [];
+    for (let pages = 0; pages < 10_000; pages++) {
+      let page: { value: GraphEvent[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
+      try {
+        page = await this.call("read changes", (c) => c.api(path).header("Prefer", `${UTC_PREFER}, odata.maxpagesize=100`).get());
+      } catch (e) {
+        if (e instanceof CursorExpiredError && !incremental) throw new TransientError("Graph dropped the delta round mid-way; try again.", undefined, { cause: e });
+        throw e;
+      }
+      items.push(...page.value);
+      if (page["@odata.nextLink"]) path = this.rel(page["@odata.nextLink"]);
+      else if (page["@odata.deltaLink"]) return { items, deltaLink: page["@odata.deltaLink"] };
+      else break;
+    }
+    throw new TransientError("Graph delta ended without a delta link.");
   }
 
   async get(calendarId: string, ref: string): Promise<{ etag: string; event: CalendarEvent } | null> {
