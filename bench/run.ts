@@ -1,10 +1,12 @@
 /**
  * npm run bench [-- --json] [--sizes 10000,100000] [--events 1000] [--no-caldav]
- *               [--no-latency] [--latency-samples 20]
+ *               [--no-latency] [--latency-samples 20] [--no-first-sync]
  *
  * Engine-only figures on the in-memory provider, CalDAV → CalDAV on a local Radicale (initial
  * sync, 10 changes, an idle pass) for Hetk and, when installed, vdirsyncer on the same server, and
- * change-to-visible latency through the background jobs (bench/latency.ts). Separate from
+ * change-to-visible latency through the background jobs (bench/latency.ts), and the requests and
+ * SQL statements of a first sync of `--events` events to Google and to Microsoft on the emulators
+ * (bench/first-sync.ts). Separate from
  * `npm test`.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     events: { type: "string", default: "1000" },
     "no-caldav": { type: "boolean", default: false },
     "no-latency": { type: "boolean", default: false },
+    "no-first-sync": { type: "boolean", default: false },
     "latency-samples": { type: "string", default: "20" },
   },
 });
@@ -35,6 +38,13 @@ const { caldavBench } = await import("./caldav");
 const sizes = values.sizes.split(",").map(Number).filter((n) => n > 0);
 // CalDAV first: resident memory only grows, and the engine runs hold far more events.
 const caldav = values["no-caldav"] ? null : await caldavBench(Number(values.events));
+const firstSync = values["no-first-sync"]
+  ? null
+  : await (async () => {
+      const { measureFirstSync } = await import("./first-sync");
+      const events = Number(values.events);
+      return { events, google: await measureFirstSync("google", events), microsoft: await measureFirstSync("microsoft", events) };
+    })();
 const engine = [];
 for (const n of sizes) engine.push(await engineBench(n));
 // Last: it points the process at a database and emulators of its own, and sets the poll interval.
@@ -43,6 +53,7 @@ const latency = values["no-latency"] ? null : await (await import("./latency")).
 const targets = {
   planning100kUnder1s: engine.filter((e) => e.events >= 100_000).every((e) => e.planInitialMs < 1000 && e.planIdleMs < 1000),
   idleAtMostOneRequestPerSide: caldav ? caldav.tools.filter((t) => t.tool.startsWith("hetk")).every((t) => t.idle.requests <= 2) : null,
+  firstSyncRequests: firstSync ? firstSync.google.requests <= (40 * firstSync.events) / 1000 && firstSync.microsoft.requests <= (70 * firstSync.events) / 1000 : null,
   incrementalAtMostTwoPerChangePlusConstant: caldav
     ? caldav.tools.filter((t) => t.tool.startsWith("hetk")).every((t) => t.incremental.requests <= 2 * 10 + 6)
     : null,
@@ -57,7 +68,7 @@ const targets = {
 await rm(dataDir, { recursive: true, force: true });
 
 if (values.json) {
-  console.log(JSON.stringify({ engine, caldav, latency, targets }, null, 2));
+  console.log(JSON.stringify({ engine, caldav, firstSync, latency, targets }, null, 2));
 } else {
   console.log("\nEngine only (in-memory provider, one-way, full details)\n");
   console.log("| events | plan first pass | plan idle | first pass | 10 changes | idle pass | idle calls | peak RSS |");
@@ -79,6 +90,13 @@ if (values.json) {
         console.log(`| ${t.tool} | ${phase === "incremental" ? "10 changes" : phase} | ${f.ms} ms | ${f.requests} | ${f.peakRssMb} MB | ${ratio} |`);
       }
     }
+  }
+  if (firstSync) {
+    console.log(`\nFirst sync of ${firstSync.events} single events into an empty calendar on the emulator (batched writes)\n`);
+    console.log("| target | HTTP requests | SQL statements |");
+    console.log("|---|---:|---:|");
+    console.log(`| Google | ${firstSync.google.requests} | ${firstSync.google.sqlStatements} |`);
+    console.log(`| Microsoft | ${firstSync.microsoft.requests} | ${firstSync.microsoft.sqlStatements} |`);
   }
   if (latency) {
     const l = latency.icloudToGoogle;

@@ -2,12 +2,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GoogleStore, type Delivery, type Fault, type GEvent, type WriteRecord } from "./store";
 import { OAuthState, SANDBOX_CLIENT, type OAuthSettings } from "./oauth";
-import { deliver, handle, type EmulatorContext } from "./server";
+import { deliver, handle, type EmulatorContext, type RequestRecord } from "./server";
 import { openSnapshotFile, type CloseOptions } from "../persistence";
 import { captureGoogle, GOOGLE_SNAPSHOT, restoreGoogle, type GoogleSnapshot } from "./persist";
 
 export { SANDBOX_CLIENT } from "./oauth";
 export type { Delivery, Fault, GEvent, WriteRecord } from "./store";
+export type { RequestRecord } from "./server";
 
 export interface GoogleEmulator {
   url: string;
@@ -57,6 +58,9 @@ export interface GoogleEmulatorControl {
   /** Resolves when every push notification started so far has finished (or failed). */
   flushNotifications(): Promise<void>;
   refreshCount(): number;
+  /** Requests the API answered since the start or the last clear; a batch's calls are listed too, as `batched`. */
+  requestLog(): RequestRecord[];
+  clearRequestLog(): void;
 }
 
 export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
@@ -68,7 +72,8 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
   if (snapshots?.initial) restoreGoogle(store, oauth, snapshots.initial);
   const changed = () => snapshots?.changed();
   let base = "";
-  const ctx: EmulatorContext = { store, oauth, baseUrl: () => base };
+  const requests: RequestRecord[] = [];
+  const ctx: EmulatorContext = { store, oauth, baseUrl: () => base, requests };
   const inflight = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     inflight.add(p);
@@ -133,6 +138,8 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
       while (inflight.size) await Promise.allSettled([...inflight]);
     },
     refreshCount: () => oauth.refreshCount,
+    requestLog: () => [...requests],
+    clearRequestLog: () => void requests.splice(0),
   };
   // In-process control calls change state without a request: each one schedules a snapshot.
   const control = Object.fromEntries(

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleBatch } from "./batch";
 import { ApiError, type Channel, type Delivery, type Fault, type GoogleStore, type ListParams } from "./store";
 import { OAuthError, SCOPE_CALENDAR, SCOPE_CALENDARLIST_RO, SCOPE_EVENTS, SCOPE_READONLY, type OAuthState } from "./oauth";
 
@@ -53,6 +54,14 @@ export interface EmulatorContext {
   store: GoogleStore;
   oauth: OAuthState;
   baseUrl: () => string;
+  /** Every request the API answered, a batch's calls each counted as well (batched: true). */
+  requests?: RequestRecord[];
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  batched: boolean;
 }
 
 function redirectWith(res: ServerResponse, redirectUri: string, params: Record<string, string | null>) {
@@ -87,13 +96,15 @@ const FAULT_DEFAULTS: Record<number, { reason: string; message: string; domain: 
   503: { reason: "backendError", message: "The service is currently unavailable.", domain: "global" },
 };
 
-export async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse) {
+export async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://emulator");
   const method = req.method ?? "GET";
   const path = url.pathname;
   const q = url.searchParams;
   try {
     if (path.startsWith("/__control/")) return await control(ctx, method, path.slice("/__control".length), req, res);
+    const inner = (req as { batched?: boolean }).batched === true;
+    ctx.requests?.push({ method, path, batched: inner });
 
     const fault = takeFault(ctx, method, path);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -164,6 +175,11 @@ export async function handle(ctx: EmulatorContext, req: IncomingMessage, res: Se
       if (!who) return send(res, 401, { error: "invalid_request", error_description: "Invalid Credentials" });
       const user = ctx.store.users.get(who.user)!;
       return send(res, 200, { sub: user.sub, email: user.email, email_verified: true, name: user.name });
+    }
+
+    if ((path === "/batch/calendar/v3" || path === "/batch") && method === "POST" && !inner) {
+      const raw = await readBody(req);
+      return await handleBatch((r, w) => handle(ctx, Object.assign(r, { batched: true }), w), req, res, raw);
     }
 
     // ---- Calendar API ----

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleGraphBatch } from "./batch";
 import { createEvent, deleteEvent, handleGraph, updateEvent } from "./graph";
 import { graphError, readBody, sendJson, type Ctx } from "./http";
 import { handleAuthorize, handleToken, revokeUser } from "./identity";
@@ -33,7 +34,16 @@ export interface MicrosoftEmulator {
   expireDeltaState(email?: string): number;
   expireAccessTokens(email?: string): void;
   addFault(fault: Partial<Fault> & { status: number }): void;
+  /** Graph requests answered since the start or the last clear; a batch's requests are listed too, as `batched`. */
+  requestLog(): RequestRecord[];
+  clearRequestLog(): void;
   sendLifecycle(subscriptionId: string, lifecycleEvent: "reauthorizationRequired" | "subscriptionRemoved" | "missed"): Promise<void>;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  batched: boolean;
 }
 
 function userOrThrow(state: EmulatorState, email: string): User {
@@ -63,6 +73,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
   if (snapshots?.initial) restoreMicrosoft(state, snapshots.initial);
   const changed = () => snapshots?.changed();
   const host = opts.host ?? "127.0.0.1";
+  const requests: RequestRecord[] = [];
   const ctx: Ctx = {
     state,
     url: "",
@@ -91,11 +102,29 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     },
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  /** Requests running now per mailbox (by bearer token), against `settings.mailboxConcurrency`. */
+  const running = new Map<string, number>();
+  const slots = {
+    take(key: string) {
+      const n = running.get(key) ?? 0;
+      if (n >= state.settings.mailboxConcurrency) return false;
+      running.set(key, n + 1);
+      return true;
+    },
+    release(key: string) {
+      const n = (running.get(key) ?? 1) - 1;
+      if (n <= 0) running.delete(key);
+      else running.set(key, n);
+    },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", ctx.url);
     const raw = await readBody(req);
     const type = String(req.headers["content-type"] ?? "");
     const path = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    const batched = (req as { batched?: boolean }).batched === true;
+    if (path[0] !== "_control") requests.push({ method: req.method ?? "GET", path: url.pathname, batched });
 
     if (path[0] === "_control") return control(req, res, path.slice(1), raw ? JSON.parse(raw) : {});
     if (path[1] === "oauth2" && path[2] === "v2.0") {
@@ -128,7 +157,18 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
           return graphError(res, 400, "BadRequest", "Unable to read JSON request payload.");
         }
       }
-      return handleGraph(ctx, req, res, url, path.slice(1), user, body);
+      if (path[1] === "$batch" && path.length === 2 && !batched) {
+        if (req.method !== "POST") return graphError(res, 405, "BadRequest", "The batch endpoint takes POST only.");
+        return handleGraphBatch((r, w) => handle(Object.assign(r, { batched: true }), w), req, res, body, slots);
+      }
+      // A batch's requests took their mailbox slot in the batch; a lone request takes one here.
+      if (batched) return handleGraph(ctx, req, res, url, path.slice(1), user, body);
+      if (!slots.take(auth)) return graphError(res, 429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", { "Retry-After": "1" });
+      try {
+        return await handleGraph(ctx, req, res, url, path.slice(1), user, body);
+      } finally {
+        slots.release(auth);
+      }
     }
     sendJson(res, 404, { error: "not_found" });
   }
@@ -192,6 +232,8 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
       for (const at of state.accessTokens.values()) if (!user || at.userId === user.id) at.expires = 0;
     },
     addFault: (f: Partial<Fault> & { status: number }) => void state.faults.push({ remaining: 1, ...f }),
+    requestLog: (): RequestRecord[] => [...requests],
+    clearRequestLog: () => void requests.splice(0),
     async sendLifecycle(subscriptionId: string, lifecycleEvent: "reauthorizationRequired" | "subscriptionRemoved" | "missed") {
       const sub = state.subscriptions.get(subscriptionId);
       if (!sub) throw Object.assign(new Error("no such subscription"), { status: 404 });

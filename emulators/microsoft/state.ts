@@ -192,6 +192,8 @@ export class EmulatorState {
     deltaCacheSize: 50,
     /** The sign-in page accepts a new address and makes the account. */
     createUsersOnSignIn: true,
+    /** Graph's Outlook limit: requests of one mailbox running at once (a batch's requests each count). */
+    mailboxConcurrency: 4,
   };
 
   addTenant(id: string, adminConsentRequired = false): Tenant {

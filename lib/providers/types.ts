@@ -58,6 +58,13 @@ export interface WatchResult {
  */
 export interface CalendarProvider {
   readonly kind: ProviderKind;
+  /**
+   * Writes (create, update, remove) the provider takes in flight at once. A provider that batches
+   * (Google, Graph) coalesces the writes issued in the same turn into batch requests and keeps its
+   * account's limits itself, so the engine issues up to this many concurrently. Absent: the
+   * engine's own per-account limit applies.
+   */
+  readonly writeCapacity?: number;
   listCalendars(): Promise<RemoteCalendar[]>;
   /** An initial (complete) pull when `cursor` is null; throws `CursorExpiredError` when the server dropped it. */
   pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult>;

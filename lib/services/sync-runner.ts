@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { log } from "@/lib/log";
@@ -76,6 +76,23 @@ export class DbLinkStore implements LinkStore {
     await db()
       .insert(eventLinks)
       .values({ ...link, syncId: this.syncId });
+  }
+  async insertMany(links: LinkState[]) {
+    if (links.length === 0) return;
+    await db()
+      .insert(eventLinks)
+      .values(links.map((link) => ({ ...link, syncId: this.syncId })));
+  }
+  /** One UPDATE … FROM a JSON list of rows (one parameter, however many rows). */
+  async updateMany(links: LinkState[]) {
+    if (links.length === 0) return;
+    const rows = JSON.stringify(links.map((l) => ({ id: l.id, origin: l.origin, ref_a: l.refA, etag_a: l.etagA, hash_a: l.hashA, ref_b: l.refB, etag_b: l.etagB, hash_b: l.hashB, render_hash: l.renderHash })));
+    await db().execute(sql`
+      update ${eventLinks} as l set
+        origin = v.origin::link_side, ref_a = v.ref_a, etag_a = v.etag_a, hash_a = v.hash_a,
+        ref_b = v.ref_b, etag_b = v.etag_b, hash_b = v.hash_b, render_hash = v.render_hash, updated_at = now()
+      from jsonb_to_recordset(${rows}::jsonb) as v(id text, origin text, ref_a text, etag_a text, hash_a text, ref_b text, etag_b text, hash_b text, render_hash text)
+      where l.id = v.id and l.sync_id = ${this.syncId}`);
   }
   async update(link: LinkState) {
     const { id, ...rest } = link;

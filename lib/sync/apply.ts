@@ -6,6 +6,8 @@ import {
   RateLimitedError,
   isProviderError,
 } from "@/lib/errors";
+import { coalesce, type Outcome } from "@/lib/providers/batch";
+import { Limiter } from "@/lib/providers/http";
 import type { CalendarProvider } from "@/lib/providers/types";
 import type { LinkStore, RunRecorder } from "./store";
 import { emptyCounts, type Action, type LinkState, type RunCounts, type Side, type Write } from "./types";
@@ -15,7 +17,7 @@ export interface ApplySide {
   calendarId: string;
   /** Calls to one account share a concurrency limit (two calendars of one account share it). */
   accountKey: string;
-  /** Writes in flight for this account when the pass sets none (default 4). */
+  /** Writes in flight for this account when neither the pass nor the provider says (default 4). */
   concurrency?: number;
 }
 
@@ -39,20 +41,25 @@ export interface ApplyResult {
   writes: number;
 }
 
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
+/** Link rows per multi-row statement. */
+const LINK_ROWS_PER_STATEMENT = 500;
+
+/**
+ * Link writes issued in the same turn go to the store as one multi-row statement. If that
+ * statement fails, each row is tried on its own, so one bad row fails only its own action.
+ */
+function coalescedLinkWrite(many: (rows: LinkState[]) => Promise<void>, one: (row: LinkState) => Promise<void>) {
+  return coalesce<LinkState, void>(LINK_ROWS_PER_STATEMENT, async (rows): Promise<Outcome<void>[]> => {
+    if (rows.length > 1) {
+      try {
+        await many(rows);
+        return rows.map(() => ({ ok: true, value: undefined }));
+      } catch {
+        // fall through to one statement per row
+      }
     }
-  }
+    return Promise.all(rows.map((r) => one(r).then((): Outcome<void> => ({ ok: true, value: undefined }), (error: unknown): Outcome<void> => ({ ok: false, error }))));
+  });
 }
 
 /** Errors that end the whole pass: the account needs attention, or the process is failing. */
@@ -77,16 +84,22 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
     written: { a: new Map(), b: new Map() },
     writes: 0,
   };
-  const limits = new Map<string, Semaphore>();
+  // Writes in flight per account: what the pass says, else what the provider takes (a batching
+  // provider takes a batch's worth and keeps its account's limits itself), else the side's own.
+  const capacity = (side: Side) => env.concurrency ?? env[side].provider.writeCapacity ?? env[side].concurrency ?? 4;
+  const limits = new Map<string, Limiter>();
   const limiter = (side: Side) => {
     const key = env[side].accountKey;
     let s = limits.get(key);
-    if (!s) limits.set(key, (s = new Semaphore(env.concurrency ?? env[side].concurrency ?? 4)));
+    if (!s) limits.set(key, (s = new Limiter(capacity(side))));
     return s;
   };
+  const insertLink = coalescedLinkWrite((rows) => env.store.insertMany(rows), (row) => env.store.insert(row));
+  const updateLink = coalescedLinkWrite((rows) => env.store.updateMany(rows), (row) => env.store.update(row));
 
   let aborted: unknown = null;
   const inFlight = new Set<Promise<void>>();
+  const maxTasks = Math.max(64, 2 * (capacity("a") + capacity("b")));
 
   const runOne = async (action: Action) => {
     if (action.kind === "skip") {
@@ -97,7 +110,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
       return;
     }
     if (action.writes.length === 0) {
-      if (action.link) await env.store.update(action.link);
+      if (action.link) await updateLink(action.link);
       else if (action.linkId) await env.store.remove(action.linkId);
       return;
     }
@@ -116,7 +129,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
           action.link = row;
         }
         if (action.replaces) await env.store.replace(action.replaces, row);
-        else await env.store.insert(row);
+        else await insertLink(row);
       }
       for (let i = 0; i < action.writes.length; i++) {
         if (aborted) return;
@@ -132,14 +145,14 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
         if (res && row) row = withSide(row, w.side, { ref: res.ref, etag: res.etag, hash: w.hash ?? null });
         landed.add(w.side);
         // Between two writes of one action the row must say what has landed so far.
-        if (i < action.writes.length - 1 && row) await env.store.update(row);
+        if (i < action.writes.length - 1 && row) await updateLink(row);
       }
       if (action.link === null) {
         if (action.linkId) await env.store.remove(action.linkId);
       } else {
         let final = action.link;
         for (const s of landed) if (row) final = withSide(final, s, s === "a" ? { ref: row.refA, etag: row.etagA, hash: row.hashA } : { ref: row.refB, etag: row.etagB, hash: row.hashB });
-        await env.store.update(final);
+        await updateLink(final);
       }
       env.recorder.event({
         action: action.kind,
@@ -182,8 +195,8 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
     });
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
-    // Bound the tasks waiting on the semaphores as well, so 100k actions do not all start at once.
-    if (inFlight.size >= 64) await Promise.race(inFlight);
+    // Bound the tasks waiting on the limiters as well, so 100k actions do not all start at once.
+    if (inFlight.size >= maxTasks) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   if (aborted) throw aborted;

@@ -4,7 +4,11 @@ import type { LinkState, RunCounts, Side } from "./types";
 export interface LinkStore {
   list(): Promise<LinkState[]>;
   insert(link: LinkState): Promise<void>;
+  /** Inserts several rows in one statement: all of them, or none (then the caller tries each alone). */
+  insertMany(links: LinkState[]): Promise<void>;
   update(link: LinkState): Promise<void>;
+  /** Updates several rows in one statement: all of them, or none. */
+  updateMany(links: LinkState[]): Promise<void>;
   remove(id: string): Promise<void>;
   /** Drops `oldId` and inserts `link` in one step (a restore under a new link). */
   replace(oldId: string, link: LinkState): Promise<void>;
@@ -38,9 +42,35 @@ export class MemoryLinkStore implements LinkStore {
     this.hook?.("insert", link.id);
     this.put(link);
   }
+  async insertMany(links: LinkState[]) {
+    for (const l of links) this.hook?.("insert", l.id);
+    this.putAll(links);
+  }
   async update(link: LinkState) {
     this.hook?.("update", link.id);
     this.put(link);
+  }
+  async updateMany(links: LinkState[]) {
+    for (const l of links) this.hook?.("update", l.id);
+    this.putAll(links);
+  }
+  /** All rows or none, as one statement would. */
+  private putAll(links: LinkState[]) {
+    const before = new Map(links.map((l) => [l.id, this.rows.get(l.id)]));
+    const done: LinkState[] = [];
+    try {
+      for (const l of links) {
+        this.put(l);
+        done.push(l);
+      }
+    } catch (e) {
+      for (const l of done.reverse()) {
+        this.drop(l.id);
+        const old = before.get(l.id);
+        if (old) this.put(old);
+      }
+      throw e;
+    }
   }
   async remove(id: string) {
     this.hook?.("remove", id);

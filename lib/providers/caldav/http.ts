@@ -4,7 +4,10 @@ import {
   RateLimitedError,
   TransientError,
 } from "@/lib/errors";
+import { deadline, retryAfterMs } from "@/lib/providers/http";
 import { isCompleteMultistatus } from "./xml";
+
+export { retryAfterMs };
 
 export type FetchLike = typeof fetch;
 
@@ -17,6 +20,11 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Called once per HTTP request actually sent (redirect hops included). */
   onRequest?: (method: string, url: string) => void;
+  /**
+   * Origins (besides the first request's) that may receive the credentials after a redirect, e.g.
+   * iCloud's https partition hosts. Anything else gets the redirected request without them.
+   */
+  trustedOrigin?: (url: URL) => boolean;
 }
 
 /** A 5xx answer (the status kept so a caller can read a server's known misbehaviour). */
@@ -29,34 +37,43 @@ export class ServerError extends TransientError {
 const DEFAULT_RETRY_MS = 60_000;
 const MAX_REDIRECTS = 5;
 
-/** Retry-After as milliseconds (delta-seconds or HTTP date), or undefined. */
-export function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+/** iCloud moves a user onto a partition host (pNN-caldav.icloud.com): those may have the password. */
+export function isIcloudOrigin(url: URL): boolean {
+  return url.protocol === "https:" && (url.hostname === "icloud.com" || url.hostname.endsWith(".icloud.com"));
+}
+
+/**
+ * Whether a redirect from `from` to `to` may carry the credentials: never from https to http, and
+ * only to the same origin or one the account trusts. A server that redirects elsewhere must not
+ * be able to hand the user's password to a third party.
+ */
+export function credentialsMayFollow(from: URL, to: URL, trusted?: (url: URL) => boolean): boolean {
+  if (from.protocol === "https:" && to.protocol !== "https:") return false;
+  return to.origin === from.origin || (trusted?.(to) ?? false);
 }
 
 /**
  * The one fetch every CalDAV call goes through. It sends Basic auth pre-emptively (iCloud's
- * challenge also offers a scheme clients trip over), re-sends it on cross-host redirects (fetch
- * drops Authorization there, and iCloud moves a user onto a partition host), and turns the
- * statuses that mean the same thing for every call into typed errors: 401, 429, 5xx, network
- * failures and timeouts. Callers handle the rest (403, 404, 409, 412, 507) in context.
+ * challenge also offers a scheme clients trip over) and follows redirects itself, one hop at a
+ * time through the given transport (which, for a user-given server, checks the address policy at
+ * every hop). The credentials follow a redirect only to the same origin or a trusted one, never
+ * from https to http; once dropped they stay dropped. Statuses that mean the same thing for every
+ * call become typed errors: 401, 429, 5xx, network failures and timeouts. Callers handle the rest
+ * (403, 404, 409, 412, 507) in context.
  */
 export function caldavFetch(options: HttpOptions): FetchLike {
   const base = options.fetch ?? fetch;
   const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`, "utf8").toString("base64")}`;
   const timeoutMs = options.timeoutMs ?? 30_000;
 
-  const send = async (url: string, init: RequestInit): Promise<Response> => {
+  const send = async (url: string, init: RequestInit, withCredentials: boolean): Promise<Response> => {
     const headers = new Headers(init.headers);
-    headers.set("Authorization", authorization);
+    if (withCredentials) headers.set("Authorization", authorization);
+    else headers.delete("Authorization");
     const method = init.method ?? "GET";
     options.onRequest?.(method, url);
     try {
-      return await base(url, { ...init, headers, redirect: "manual", signal: init.signal ?? AbortSignal.timeout(timeoutMs) });
+      return await base(url, { ...init, headers, redirect: "manual", signal: deadline(timeoutMs, init.signal) });
     } catch (e) {
       if (isProviderError(e)) throw e;
       throw new TransientError(`${method} ${redact(url)} failed: ${(e as Error).message}`, undefined, { cause: e });
@@ -66,14 +83,17 @@ export function caldavFetch(options: HttpOptions): FetchLike {
   return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
     let url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const manual = init.redirect === "manual";
-    let res = await send(url, init);
+    let withCredentials = true;
+    let res = await send(url, init, withCredentials);
     for (let hop = 0; !manual && hop < MAX_REDIRECTS && res.status >= 300 && res.status < 400; hop++) {
       const location = res.headers.get("location");
       if (!location) break;
       await res.body?.cancel();
-      url = new URL(location, url).href;
+      const next = new URL(location, url);
+      withCredentials &&= credentialsMayFollow(new URL(url), next, options.trustedOrigin);
+      url = next.href;
       // 303 turns into GET; DAV methods keep their method and body on 301/302/307/308.
-      res = await send(url, res.status === 303 ? { ...init, method: "GET", body: undefined } : init);
+      res = await send(url, res.status === 303 ? { ...init, method: "GET", body: undefined } : init, withCredentials);
     }
     await raiseCommon(res, init.method ?? "GET", url);
     if (res.status === 207) return await complete(res, init.method ?? "GET", url);

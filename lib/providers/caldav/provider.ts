@@ -13,7 +13,7 @@ import {
   TransientError,
 } from "@/lib/errors";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
-import { caldavFetch, ServerError, type FetchLike } from "./http";
+import { caldavFetch, isIcloudOrigin, ServerError, type FetchLike } from "./http";
 import { bodies, componentNames, etagOf, hasKey, privilegeNames, textOf } from "./xml";
 
 export const ICLOUD_URL = "https://caldav.icloud.com";
@@ -96,23 +96,42 @@ function written(res: Response): boolean {
   return res.status === 200 || res.status === 201 || res.status === 204;
 }
 
-export function createCaldavProvider(options: CaldavProviderOptions): CaldavProvider {
-  const serverUrl: string = options.serverUrl ?? (options.kind === "icloud" ? ICLOUD_URL : "");
-  if (!serverUrl) throw new Error("createCaldavProvider: serverUrl is required for generic CalDAV");
-  let requests = 0;
-  const http = caldavFetch({
-    username: options.username,
-    password: options.password,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs,
-    onRequest: () => {
-      requests++;
-    },
-  });
-  const batch = options.multigetBatch ?? 100;
-  let home: Promise<string> | null = options.homeUrl ? Promise.resolve(withSlash(options.homeUrl)) : null;
+/**
+ * iCloud and generic CalDAV, on tsdav. Every request goes through `caldavFetch` (auth, redirects,
+ * typed errors, timeouts); discovery runs once per provider and is shared by concurrent callers.
+ */
+class CaldavCalendarProvider implements CaldavProvider {
+  readonly kind: "icloud" | "caldav";
+  private readonly serverUrl: string;
+  private requests = 0;
+  private readonly http: FetchLike;
+  private readonly batch: number;
+  private home: Promise<string> | null;
 
-  async function request(
+  constructor(private readonly options: CaldavProviderOptions) {
+    this.kind = options.kind;
+    this.serverUrl = options.serverUrl ?? (options.kind === "icloud" ? ICLOUD_URL : "");
+    if (!this.serverUrl) throw new Error("createCaldavProvider: serverUrl is required for generic CalDAV");
+    this.http = caldavFetch({
+      username: options.username,
+      password: options.password,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
+      ...(options.kind === "icloud" ? { trustedOrigin: isIcloudOrigin } : {}),
+      onRequest: () => {
+        this.requests++;
+      },
+    });
+    this.batch = options.multigetBatch ?? 100;
+    this.home = options.homeUrl ? Promise.resolve(withSlash(options.homeUrl)) : null;
+  }
+
+  /** HTTP requests sent so far (every hop, including discovery and retries of redirects). */
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  private async request(
     url: string,
     method: "PROPFIND" | "REPORT",
     body: string,
@@ -122,7 +141,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
       url,
       init: { method, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers }, body },
       convertIncoming: false,
-      fetch: http,
+      fetch: this.http,
     });
     // A success that is not a multistatus (an HTML page from a proxy or captive portal, an empty
     // body): tsdav hands it back as one raw entry, which callers would read as "no members".
@@ -134,7 +153,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
   }
 
   /** A single non-multistatus reply (tsdav turns those into one entry with `raw`) as a typed error. */
-  function failure(r: DavResponse | undefined, what: string): ProviderError {
+  private failure(r: DavResponse | undefined, what: string): ProviderError {
     const status = r?.status ?? 0;
     const detail = `${what}: ${status} ${r?.statusText ?? ""}`.trim();
     if (status === 403) return new ForbiddenError(detail);
@@ -143,17 +162,17 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     return new TransientError(detail);
   }
 
-  function isWholeReplyFailure(rs: DavResponse[]): boolean {
+  private isWholeReplyFailure(rs: DavResponse[]): boolean {
     return rs.length === 1 && !rs[0].ok && rs[0].raw !== undefined && !("multistatus" in (typeof rs[0].raw === "object" && rs[0].raw ? rs[0].raw : {}));
   }
 
-  async function discoverHome(): Promise<string> {
-    if (!home) {
-      home = (async () => {
+  async discoverHome(): Promise<string> {
+    if (!this.home) {
+      this.home = (async () => {
         try {
           const account = await createAccount({
-            account: { serverUrl, accountType: "caldav", credentials: {} },
-            fetch: http,
+            account: { serverUrl: this.serverUrl, accountType: "caldav", credentials: {} },
+            fetch: this.http,
           });
           if (!account.homeUrl) throw new TransientError("no calendar home found");
           return withSlash(account.homeUrl);
@@ -162,17 +181,17 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
           throw new TransientError(`CalDAV discovery failed: ${(e as Error).message}`, undefined, { cause: e });
         }
       })();
-      home.catch(() => {
-        home = null;
+      this.home.catch(() => {
+        this.home = null;
       });
     }
-    return home;
+    return this.home;
   }
 
-  async function listCalendars(): Promise<RemoteCalendar[]> {
-    const homeUrl = await discoverHome();
-    const rs = await request(homeUrl, "PROPFIND", bodies.calendars, { Depth: "1" });
-    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND calendar home");
+  async listCalendars(): Promise<RemoteCalendar[]> {
+    const homeUrl = await this.discoverHome();
+    const rs = await this.request(homeUrl, "PROPFIND", bodies.calendars, { Depth: "1" });
+    if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "PROPFIND calendar home");
     const out: RemoteCalendar[] = [];
     for (const r of rs) {
       if (!r.href || !r.ok || !r.props) continue;
@@ -193,12 +212,12 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     return out;
   }
 
-  async function multiget(calendarUrl: string, hrefs: string[]): Promise<Change[]> {
+  private async multiget(calendarUrl: string, hrefs: string[]): Promise<Change[]> {
     const changes: Change[] = [];
-    for (let i = 0; i < hrefs.length; i += batch) {
-      const chunk = hrefs.slice(i, i + batch);
-      const rs = await request(calendarUrl, "REPORT", bodies.multiget(chunk), { Depth: "1" });
-      if (isWholeReplyFailure(rs)) throw failure(rs[0], "REPORT calendar-multiget");
+    for (let i = 0; i < hrefs.length; i += this.batch) {
+      const chunk = hrefs.slice(i, i + this.batch);
+      const rs = await this.request(calendarUrl, "REPORT", bodies.multiget(chunk), { Depth: "1" });
+      if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "REPORT calendar-multiget");
       const seen = new Set<string>();
       for (const r of rs) {
         if (!r.href) continue;
@@ -214,7 +233,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
           changes.push({ type: "invalid", ref, error: `no calendar data (status ${r.status})` });
           continue;
         }
-        changes.push(toChange(ref, etag ?? "", data));
+        changes.push(this.toChange(ref, etag ?? "", data));
       }
       for (const h of chunk) {
         const ref = pathOf(h, calendarUrl);
@@ -224,7 +243,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     return changes;
   }
 
-  function toChange(ref: string, etag: string, data: string): Change {
+  private toChange(ref: string, etag: string, data: string): Change {
     try {
       return { type: "upsert", ref, etag, event: parseICalendar(data) };
     } catch (e) {
@@ -233,13 +252,13 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
   }
 
   /** One sync-collection round, following 507 truncation until the server says it is done. */
-  async function syncCollection(calendarUrl: string, token: string) {
+  private async syncCollection(calendarUrl: string, token: string) {
     const members = new Map<string, { etag?: string; gone: boolean }>();
     let current = token;
     for (let round = 0; round < 1000; round++) {
       let rs: DavResponse[];
       try {
-        rs = await request(calendarUrl, "REPORT", bodies.syncCollection(current), { Depth: "0" });
+        rs = await this.request(calendarUrl, "REPORT", bodies.syncCollection(current), { Depth: "0" });
       } catch (e) {
         // Xandikos (0.2.x) answers an unknown sync token with a bare 500 instead of 403
         // valid-sync-token. A full resync is safe (it reconciles by href and etag), so a plain 500
@@ -249,7 +268,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
         }
         throw e;
       }
-      if (isWholeReplyFailure(rs)) {
+      if (this.isWholeReplyFailure(rs)) {
         const r = rs[0];
         const raw = typeof r.raw === "string" ? r.raw : JSON.stringify(r.raw ?? "");
         if (token && ([403, 409, 410].includes(r.status) && (/valid-sync-token/i.test(raw) || r.status === 410))) {
@@ -281,9 +300,9 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
   }
 
   /** Every member's etag and the collection's ctag, in one PROPFIND. */
-  async function listEtags(calendarUrl: string): Promise<{ ctag: string | null; etags: Record<string, string> }> {
-    const rs = await request(calendarUrl, "PROPFIND", bodies.etags, { Depth: "1" });
-    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND etags");
+  private async listEtags(calendarUrl: string): Promise<{ ctag: string | null; etags: Record<string, string> }> {
+    const rs = await this.request(calendarUrl, "PROPFIND", bodies.etags, { Depth: "1" });
+    if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "PROPFIND etags");
     const collectionPath = new URL(calendarUrl).pathname;
     const etags: Record<string, string> = {};
     let ctag: string | null = null;
@@ -300,19 +319,19 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     return { ctag, etags };
   }
 
-  async function changeTags(calendarUrl: string): Promise<{ ctag: string | null; syncToken: string | null }> {
-    const rs = await request(calendarUrl, "PROPFIND", bodies.changeTags, { Depth: "0" });
-    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND ctag");
+  private async changeTags(calendarUrl: string): Promise<{ ctag: string | null; syncToken: string | null }> {
+    const rs = await this.request(calendarUrl, "PROPFIND", bodies.changeTags, { Depth: "0" });
+    if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "PROPFIND ctag");
     const mine = rs.find((r) => r.href && pathOf(r.href, calendarUrl) === new URL(calendarUrl).pathname) ?? rs[0];
     return { ctag: textOf(mine?.props?.getctag) ?? null, syncToken: textOf(mine?.props?.syncToken) ?? null };
   }
 
-  async function pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
+  async pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
     const calendarUrl = withSlash(calendarId);
     const parsed = cursor ? decodeCursor(cursor) : null;
 
     if (!parsed || parsed.mode === "sync") {
-      const result = await syncCollection(calendarUrl, parsed?.token ?? "");
+      const result = await this.syncCollection(calendarUrl, parsed?.token ?? "");
       if (!result.unsupported) {
         const changes: Change[] = [];
         const fetchHrefs: string[] = [];
@@ -320,68 +339,68 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
           if (m.gone) changes.push({ type: "delete", ref });
           else fetchHrefs.push(ref);
         }
-        changes.push(...(await multiget(calendarUrl, fetchHrefs)));
+        changes.push(...(await this.multiget(calendarUrl, fetchHrefs)));
         return { changes, cursor: encodeCursor({ mode: "sync", token: result.token }), complete: !parsed };
       }
       // The server lacks sync-collection: ctag + etag listing from here on.
       if (parsed) throw new CursorExpiredError("server stopped answering sync-collection");
-      const listing = await listEtags(calendarUrl);
-      const changes = await multiget(calendarUrl, Object.keys(listing.etags));
+      const listing = await this.listEtags(calendarUrl);
+      const changes = await this.multiget(calendarUrl, Object.keys(listing.etags));
       return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }), complete: true };
     }
 
-    const tags = await changeTags(calendarUrl);
+    const tags = await this.changeTags(calendarUrl);
     if (tags.ctag && parsed.ctag && tags.ctag === parsed.ctag) return { changes: [], cursor: cursor!, complete: false };
-    const listing = await listEtags(calendarUrl);
+    const listing = await this.listEtags(calendarUrl);
     const changes: Change[] = [];
     for (const ref of Object.keys(parsed.etags)) if (!(ref in listing.etags)) changes.push({ type: "delete", ref });
     const changed = Object.entries(listing.etags)
       .filter(([ref, etag]) => parsed.etags[ref] !== etag || !etag)
       .map(([ref]) => ref);
-    changes.push(...(await multiget(calendarUrl, changed)));
+    changes.push(...(await this.multiget(calendarUrl, changed)));
     return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }), complete: false };
   }
 
-  async function pullEtags(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null> {
+  async pullEtags(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null> {
     const calendarUrl = withSlash(calendarId);
     const parsed = decodeCursor(cursor);
     if (!parsed) return null;
     if (parsed.mode === "sync") {
-      const result = await syncCollection(calendarUrl, parsed.token);
+      const result = await this.syncCollection(calendarUrl, parsed.token);
       if (result.unsupported) return null;
       const changes = [...result.members].map(([ref, m]) => ({ ref, etag: m.gone ? null : (m.etag ?? "") }));
       return { changes, cursor: encodeCursor({ mode: "sync", token: result.token }) };
     }
-    const listing = await listEtags(calendarUrl);
+    const listing = await this.listEtags(calendarUrl);
     const changes: Array<{ ref: string; etag: string | null }> = [];
     for (const ref of Object.keys(parsed.etags)) if (!(ref in listing.etags)) changes.push({ ref, etag: null });
     for (const [ref, etag] of Object.entries(listing.etags)) if (parsed.etags[ref] !== etag || !etag) changes.push({ ref, etag });
     return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }) };
   }
 
-  async function hasChanges(calendarId: string, cursor: string | null): Promise<boolean> {
+  async hasChanges(calendarId: string, cursor: string | null): Promise<boolean> {
     if (!cursor) return true;
     const parsed = decodeCursor(cursor);
-    const tags = await changeTags(withSlash(calendarId));
+    const tags = await this.changeTags(withSlash(calendarId));
     if (parsed.mode === "sync") return tags.syncToken === null || tags.syncToken !== parsed.token;
     return tags.ctag === null || tags.ctag !== parsed.ctag;
   }
 
-  async function fetchEtag(url: string): Promise<string> {
-    const rs = await request(url, "PROPFIND", bodies.etag, { Depth: "0" });
-    if (isWholeReplyFailure(rs)) throw failure(rs[0], "PROPFIND getetag");
+  private async fetchEtag(url: string): Promise<string> {
+    const rs = await this.request(url, "PROPFIND", bodies.etag, { Depth: "0" });
+    if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "PROPFIND getetag");
     const etag = etagOf(rs.find((r) => r.ok)?.props?.getetag);
     if (!etag) throw new TransientError(`no etag for ${new URL(url).pathname}`);
     return etag;
   }
 
-  async function writeResult(res: Response, url: string): Promise<WriteResult> {
+  private async writeResult(res: Response, url: string): Promise<WriteResult> {
     await res.body?.cancel();
-    const etag = res.headers.get("etag") ?? (await fetchEtag(url));
+    const etag = res.headers.get("etag") ?? (await this.fetchEtag(url));
     return { ref: new URL(url).pathname, etag };
   }
 
-  async function writeFailure(res: Response, what: string): Promise<ProviderError> {
+  private async writeFailure(res: Response, what: string): Promise<ProviderError> {
     const text = await res.text().catch(() => "");
     const detail = `${what}: ${res.status} ${res.statusText}`;
     // Radicale answers a UID clash with 409, SabreDAV/iCloud with 403; either way it is a precondition.
@@ -397,7 +416,7 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     return new TransientError(detail);
   }
 
-  function serialise(event: CalendarEvent): string {
+  private serialise(event: CalendarEvent): string {
     try {
       return toICalendar(event);
     } catch (e) {
@@ -406,76 +425,64 @@ export function createCaldavProvider(options: CaldavProviderOptions): CaldavProv
     }
   }
 
-  async function create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult> {
+  async create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult> {
     const calendarUrl = withSlash(calendarId);
     const name = hrefNameForKey(key);
     const url = new URL(name, calendarUrl).href;
     const res = await createObject({
       url,
-      data: serialise(event),
+      data: this.serialise(event),
       headers: { "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*" },
-      fetch: http,
+      fetch: this.http,
     });
-    if (written(res)) return writeResult(res, url);
+    if (written(res)) return this.writeResult(res, url);
     if (res.status === 412) {
       // Same key, same href: an earlier attempt landed. Hand back what is there.
       await res.body?.cancel();
-      return { ref: new URL(url).pathname, etag: await fetchEtag(url) };
+      return { ref: new URL(url).pathname, etag: await this.fetchEtag(url) };
     }
-    throw await writeFailure(res, `PUT ${name}`);
+    throw await this.writeFailure(res, `PUT ${name}`);
   }
 
-  async function update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult> {
+  async update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult> {
     const url = new URL(ref, withSlash(calendarId)).href;
     const res = await updateObject({
       url,
-      data: serialise(event),
+      data: this.serialise(event),
       etag: etag ?? undefined,
       headers: { "Content-Type": "text/calendar; charset=utf-8" },
-      fetch: http,
+      fetch: this.http,
     });
-    if (written(res)) return writeResult(res, url);
-    throw await writeFailure(res, `PUT ${ref}`);
+    if (written(res)) return this.writeResult(res, url);
+    throw await this.writeFailure(res, `PUT ${ref}`);
   }
 
-  async function remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
+  async remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
     const url = new URL(ref, withSlash(calendarId)).href;
-    const res = await deleteObject({ url, etag: etag ?? undefined, fetch: http });
+    const res = await deleteObject({ url, etag: etag ?? undefined, fetch: this.http });
     if (written(res) || ABSENT.has(res.status)) {
       await res.body?.cancel();
       return;
     }
-    throw await writeFailure(res, `DELETE ${ref}`);
+    throw await this.writeFailure(res, `DELETE ${ref}`);
   }
 
-  async function get(calendarId: string, ref: string): Promise<{ etag: string; event: CalendarEvent } | null> {
+  async get(calendarId: string, ref: string): Promise<{ etag: string; event: CalendarEvent } | null> {
     const url = new URL(ref, withSlash(calendarId)).href;
-    const res = await http(url, { method: "GET", headers: { Accept: "text/calendar" } });
+    const res = await this.http(url, { method: "GET", headers: { Accept: "text/calendar" } });
     if (ABSENT.has(res.status)) {
       await res.body?.cancel();
       return null;
     }
-    if (!res.ok) throw await writeFailure(res, `GET ${ref}`);
+    if (!res.ok) throw await this.writeFailure(res, `GET ${ref}`);
     const text = await res.text();
-    const etag = res.headers.get("etag") ?? (await fetchEtag(url));
+    const etag = res.headers.get("etag") ?? (await this.fetchEtag(url));
     return { etag, event: parseICalendar(text) };
   }
+}
 
-  return {
-    kind: options.kind,
-    get requestCount() {
-      return requests;
-    },
-    discoverHome,
-    listCalendars,
-    pullChanges,
-    pullEtags,
-    hasChanges,
-    create,
-    update,
-    remove,
-    get,
-  };
+export function createCaldavProvider(options: CaldavProviderOptions): CaldavProvider {
+  return new CaldavCalendarProvider(options);
 }
 
 function lastSegment(url: string): string {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { calendar, type calendar_v3 } from "@googleapis/calendar";
 import type { CalendarEvent } from "@/lib/calendar/types";
-import { refreshTokens, type OAuthClientConfig, type OAuthTokens } from "@/lib/oauth/flow";
+import type { OAuthClientConfig, OAuthTokens } from "@/lib/oauth/flow";
 import {
   BadDataError,
   CredentialsRejectedError,
@@ -13,8 +13,12 @@ import {
   RateLimitedError,
   TransientError,
 } from "@/lib/errors";
+import { writeQueue, type ItemResult } from "@/lib/providers/batch";
+import { deadline, retryAfterMs } from "@/lib/providers/http";
+import { OAuthTokenManager } from "@/lib/providers/oauth-tokens";
 import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
+import { encodeBatch, GOOGLE_BATCH_MAX, parseBatch, type BatchCall } from "./batch";
 import { fromGoogle, instanceSuffix, MappingError, plainOccurrenceBody, recurrenceIdOf, toGoogle } from "./mapping";
 
 type GEvent = calendar_v3.Schema$Event;
@@ -42,6 +46,10 @@ export interface GoogleProviderOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Per-request timeout (default 30 s); a timeout counts as transient and is retried. */
   timeoutMs?: number;
+  /** Calls per batch request (at most 50, Google's limit); 1 sends every write on its own. */
+  batchSize?: number;
+  /** Transport for batch requests (tests count or fault them here). Defaults to global fetch. */
+  fetch?: typeof fetch;
 }
 
 interface Failure {
@@ -60,12 +68,11 @@ function failureOf(e: unknown): Failure {
   const apiError = typeof data?.error === "object" ? data.error : undefined;
   const h = err.response?.headers;
   const retryAfter = h ? (typeof (h as Headers).get === "function" ? (h as Headers).get("retry-after") : (h as Record<string, string>)["retry-after"]) : null;
-  const seconds = retryAfter ? Number(retryAfter) : NaN;
   return {
     status: typeof status === "number" ? status : undefined,
     reason: apiError?.errors?.[0]?.reason,
     message: apiError?.message ?? err.message ?? "Google request failed",
-    retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined,
+    retryAfterMs: retryAfterMs(retryAfter),
   };
 }
 
@@ -94,37 +101,104 @@ export function eventIdForKey(key: string): string {
   return `h${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
 }
 
+/** Failures worth another attempt, as a batch item: rate limits, 5xx, no answer. */
+function itemResult(f: Failure, cause: unknown, fallbackDelay: number): ItemResult<never> {
+  const error = toProviderError(f, cause, fallbackDelay);
+  return isRetryable(f) ? { ok: false, retry: true, error, ...(f.retryAfterMs !== undefined ? { afterMs: f.retryAfterMs } : {}) } : { ok: false, error };
+}
+
+function eventsPath(calendarId: string, eventId?: string): string {
+  return `/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events${eventId === undefined ? "" : `/${encodeURIComponent(eventId)}`}`;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 class GoogleProvider implements CalendarProvider {
   readonly kind = "google" as const;
+  /** Two batches of 50 in flight: one being answered while the next fills. */
+  readonly writeCapacity: number;
   private api: calendar_v3.Calendar;
-  private creds: GoogleCredentials;
-  private refreshing?: Promise<void>;
+  private tokens: OAuthTokenManager;
   private policy: RetryPolicy;
   private sleep: (ms: number) => Promise<void>;
+  private readonly rootUrl: string;
+  /** Creates, updates and deletes issued in the same turn go out as one batch request. */
+  private readonly batched: (call: BatchCall) => Promise<unknown>;
 
   constructor(private opts: GoogleProviderOptions) {
     // retry:false — gaxios would retry on its own; our loop owns backoff so errors stay typed.
     this.api = calendar({ version: "v3", ...(opts.rootUrl ? { rootUrl: opts.rootUrl } : {}), retry: false, timeout: opts.timeoutMs ?? 30_000 });
-    this.creds = { ...opts.credentials };
+    this.rootUrl = (opts.rootUrl ?? "https://www.googleapis.com/").replace(/\/?$/, "/");
+    this.tokens = new OAuthTokenManager(opts.credentials, opts.oauth, opts.onCredentials, "Google");
     this.policy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 16_000, ...opts.retry };
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-  }
-
-  private async refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      if (!this.creds.refreshToken) throw new CredentialsRejectedError("Google: no refresh token is stored; reconnect the account.");
-      const next = await refreshTokens(this.opts.oauth, this.creds.refreshToken);
-      this.creds = { ...this.creds, ...next };
-      await this.opts.onCredentials?.({ ...this.creds });
-    })().finally(() => {
-      this.refreshing = undefined;
+    const size = Math.min(GOOGLE_BATCH_MAX, Math.max(1, opts.batchSize ?? GOOGLE_BATCH_MAX));
+    this.writeCapacity = 2 * size;
+    this.batched = writeQueue<BatchCall, unknown>({
+      maxItems: size,
+      send: (calls) => this.sendBatch(calls),
+      onBatchFailure: (e) => {
+        const f = failureOf(e);
+        return itemResult(f, e, this.policy.maxDelayMs);
+      },
+      attempts: this.policy.attempts,
+      backoffMs: (attempt) => {
+        const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
+        return delay / 2 + Math.random() * (delay / 2);
+      },
+      maxWaitMs: this.policy.maxDelayMs,
+      sleep: this.sleep,
+      onRetry: (e, wait) => noteRetry(`Google answered ${failureOf((e as Error).cause).status ?? "nothing usable"} for one call of a batch`, wait),
     });
-    await this.refreshing;
   }
 
-  private async token(): Promise<string> {
-    if (!this.creds.accessToken || this.creds.expiresAt - 60_000 < Date.now()) await this.refresh();
-    return this.creds.accessToken;
+  private token(): Promise<string> {
+    return this.tokens.accessToken();
+  }
+
+  /**
+   * One batch request. Each call's answer is mapped back to it: a 401 refreshes the token and
+   * sends that call again, 429/5xx are retried alone, anything else is that call's typed error.
+   */
+  private async sendBatch(calls: BatchCall[]): Promise<ItemResult<unknown>[]> {
+    const token = await this.token();
+    const { contentType, body } = encodeBatch(calls);
+    const res = await (this.opts.fetch ?? fetch)(`${this.rootUrl}batch/calendar/v3`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": contentType },
+      body,
+      signal: deadline(this.opts.timeoutMs ?? 30_000),
+    });
+    const text = await res.text();
+    if (res.status === 401) {
+      await this.tokens.rejected(token);
+      return calls.map(() => ({ ok: false, retry: true, free: true, afterMs: 0, error: new CredentialsRejectedError("Google: the access token was refused") }));
+    }
+    if (res.status !== 200) throw { status: res.status, response: { status: res.status, data: safeJson(text), headers: res.headers }, message: `batch answered ${res.status}` };
+    let refreshed = false;
+    const answers = parseBatch(text, res.headers.get("content-type"), calls.length);
+    const out: ItemResult<unknown>[] = [];
+    for (const a of answers) {
+      if (a.status >= 200 && a.status < 300) {
+        out.push({ ok: true, value: a.body ?? {} });
+        continue;
+      }
+      const cause = { status: a.status || undefined, response: { status: a.status || undefined, data: a.body, headers: a.headers }, message: `Google answered ${a.status} in a batch` };
+      if (a.status === 401) {
+        if (!refreshed) await this.tokens.rejected(token);
+        refreshed = true;
+        out.push({ ok: false, retry: true, free: true, afterMs: 0, error: new CredentialsRejectedError("Google: the access token was refused", { cause }) });
+        continue;
+      }
+      out.push(itemResult(failureOf(cause), cause, this.policy.maxDelayMs));
+    }
+    return out;
   }
 
   /**
@@ -145,7 +219,7 @@ class GoogleProvider implements CalendarProvider {
         const f = failureOf(e);
         if (f.status === 401 && !refreshed) {
           refreshed = true;
-          await this.refresh();
+          await this.tokens.rejected(token);
           attempt -= 1;
           continue;
         }
@@ -300,7 +374,7 @@ class GoogleProvider implements CalendarProvider {
     const { body } = toGoogle(event);
     let written: GEvent;
     try {
-      written = await this.call((o) => this.api.events.insert({ calendarId, sendUpdates: "none", requestBody: { ...body, id } }, o));
+      written = (await this.batched({ method: "POST", path: `${eventsPath(calendarId)}?sendUpdates=none`, body: { ...body, id } })) as GEvent;
     } catch (e) {
       if (!(e instanceof PreconditionFailedError)) throw e;
       // 409: a retry of a create that already landed — or a deleted copy still holding the id.
@@ -315,10 +389,12 @@ class GoogleProvider implements CalendarProvider {
   async update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult> {
     const { body } = toGoogle(event);
     // PATCH, not PUT: fields we do not own (attendees, reminders, conferencing) stay as they are.
-    const written = await this.call(
-      (o) => this.api.events.patch({ calendarId, eventId: ref, sendUpdates: "none", requestBody: body }, o),
-      etag ? { "If-Match": etag } : {},
-    );
+    const written = (await this.batched({
+      method: "PATCH",
+      path: `${eventsPath(calendarId, ref)}?sendUpdates=none`,
+      headers: etag ? { "If-Match": etag } : {},
+      body,
+    })) as GEvent;
     if (event.overrides.length) await this.writeOverrides(calendarId, ref, event);
     if (event.recurrence) await this.resetStaleExceptions(calendarId, ref, event);
     return { ref, etag: written.etag ?? "" };
@@ -351,7 +427,7 @@ class GoogleProvider implements CalendarProvider {
 
   async remove(calendarId: string, ref: string, etag: string | null): Promise<void> {
     try {
-      await this.call((o) => this.api.events.delete({ calendarId, eventId: ref, sendUpdates: "none" }, o), etag ? { "If-Match": etag } : {});
+      await this.batched({ method: "DELETE", path: `${eventsPath(calendarId, ref)}?sendUpdates=none`, headers: etag ? { "If-Match": etag } : {} });
     } catch (e) {
       // 404 and 410 (already deleted) both mean the event is gone, which is what we wanted.
       if (e instanceof NotFoundError) return;

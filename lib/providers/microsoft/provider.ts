@@ -11,18 +11,20 @@ import {
 } from "@microsoft/microsoft-graph-client";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { contentHash } from "@/lib/calendar/hash";
-import { refreshTokens, type OAuthClientConfig, type OAuthTokens } from "@/lib/oauth/flow";
+import type { OAuthClientConfig, OAuthTokens } from "@/lib/oauth/flow";
 import {
   BadDataError,
   CredentialsRejectedError,
   CursorExpiredError,
-  ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
   ProviderError,
   RateLimitedError,
   TransientError,
 } from "@/lib/errors";
+import { writeQueue, type ItemResult } from "@/lib/providers/batch";
+import { deadline, errorForStatus, Limiter, mapLimit, retryAfterMs } from "@/lib/providers/http";
+import { OAuthTokenManager } from "@/lib/providers/oauth-tokens";
 import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
 import {
@@ -64,6 +66,11 @@ export interface MicrosoftProviderOptions {
   defaultWindow?: () => SyncWindow;
   /** Per-request timeout (default 30 s): a server that never answers is a transient failure, not a stuck sync. */
   timeoutMs?: number;
+  /** Requests per `$batch` (at most 20, Graph's limit); 1 sends every write on its own. */
+  batchSize?: number;
+  /** Transport for `$batch` requests (tests count or fault them here). Defaults to global fetch. */
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const GRAPH_URL = "https://graph.microsoft.com";
@@ -71,7 +78,10 @@ const GROUP_PREFIX = "hetk-group:";
 const CURSOR_PREFIX = "msd1.";
 /** Below both documented maxima for Outlook subscriptions (4,230 and 10,080 minutes). */
 export const SUBSCRIPTION_MINUTES = 4_200;
+/** Graph's Outlook limit: 4 requests of one app to one mailbox at a time; a batch's requests each count. */
 const CONCURRENCY = 4;
+/** Graph's limit on requests per JSON batch. */
+export const GRAPH_BATCH_MAX = 20;
 const UTC_PREFER = 'outlook.timezone="UTC"';
 
 interface CursorState {
@@ -125,27 +135,13 @@ function ifMatch(etag: string): string {
   return etag.startsWith("W/") ? etag : `W/"${etag}"`;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (i < items.length) {
-        const idx = i++;
-        out[idx] = await fn(items[idx]);
-      }
-    }),
-  );
-  return out;
-}
-
-function retryAfterMs(headers: Headers | undefined, fallbackMs: number): number {
-  const v = headers?.get("retry-after");
-  if (!v) return fallbackMs;
-  const n = Number(v);
-  if (!Number.isNaN(n)) return Math.max(0, n * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? fallbackMs : Math.max(0, t - Date.now());
+/** A Graph answer's status and error code → a typed provider error (lone requests and batch items alike). */
+function graphFailure(status: number, code: string, message: string, retryAfter: string | null | undefined, cause: unknown): ProviderError {
+  if (status === 410 || /syncstate/i.test(code)) return new CursorExpiredError(message, { cause });
+  // A success whose body is not JSON (cut short, a proxy's page): the client fails to parse it.
+  if (status >= 200 && status < 300) return new TransientError(`${message} (the answer could not be read)`, undefined, { cause });
+  if ([400, 401, 403, 404, 409, 412, 429].includes(status) || status >= 500 || status <= 0) return errorForStatus(status, message, { retryAfter, cause });
+  return new TransientError(message, undefined, { cause });
 }
 
 /** Graph failures → typed provider errors. */
@@ -153,64 +149,165 @@ export function toProviderError(e: unknown, what: string): Error {
   if (e instanceof ProviderError) return e;
   if (e instanceof GraphError) {
     const code = e.code ?? "";
-    const status = e.statusCode;
-    const msg = `${what}: ${status} ${code} ${e.message}`.trim();
-    if (status === 410 || /syncstate/i.test(code)) return new CursorExpiredError(msg, { cause: e });
-    if (status === 429) return new RateLimitedError(msg, retryAfterMs(e.headers, 30_000), { cause: e });
-    if (status === 401) return new CredentialsRejectedError(msg, { cause: e });
-    if (status === 403) return new ForbiddenError(msg, { cause: e });
-    if (status === 404) return new NotFoundError(msg, { cause: e });
-    if (status === 409 || status === 412) return new PreconditionFailedError(msg, { cause: e });
-    if (status >= 500 || status === -1 || status === 0) return new TransientError(msg, e.headers ? retryAfterMs(e.headers, 0) || undefined : undefined, { cause: e });
-    if (status === 400) return new BadDataError(msg, { cause: e });
-    // A success whose body is not JSON (cut short, a proxy's page): the client fails to parse it.
-    if (status >= 200 && status < 300) return new TransientError(`${what}: the answer could not be read (${e.message})`, undefined, { cause: e });
-    return new TransientError(msg, undefined, { cause: e });
+    return graphFailure(e.statusCode, code, `${what}: ${e.statusCode} ${code} ${e.message}`.trim(), e.headers?.get("retry-after"), e);
   }
   const message = e instanceof Error ? e.message : String(e);
   return new TransientError(`${what}: ${message}`, undefined, { cause: e });
 }
 
+/** One write as a `$batch` request. */
+interface GraphCall {
+  what: string;
+  method: "POST" | "PATCH" | "DELETE";
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+interface BatchAnswer {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: { error?: { code?: string; message?: string } } & Record<string, unknown>;
+}
+
+function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
+  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
+  return key ? headers![key] : undefined;
+}
+
 export class MicrosoftProvider implements CalendarProvider {
   readonly kind = "microsoft" as const;
   readonly graphUrl: string;
-  private credentials: MicrosoftCredentials;
-  private refreshing: Promise<string> | null = null;
+  /** Two batches' worth: one batch in flight (it fills the mailbox) while the next one fills. */
+  readonly writeCapacity: number;
+  private readonly tokens: OAuthTokenManager;
   private readonly client: Client;
+  /** The mailbox's four slots: a lone request takes one, a batch (four chains) takes all four. */
+  private readonly mailbox = new Limiter(CONCURRENCY);
+  private readonly batched: (call: GraphCall) => Promise<unknown>;
 
   constructor(private readonly opts: MicrosoftProviderOptions) {
     this.graphUrl = (opts.graphUrl ?? GRAPH_URL).replace(/\/$/, "");
-    this.credentials = opts.credentials;
-    const maxWait = opts.maxRetryWaitSeconds ?? 30;
+    this.tokens = new OAuthTokenManager(opts.credentials, opts.oauth, opts.onCredentials, "Microsoft");
+    const maxWait = (opts.maxRetryWaitSeconds ?? 30) * 1000;
     const retry = new RetryHandler(
       new RetryHandlerOptions(1, opts.maxRetries ?? 3, (_delay, _attempt, _req, _opts, response) => {
         // A long Retry-After is the caller's to wait out (RateLimitedError), not a sleeping worker's.
-        const again = retryAfterMs(response.headers, 0) <= maxWait * 1000;
-        if (again) noteRetry(`Microsoft answered ${response.status}`, retryAfterMs(response.headers, 0) || undefined);
+        const wait = retryAfterMs(response.headers.get("retry-after")) ?? 0;
+        const again = wait <= maxWait;
+        if (again) noteRetry(`Microsoft answered ${response.status}`, wait || undefined);
         return again;
       }),
     );
     const chain: Middleware[] = [new BearerHandler(this), retry, new TimeoutHandler(opts.timeoutMs ?? 30_000), new HTTPMessageHandler()];
     for (let i = 0; i < chain.length - 1; i++) chain[i].setNext?.(chain[i + 1]);
     this.client = Client.initWithMiddleware({ baseUrl: this.graphUrl, middleware: chain[0], defaultVersion: "v1.0" });
+    const size = Math.min(GRAPH_BATCH_MAX, Math.max(1, opts.batchSize ?? GRAPH_BATCH_MAX));
+    this.writeCapacity = 2 * size;
+    this.batched = writeQueue<GraphCall, unknown>({
+      maxItems: size,
+      send: (calls) => this.mailbox.run(() => this.sendBatch(calls), CONCURRENCY),
+      onBatchFailure: (e) => {
+        const error = toProviderError(e, "write events");
+        return error instanceof TransientError || error instanceof RateLimitedError
+          ? { ok: false, retry: true, error, ...(error.retryAfterMs !== undefined ? { afterMs: error.retryAfterMs } : {}) }
+          : { ok: false, error };
+      },
+      attempts: (opts.maxRetries ?? 3) + 1,
+      backoffMs: (attempt) => Math.min(8_000, 1_000 * 2 ** (attempt - 1)),
+      maxWaitMs: maxWait,
+      sleep: opts.sleep,
+      onRetry: (e, wait) => noteRetry(`Microsoft asked for one request of a batch again (${(e as Error).message})`, wait),
+    });
+  }
+
+  /** The account's current tokens (after any refresh). */
+  get credentials(): MicrosoftCredentials {
+    return this.tokens.credentials;
   }
 
   /** A valid access token, refreshed (and the rotated refresh token saved) when near expiry. */
-  async accessToken(force = false): Promise<string> {
-    if (!force && this.credentials.expiresAt - 60_000 > Date.now()) return this.credentials.accessToken;
-    if (!this.refreshing) {
-      this.refreshing = (async () => {
-        const rt = this.credentials.refreshToken;
-        if (!rt) throw new CredentialsRejectedError("The Microsoft account has no refresh token; reconnect it.");
-        const next = await refreshTokens(this.opts.oauth, rt);
-        this.credentials = next;
-        await this.opts.onCredentials?.(next);
-        return next.accessToken;
-      })().finally(() => {
-        this.refreshing = null;
+  accessToken(): Promise<string> {
+    return this.tokens.accessToken();
+  }
+
+  /** Graph refused `token` (401): a fresh one, one refresh however many requests saw the refusal. */
+  rejectedToken(token: string): Promise<string> {
+    return this.tokens.rejected(token);
+  }
+
+  /**
+   * One `$batch` of writes, as four chains (`dependsOn` the request four places before), so the
+   * batch never runs more than the mailbox's four at once. Each answer is mapped back to its
+   * write: 429/5xx and a failed dependency (424) are sent again alone, a 401 after one refresh,
+   * anything else is that write's typed error.
+   */
+  private async sendBatch(calls: GraphCall[]): Promise<ItemResult<unknown>[]> {
+    const token = await this.tokens.accessToken();
+    const requests = calls.map((c, i) => ({
+      id: String(i + 1),
+      method: c.method,
+      url: c.url,
+      headers: { Prefer: `${UTC_PREFER}, IdType="ImmutableId"`, ...(c.body !== undefined ? { "Content-Type": "application/json" } : {}), ...c.headers },
+      ...(c.body !== undefined ? { body: c.body } : {}),
+      ...(i >= CONCURRENCY ? { dependsOn: [String(i + 1 - CONCURRENCY)] } : {}),
+    }));
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(`${this.graphUrl}/v1.0/$batch`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ requests }),
+        signal: deadline(this.opts.timeoutMs ?? 30_000),
       });
+    } catch (e) {
+      throw new TransientError(`write events: ${(e as Error).message}`, undefined, { cause: e });
     }
-    return this.refreshing;
+    if (res.status === 401) {
+      await res.body?.cancel();
+      await this.tokens.rejected(token);
+      return calls.map(() => ({ ok: false, retry: true, free: true, afterMs: 0, error: new CredentialsRejectedError("Microsoft refused the access token") }));
+    }
+    let answers: BatchAnswer[];
+    try {
+      const text = await res.text();
+      if (res.status !== 200) {
+        const err = (JSON.parse(text || "{}") as { error?: { code?: string; message?: string } }).error;
+        throw graphFailure(res.status, err?.code ?? "", `write events: ${res.status} ${err?.code ?? ""} ${err?.message ?? ""}`.trim(), res.headers.get("retry-after"), undefined);
+      }
+      answers = (JSON.parse(text) as { responses?: BatchAnswer[] }).responses ?? [];
+    } catch (e) {
+      if (e instanceof ProviderError) throw e;
+      throw new TransientError("write events: the batch answer could not be read", undefined, { cause: e });
+    }
+    const byId = new Map(answers.map((a) => [String(a.id), a]));
+    let refreshed = false;
+    const out: ItemResult<unknown>[] = [];
+    for (const [i, call] of calls.entries()) {
+      const a = byId.get(String(i + 1));
+      if (!a) {
+        out.push({ ok: false, retry: true, error: new TransientError(`${call.what}: no answer in the batch`) });
+        continue;
+      }
+      if (a.status >= 200 && a.status < 300) {
+        out.push({ ok: true, value: a.body ?? {} });
+        continue;
+      }
+      const code = a.body?.error?.code ?? "";
+      const retryAfter = headerOf(a.headers, "retry-after");
+      const error = graphFailure(a.status, code, `${call.what}: ${a.status} ${code} ${a.body?.error?.message ?? ""}`.trim(), retryAfter, a);
+      if (a.status === 424) out.push({ ok: false, retry: true, free: true, afterMs: 0, error });
+      else if (a.status === 401) {
+        if (!refreshed) await this.tokens.rejected(token);
+        refreshed = true;
+        out.push({ ok: false, retry: true, free: true, afterMs: 0, error });
+      } else if (error instanceof RateLimitedError || error instanceof TransientError) {
+        const wait = retryAfterMs(retryAfter);
+        out.push({ ok: false, retry: true, error, ...(wait !== undefined ? { afterMs: wait } : {}) });
+      } else out.push({ ok: false, error });
+    }
+    return out;
   }
 
   /** Relative path for `client.api`, also for the absolute next/delta links Graph hands out. */
@@ -228,7 +325,7 @@ export class MicrosoftProvider implements CalendarProvider {
     // Refreshing here, outside the SDK, keeps a rejected grant a CredentialsRejectedError.
     await this.accessToken();
     try {
-      return await fn(this.client);
+      return await this.mailbox.run(() => fn(this.client));
     } catch (e) {
       const auth = this.authFailure;
       this.authFailure = null;
@@ -330,27 +427,10 @@ export class MicrosoftProvider implements CalendarProvider {
     if (prior && window && (window.start.getTime() !== win.start.getTime() || window.end.getTime() !== win.end.getTime()) && cursor)
       return this.pullChanges(calendarId, null, window);
 
-    let path: string = prior
+    const path: string = prior
       ? this.rel(prior.link)
       : `/me/calendars/${enc(calendarId)}/calendarView/delta?startDateTime=${iso(win.start)}&endDateTime=${iso(win.end)}`;
-    const items: GraphEvent[] = [];
-    let deltaLink: string | undefined;
-    for (let pages = 0; pages < 10_000; pages++) {
-      let page: { value: GraphEvent[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
-      try {
-        page = await this.call("read changes", (c) => c.api(path).header("Prefer", `${UTC_PREFER}, odata.maxpagesize=100`).get());
-      } catch (e) {
-        if (e instanceof CursorExpiredError && !prior) throw new TransientError("Graph dropped the delta round mid-way; try again.", undefined, { cause: e });
-        throw e;
-      }
-      items.push(...page.value);
-      if (page["@odata.nextLink"]) path = this.rel(page["@odata.nextLink"]);
-      else {
-        deltaLink = page["@odata.deltaLink"];
-        break;
-      }
-    }
-    if (!deltaLink) throw new TransientError("Graph delta ended without a delta link.");
+    const { items, deltaLink } = await this.deltaPages(path, prior !== null);
 
     // Delta repeats, replays and reorders: keep one entry per id, the newest version winning.
     const latest = new Map<string, GraphEvent>();
@@ -499,6 +579,53 @@ export class MicrosoftProvider implements CalendarProvider {
     return { changes: out, cursor: next, complete: !prior, ...(warnings.length ? { warnings } : {}) };
   }
 
+  /**
+   * The delta pages since `cursor`, by id and change key only (no event is read again): enough to
+   * see whether what changed is only Hetk's own writes. Null when something other than a plain
+   * event or a series master changed (occurrences, fallback groups): the caller then pulls.
+   */
+  async pullEtags(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null> {
+    const prior = decodeCursor(cursor);
+    const { items, deltaLink } = await this.deltaPages(this.rel(prior.link), true);
+    const known: Record<string, string> = { ...prior.known };
+    const latest = new Map<string, GraphEvent>();
+    for (const it of items) latest.set(it.id, it);
+    const changes: Array<{ ref: string; etag: string | null }> = [];
+    for (const it of latest.values()) {
+      const k = known[it.id];
+      if (it["@removed"]) {
+        if (k !== "" && k !== "m") return null;
+        changes.push({ ref: it.id, etag: null });
+        delete known[it.id];
+        continue;
+      }
+      if (k !== undefined && k !== "" && k !== "m") return null;
+      if (it.type && it.type !== "singleInstance" && it.type !== "seriesMaster") return null;
+      changes.push({ ref: it.id, etag: etagOf(it) });
+      known[it.id] = it.type === "seriesMaster" ? "m" : (k ?? "");
+    }
+    return { changes, cursor: encodeCursor({ ...prior, link: deltaLink, known }) };
+  }
+
+  /** Follows a delta round from `path` to its delta link. */
+  private async deltaPages(path: string, incremental: boolean): Promise<{ items: GraphEvent[]; deltaLink: string }> {
+    const items: GraphEvent[] = [];
+    for (let pages = 0; pages < 10_000; pages++) {
+      let page: { value: GraphEvent[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
+      try {
+        page = await this.call("read changes", (c) => c.api(path).header("Prefer", `${UTC_PREFER}, odata.maxpagesize=100`).get());
+      } catch (e) {
+        if (e instanceof CursorExpiredError && !incremental) throw new TransientError("Graph dropped the delta round mid-way; try again.", undefined, { cause: e });
+        throw e;
+      }
+      items.push(...page.value);
+      if (page["@odata.nextLink"]) path = this.rel(page["@odata.nextLink"]);
+      else if (page["@odata.deltaLink"]) return { items, deltaLink: page["@odata.deltaLink"] };
+      else break;
+    }
+    throw new TransientError("Graph delta ended without a delta link.");
+  }
+
   async get(calendarId: string, ref: string): Promise<{ etag: string; event: CalendarEvent } | null> {
     if (ref.startsWith(GROUP_PREFIX)) return this.groupEvent(await this.groupMembers(ref.slice(GROUP_PREFIX.length)));
     const ev = await this.getEvent(ref);
@@ -520,9 +647,7 @@ export class MicrosoftProvider implements CalendarProvider {
     const transactionId = transactionIdFor(key);
     let created: GraphEvent;
     try {
-      created = await this.call("create event", (c) =>
-        c.api(`/me/calendars/${enc(calendarId)}/events`).header("Prefer", UTC_PREFER).post({ ...w.body, transactionId }),
-      );
+      created = (await this.batched({ what: "create event", method: "POST", url: `/me/calendars/${enc(calendarId)}/events`, body: { ...w.body, transactionId } })) as GraphEvent;
     } catch (e) {
       // After an ambiguous failure, the marker tells whether the first attempt landed.
       if (e instanceof TransientError && event.marker) {
@@ -626,11 +751,13 @@ export class MicrosoftProvider implements CalendarProvider {
       await this.remove(calendarId, ref, etag);
       return this.createGroup(calendarId, groupIdFor(ref), event, w.warnings);
     }
-    const updated: GraphEvent = await this.call("update event", (c) => {
-      let req = c.api(`/me/events/${enc(ref)}`).header("Prefer", UTC_PREFER);
-      if (etag) req = req.header("If-Match", ifMatch(etag));
-      return req.patch(w.body);
-    });
+    const updated = (await this.batched({
+      what: "update event",
+      method: "PATCH",
+      url: `/me/events/${enc(ref)}`,
+      headers: etag ? { "If-Match": ifMatch(etag) } : {},
+      body: w.body,
+    })) as GraphEvent;
     let newEtag = etagOf(updated);
     if (w.body.recurrence && (await this.applySeriesEdits(updated.id, event)) > 0) newEtag = await this.freshEtag(updated.id, newEtag);
     return { ref: updated.id, etag: newEtag, ...(w.warnings.length ? { warnings: w.warnings } : {}) };
@@ -643,11 +770,7 @@ export class MicrosoftProvider implements CalendarProvider {
       return;
     }
     try {
-      await this.call("delete event", (c) => {
-        let req = c.api(`/me/events/${enc(ref)}`);
-        if (etag) req = req.header("If-Match", ifMatch(etag));
-        return req.delete();
-      });
+      await this.batched({ what: "delete event", method: "DELETE", url: `/me/events/${enc(ref)}`, headers: etag ? { "If-Match": ifMatch(etag) } : {} });
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
     }
@@ -737,7 +860,7 @@ class BearerHandler implements Middleware {
     await this.next!.execute(context);
     if (context.response?.status === 401) {
       try {
-        this.setAuth(context, await this.provider.accessToken(true));
+        this.setAuth(context, await this.provider.rejectedToken(token));
       } catch (e) {
         this.provider.authFailure = e instanceof Error ? e : new Error(String(e));
         throw e;
