@@ -37,7 +37,10 @@ const schema = z.object({
   AUTH_GOOGLE_SECRET: z.string().optional(),
   AUTH_MICROSOFT_ENTRA_ID_ID: z.string().optional(),
   AUTH_MICROSOFT_ENTRA_ID_SECRET: z.string().optional(),
-  AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.string().optional(),
+  /** One tenant's issuer (…/<tenant-id>/v2.0). Unset or /common/, /organizations/: any tenant signs in. */
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.string().url().optional(),
+  /** "on" links Microsoft sign-ins to existing users by (verified) email even with a multi-tenant issuer. */
+  AUTH_MICROSOFT_ENTRA_ID_LINK_ANY_TENANT: z.enum(["on", "off"]).default("off"),
   /** Google Calendar OAuth client for connecting calendars (defaults to the sign-in client). */
   GOOGLE_CLIENT_ID: z.string().optional(),
   GOOGLE_CLIENT_SECRET: z.string().optional(),

@@ -28,8 +28,12 @@ export const limits = {
   credentialCheckPerUser: { name: "credential-check:user", max: 10, windowMs: 15 * 60_000 },
   /** Credential checks for one Apple ID / username, whoever asks. */
   credentialCheckPerAddress: { name: "credential-check:address", max: 5, windowMs: 15 * 60_000 },
-  /** Sign-in emails to one address. */
+  /** Sign-in emails to one mailbox ("+tag" variants folded). */
   signInEmailPerAddress: { name: "sign-in-email:address", max: 5, windowMs: 60 * 60_000 },
+  /** Sign-in emails asked for by one client address (an IPv6 /64 counts as one). */
+  signInEmailPerClient: { name: "sign-in-email:client", max: 30, windowMs: 60 * 60_000 },
+  /** Sign-in emails in all, whoever asks: the ceiling when client addresses are forged. */
+  signInEmailOverall: { name: "sign-in-email:all", max: 500, windowMs: 60 * 60_000 },
 } satisfies Record<string, Limit>;
 
 /** Subjects are hashed: the table never holds an email address. */
