@@ -23,7 +23,6 @@ export function safeRedirectPath(value: unknown, fallback = "/dashboard"): strin
   }
   for (const s of spellings) {
     if (!s.startsWith("/") || s.startsWith("//")) return fallback;
-    // eslint-disable-next-line no-control-regex
     if (/[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s)) return fallback;
   }
   const base = "http://hetk.invalid";
