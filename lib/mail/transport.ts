@@ -19,8 +19,9 @@ let transporter: Transporter | undefined;
 
 /**
  * Sends by SMTP when `SMTP_URL` is set; otherwise writes to the local outbox (a table, readable at
- * /dev/outbox in development and in an explicit OFFLINE_DEMO). The outbox keeps the text part only,
- * for a day; no message body is ever written to the log, only who it is for and its subject.
+ * /dev/outbox in development and in an explicit OFFLINE_DEMO). The outbox keeps a message for a
+ * day (a sign-in link's life); no message body is ever written to the log, only who it is for and
+ * its subject.
  */
 export async function sendMail(input: Mail | Promise<Mail>): Promise<void> {
   // Templates render asynchronously; accepting the promise keeps call sites one line.
@@ -34,7 +35,7 @@ export async function sendMail(input: Mail | Promise<Mail>): Promise<void> {
   }
   if (!cfg.outboxVisible) throw new Error(cfg.mailProblem ?? "No mail server is configured.");
   await db().delete(outboxMessages).where(lt(outboxMessages.createdAt, new Date(Date.now() - OUTBOX_KEEP_MS)));
-  await db().insert(outboxMessages).values({ to: mail.to, subject: mail.subject, text: mail.text });
+  await db().insert(outboxMessages).values({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
   log.info("mail kept in the outbox", { to: mail.to, subject: mail.subject, read: `${cfg.appUrl}/dev/outbox` });
 }
 
