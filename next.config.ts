@@ -1,23 +1,13 @@
 import type { NextConfig } from "next";
+import { contentSecurityPolicy as csp } from "./lib/security/csp";
 
 const production = process.env.NODE_ENV === "production";
 
 /**
- * Scripts and styles come from this origin only. Next's runtime needs inline bootstrap scripts
- * (and eval in development); a nonce-based policy would force every page to render dynamically,
- * which the statically generated public site cannot afford.
+ * The baseline policy for every response (API routes, files, errors): scripts from this origin
+ * only. Pages get their own policy from proxy.ts, with a nonce or their inline scripts' hashes.
  */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${production ? "" : " 'unsafe-eval'"}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+const contentSecurityPolicy = csp({ development: !production });
 
 const securityHeaders = [
   { key: "Content-Security-Policy", value: contentSecurityPolicy },

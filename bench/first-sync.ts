@@ -21,7 +21,7 @@ export async function measureFirstSync(kind: "google" | "microsoft", events: num
   const { migrate } = await import("@/db/migrate");
   const { calendarAccounts, calendars, syncs, users } = await import("@/db/schema");
   const { runSync } = await import("@/lib/services/sync-runner");
-  const { defaultSyncSettings } = await import("@/lib/sync/transform");
+  const { DEFAULT_SYNC_SETTINGS } = await import("@/lib/sync/settings");
   const { MemoryCalendarProvider } = await import("@/lib/providers/memory");
   const { makeEvent } = await import("@/test/support/sync");
 
@@ -51,7 +51,7 @@ export async function measureFirstSync(kind: "google" | "microsoft", events: num
     const [accB] = await d.insert(calendarAccounts).values({ userId, provider: kind, email: target.email }).returning();
     const [calA] = await d.insert(calendars).values({ accountId: accA.id, remoteId: "source", name: "Source" }).returning();
     const [calB] = await d.insert(calendars).values({ accountId: accB.id, remoteId: target.calendarId, name: "Target" }).returning();
-    const settings = { ...defaultSyncSettings, windowMonthsAhead: Math.max(6, Math.ceil(events / 24 / 28) + 2) };
+    const settings = { ...DEFAULT_SYNC_SETTINGS, windowMonthsAhead: Math.max(6, Math.ceil(events / 24 / 28) + 2) };
     const [sync] = await d.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction: "one_way", settings }).returning();
 
     // Count from here: only what the pass itself sends and runs.

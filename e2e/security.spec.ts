@@ -103,3 +103,86 @@ test("Auth.js refuses a sign-in email request and a sign-out without its CSRF to
   await page.goto("/dashboard");
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 });
+
+/**
+ * Issue 14 (second round), against the production build: each probe that was accepted before.
+ * The server runs with OFFLINE_DEMO=on (scripts/e2e-server.mjs) — the explicit opt-in without which
+ * a production copy with no SMTP_URL refuses to start (test/security/outbox-and-logs.test.ts).
+ */
+test.describe("issue 14 probes", () => {
+  const scriptSrc = (csp: string) => csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+
+  test("CSP: one policy per page, no 'unsafe-inline' for scripts, form-action 'self'; static pages by hash, others by nonce, and nothing is blocked", async ({ page, request }) => {
+    for (const [path, kind] of [["/", "sha256-"], ["/pricing", "sha256-"], ["/help", "sha256-"], ["/sign-in", "nonce-"]] as const) {
+      const res = await request.get(path);
+      const policies = res.headersArray().filter((h) => h.name.toLowerCase() === "content-security-policy");
+      expect(policies, path).toHaveLength(1);
+      const csp = policies[0].value;
+      expect(scriptSrc(csp), path).not.toContain("unsafe-inline");
+      expect(scriptSrc(csp), path).toContain(`'${kind}`);
+      expect(csp, path).toContain("form-action 'self'");
+    }
+    const blocked: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to (execute|load)/i.test(m.text())) blocked.push(`${page.url()}: ${m.text()}`);
+    });
+    for (const path of ["/", "/pricing", "/help"]) await page.goto(path);
+    // The sign-in form and the dashboard need their scripts: signing in only works if they ran.
+    await signIn(page, uniqueEmail("csp"));
+    await page.goto("/accounts/connect");
+    expect(blocked).toEqual([]);
+  });
+
+  test("open redirect after sign-in: /\\host, /%09/host and /%0A are refused (probe: Location /\\127.0.0.1:8999/x; 500)", async ({ page }) => {
+    await signIn(page, uniqueEmail("redirect"));
+    for (const probe of ["/%5C127.0.0.1:8999/x", "/%09/127.0.0.1:8999/x", "/%0A/127.0.0.1:8999/x", "//127.0.0.1:8999/x"]) {
+      const res = await page.request.get(`/sign-in?callbackUrl=${probe}`, { maxRedirects: 0 });
+      expect(res.status(), probe).toBeLessThan(500);
+      const location = res.headers()["location"] ?? "";
+      expect(location, probe).not.toMatch(/127\.0\.0\.1|\\/);
+      expect(new URL(location, page.url()).pathname, probe).toBe("/dashboard");
+    }
+  });
+
+  test("Open Graph images exist for published slugs only (probe: any slug rendered and cached a new image)", async ({ request }) => {
+    for (const [index, real] of [["/help", /href="(\/help\/[a-z0-9-]+)"/], ["/integrations", /href="(\/integrations\/[a-z0-9-]+)"/]] as const) {
+      const article = (await (await request.get(index)).text()).match(real)?.[1];
+      expect(article, index).toBeTruthy();
+      const og = (await (await request.get(article!)).text()).match(/property="og:image" content="([^"]+)"/)?.[1];
+      expect(og, article).toBeTruthy();
+      const ogPath = new URL(og!).pathname;
+      expect((await request.get(ogPath)).status(), ogPath).toBe(200);
+      const forged = ogPath.replace(article!, `${index}/no-such-slug-${Date.now()}`);
+      expect((await request.get(forged)).status(), forged).toBe(404);
+    }
+  });
+
+  test("another user's or a malformed id answers 404, not 200 (probe: 200 with the not-found page)", async ({ page }) => {
+    await signIn(page, uniqueEmail("notfound"));
+    for (const path of ["/syncs/00000000-0000-4000-8000-000000000000", "/syncs/not-an-id", "/accounts/00000000-0000-4000-8000-000000000000", "/accounts/not-an-id/reconnect", "/syncs/not-an-id/edit"]) {
+      const res = await page.request.get(path);
+      expect(res.status(), path).toBe(404);
+      expect(await res.text(), path).toContain("We could not find that");
+    }
+    // Control: a page of the app still answers 200.
+    expect((await page.request.get("/dashboard")).status()).toBe(200);
+  });
+
+  test("the Microsoft webhook refuses an oversized forged batch at once (probe: 2.5 MB took 28–52 s to answer 401)", async ({ request }) => {
+    const value = Array.from({ length: 50_000 }, (_, i) => ({ subscriptionId: `sub-${i % 7}`, clientState: "forged", changeType: "updated", resource: "me/events/1" }));
+    const res = await request.post("/api/webhooks/microsoft", { data: { value } });
+    expect(res.status()).toBe(413);
+    expect((await request.get("/api/health")).status()).toBe(200);
+  });
+
+  test("the sign-in form refuses a 1 MB address with a plain message, and stores nothing (probe: accepted, stored, logged twice)", async ({ page, request }) => {
+    const csrf = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const huge = "a".repeat(1_000_000) + "@example.com";
+    const res = await request.post("/api/auth/signin/email", { form: { csrfToken: csrf.csrfToken, email: huge, callbackUrl: "/dashboard" }, maxRedirects: 0 });
+    expect(res.headers()["location"] ?? "").toMatch(/\/auth-error\?error=EmailInvalid/);
+    await page.goto(res.headers()["location"]!);
+    await expect(page.getByText("does not look like an email address")).toBeVisible();
+    await page.goto("/dev/outbox");
+    expect(await page.content()).not.toContain("a".repeat(1000));
+  });
+});

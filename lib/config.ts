@@ -15,6 +15,13 @@ const schema = z.object({
   /** Comma-separated `keyId:base64key` pairs, newest first. Each key is 32 bytes. */
   ENCRYPTION_KEY: z.string().optional(),
   SMTP_URL: z.string().optional(),
+  /**
+   * Production only: "on" lets a copy with no SMTP_URL keep its mail in the outbox and show it at
+   * /dev/outbox to ANY visitor — every sign-in link included, so anyone can sign in as anyone. For
+   * an offline demo or the end-to-end tests on loopback, never for a copy others can reach.
+   * Without it (the default), production without SMTP_URL refuses to start.
+   */
+  OFFLINE_DEMO: z.enum(["on", "off"]).default("off"),
   MAIL_FROM: z.string().default("Hetk <no-reply@hetk.localhost>"),
   INNGEST_DEV: z.string().optional(),
   INNGEST_EVENT_KEY: z.string().optional(),
@@ -30,7 +37,10 @@ const schema = z.object({
   AUTH_GOOGLE_SECRET: z.string().optional(),
   AUTH_MICROSOFT_ENTRA_ID_ID: z.string().optional(),
   AUTH_MICROSOFT_ENTRA_ID_SECRET: z.string().optional(),
-  AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.string().optional(),
+  /** One tenant's issuer (…/<tenant-id>/v2.0). Unset or /common/, /organizations/: any tenant signs in. */
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.string().url().optional(),
+  /** "on" links Microsoft sign-ins to existing users by (verified) email even with a multi-tenant issuer. */
+  AUTH_MICROSOFT_ENTRA_ID_LINK_ANY_TENANT: z.enum(["on", "off"]).default("off"),
   /** Google Calendar OAuth client for connecting calendars (defaults to the sign-in client). */
   GOOGLE_CLIENT_ID: z.string().optional(),
   GOOGLE_CLIENT_SECRET: z.string().optional(),
@@ -52,8 +62,10 @@ export type Config = z.infer<typeof schema> & {
   sandbox: boolean;
   jobs: "local" | "inngest";
   database: "pglite" | "postgres";
-  /** Mail goes to the local outbox, and /dev/outbox shows it. */
+  /** Mail goes to the local outbox, and /dev/outbox shows it (development, tests, OFFLINE_DEMO=on). */
   outboxVisible: boolean;
+  /** Why this copy cannot send mail (production, no SMTP_URL, no OFFLINE_DEMO=on), or null. */
+  mailProblem: string | null;
 };
 
 let cached: Config | undefined;
@@ -73,7 +85,13 @@ export function config(): Config {
     sandbox,
     jobs: env.INNGEST_DEV || env.INNGEST_EVENT_KEY ? "inngest" : "local",
     database: env.DATABASE_URL ? "postgres" : "pglite",
-    outboxVisible: !env.SMTP_URL && (env.NODE_ENV !== "production" || sandbox),
+    outboxVisible: !env.SMTP_URL && (env.NODE_ENV !== "production" || env.OFFLINE_DEMO === "on"),
+    mailProblem:
+      env.SMTP_URL || env.NODE_ENV !== "production" || env.OFFLINE_DEMO === "on"
+        ? null
+        : "SMTP_URL is not set, so this copy of Hetk cannot send sign-in links and nobody can sign in. " +
+          "Set SMTP_URL, or for an offline demo on a machine nobody else reaches set OFFLINE_DEMO=on " +
+          "(the outbox at /dev/outbox then shows every sign-in link to anyone).",
   };
   return cached;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Serves the production build for the end-to-end tests on a fresh data directory, with the
-// sandbox on and mail going to the outbox, so every run starts from an empty Hetk.
+// sandbox on and mail going to the outbox (OFFLINE_DEMO=on), so every run starts from an empty Hetk.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,9 @@ const env = {
   ENCRYPTION_KEY: "e2e:" + Buffer.alloc(32, 7).toString("base64"),
   DATA_DIR: dataDir,
   SANDBOX: "on",
+  // No mail server here: the tests read sign-in links from /dev/outbox, which a production build
+  // shows only with this explicit opt-in (it hands every sign-in link to any visitor).
+  OFFLINE_DEMO: "on",
   NEXT_TELEMETRY_DISABLED: "1",
 };
 delete env.DATABASE_URL;

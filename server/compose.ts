@@ -56,10 +56,27 @@ export function compose(): Promise<void> {
 }
 
 async function run() {
+  refuseWithoutMail();
   if (config().sandbox) await startSandbox();
   const cfg = config();
   keyring(); // refuses to start in production without ENCRYPTION_KEY
   await ensureMigrated();
   installJobTransport({ crons: true });
   log.info("hetk ready", { database: cfg.database, jobs: cfg.jobs, sandbox: cfg.sandbox });
+}
+
+/**
+ * A production copy with no mail server cannot send sign-in links: nobody could sign in, and the
+ * old fallback (links printed and listed at /dev/outbox for anyone) would hand out every account.
+ * It refuses to start unless OFFLINE_DEMO=on says this is a demo nobody else reaches.
+ */
+function refuseWithoutMail() {
+  const cfg = config();
+  if (cfg.mailProblem) {
+    log.error("hetk cannot start", { reason: cfg.mailProblem });
+    throw new Error(cfg.mailProblem);
+  }
+  if (cfg.NODE_ENV === "production" && cfg.outboxVisible) {
+    log.warn("OFFLINE_DEMO=on: mail stays in the outbox and /dev/outbox shows every sign-in link to any visitor", {});
+  }
 }

@@ -1,48 +1,31 @@
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /**
- * Addresses a user-given server URL may never reach: loopback, private, link-local (which holds
- * the cloud metadata endpoints), carrier-grade NAT, multicast, unspecified and reserved ranges.
+ * Addresses a user-given server URL may reach: plain global unicast only. The special-purpose
+ * ranges come from ipaddr.js (a maintained copy of the IANA IPv4 and IPv6 special-purpose address
+ * registries): loopback, private, link-local (the cloud metadata endpoints), carrier-grade NAT,
+ * multicast, reserved, documentation, benchmarking, NAT64 (64:ff9b::/96 and 64:ff9b:1::/48),
+ * 6to4, Teredo, site-local, ORCHID, SIIT and every other range that registry lists.
+ *
+ * Two IPv6 forms are judged by the IPv4 address they carry or refused outright:
+ * - IPv4-mapped (::ffff:a.b.c.d) is the IPv4 address it carries;
+ * - IPv4-compatible (::a.b.c.d, ::/96, deprecated by RFC 4291 and absent from the registry) is
+ *   refused whatever it carries: some stacks still route it to the IPv4 address.
  */
-const blocked = new BlockList();
-for (const [net, bits] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const) {
-  blocked.addSubnet(net, bits, "ipv4");
-}
-for (const [net, bits] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-  ["2001:db8::", 32],
-  ["64:ff9b::", 96],
-] as const) {
-  blocked.addSubnet(net, bits, "ipv6");
+export function isPublicAddress(address: string): boolean {
+  // Node's parser is strict (no "0x7f.1" or "2130706433" spellings that ipaddr.js would accept).
+  if (isIP(address) === 0) return false;
+  // ipaddr.js reads "::a.b.c.d" as IPv4-mapped; spelling the IPv4 tail in hex keeps the two apart.
+  const spelled = address.includes(":")
+    ? address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) => `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`)
+    : address;
+  let parsed = ipaddr.parse(spelled);
+  if (parsed.kind() === "ipv6") {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
+    else if (v6.parts.slice(0, 6).every((p) => p === 0)) return false;
+  }
+  return parsed.range() === "unicast";
 }
 
-export function isPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  if (family === 6) {
-    // IPv4-mapped (::ffff:a.b.c.d) is judged as the IPv4 address it carries.
-    const mapped = address.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i);
-    if (mapped) return isPublicAddress(mapped[1]);
-    return !blocked.check(address, "ipv6");
-  }
-  return !blocked.check(address, "ipv4");
-}

@@ -61,7 +61,7 @@ export function connectCallbackRoute(
     } catch (e) {
       log.warn(`${provider} connect failed`, { error: e });
       // admin_approval (Microsoft): the connect page explains it and links the help article.
-      res = NextResponse.redirect(`${appUrl}/accounts/connect?error=${errorCode(e)}&provider=${provider}`);
+      res = NextResponse.redirect(`${appUrl}/accounts/connect?${new URLSearchParams({ error: errorCode(e), provider })}`);
     }
     res.cookies.delete({ name: PENDING_COOKIE, path: cookiePath(provider) });
     return res;

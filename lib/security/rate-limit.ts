@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { rateLimitBuckets } from "@/db/schema";
 
@@ -28,8 +28,14 @@ export const limits = {
   credentialCheckPerUser: { name: "credential-check:user", max: 10, windowMs: 15 * 60_000 },
   /** Credential checks for one Apple ID / username, whoever asks. */
   credentialCheckPerAddress: { name: "credential-check:address", max: 5, windowMs: 15 * 60_000 },
-  /** Sign-in emails to one address. */
+  /** Sign-in emails to one mailbox ("+tag" variants folded). */
   signInEmailPerAddress: { name: "sign-in-email:address", max: 5, windowMs: 60 * 60_000 },
+  /** Sign-in emails asked for by one client address (an IPv6 /64 counts as one). */
+  signInEmailPerClient: { name: "sign-in-email:client", max: 30, windowMs: 60 * 60_000 },
+  /** Sign-in emails in all, whoever asks: the ceiling when client addresses are forged. */
+  signInEmailOverall: { name: "sign-in-email:all", max: 500, windowMs: 60 * 60_000 },
+  /** Refused push notifications (forged or stale) from one source; past it the source gets 429. */
+  webhookRefusalsPerClient: { name: "webhook-refusal:client", max: 60, windowMs: 10 * 60_000 },
 } satisfies Record<string, Limit>;
 
 /** Subjects are hashed: the table never holds an email address. */
@@ -50,6 +56,16 @@ export async function consume(limit: Limit, subject: string, now = Date.now()): 
     .returning({ count: rateLimitBuckets.count });
   const retryAfterMs = windowStart.getTime() + limit.windowMs - now;
   return { allowed: row.count <= limit.max, remaining: Math.max(0, limit.max - row.count), retryAfterMs };
+}
+
+/** Whether `subject` already used up `limit` in this window (reads only; counts nothing). */
+export async function isExhausted(limit: Limit, subject: string, now = Date.now()): Promise<boolean> {
+  const windowStart = new Date(Math.floor(now / limit.windowMs) * limit.windowMs);
+  const [row] = await db()
+    .select({ count: rateLimitBuckets.count })
+    .from(rateLimitBuckets)
+    .where(and(eq(rateLimitBuckets.key, bucketKey(limit, subject)), eq(rateLimitBuckets.windowStart, windowStart)));
+  return (row?.count ?? 0) >= limit.max;
 }
 
 /** Throws RateLimitExceededError unless every given limit still has room. */

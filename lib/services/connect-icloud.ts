@@ -9,6 +9,7 @@ import { createCaldavProvider, ICLOUD_URL } from "@/lib/providers/caldav";
 import type { FetchLike } from "@/lib/providers/caldav/http";
 import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
+import { serverKey } from "@/lib/security/host-key";
 import { enforce, limits, RateLimitExceededError } from "@/lib/security/rate-limit";
 import { saveConnectedAccount } from "./accounts";
 
@@ -171,7 +172,8 @@ export async function checkCaldav(serverUrl: string, username: string, password:
   }
   // safeFetch checks every connection and redirect hop too, so a public name cannot lead inside.
   const fetchImpl = options.fetch ?? (allowPrivate ? undefined : safeFetch);
-  await options.beforeRequest?.(`${new URL(parsed.data).host}:${username}`);
+  // Keyed on the server however it is spelled (case, trailing dot, IP literal), and the username.
+  if (options.beforeRequest) await options.beforeRequest(`${await serverKey(parsed.data)}:${username.trim().toLowerCase()}`);
   const provider = createCaldavProvider({ kind: "caldav", serverUrl: parsed.data, username, password, fetch: fetchImpl });
   try {
     const homeUrl = await provider.discoverHome();

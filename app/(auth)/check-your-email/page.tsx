@@ -18,8 +18,8 @@ export default function CheckYourEmailPage() {
           This copy of Hetk has no mail server configured, so the message went to the{" "}
           <Link href="/dev/outbox" className="font-medium underline">
             local outbox
-          </Link>{" "}
-          (and the terminal).
+          </Link>
+          .
         </p>
       )}
       <p className="mt-6 text-sm">

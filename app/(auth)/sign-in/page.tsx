@@ -1,18 +1,14 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { auth, signInProviders } from "@/lib/auth";
+import { safeRedirectPath } from "@/lib/security/redirect";
 import { EmailSignInForm, ProviderSignInButton } from "@/components/auth/sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in", robots: { index: false } };
 
-function safeCallback(value: string | string[] | undefined) {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && v.startsWith("/") && !v.startsWith("//") ? v : "/dashboard";
-}
-
 export default async function SignInPage({ searchParams }: PageProps<"/sign-in">) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeRedirectPath(params.callbackUrl);
   if (await auth()) redirect(callbackUrl);
   const oauth = signInProviders().filter((p) => p.id !== "email");
   return (

@@ -6,7 +6,7 @@ import { listOutbox } from "@/lib/mail";
 export const metadata: Metadata = { title: "Outbox (development)", robots: { index: false } };
 export const dynamic = "force-dynamic";
 
-/** The local outbox, for a copy of Hetk with no mail server. Never served in production. */
+/** The local outbox, for a copy of Hetk with no mail server: development, tests, and a production copy only with OFFLINE_DEMO=on. */
 export default async function OutboxPage() {
   if (!config().outboxVisible) notFound();
   const messages = await listOutbox();

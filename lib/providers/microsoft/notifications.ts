@@ -6,6 +6,8 @@ import { z } from "zod";
  * notification batches. Notifications only wake the delta loop; delta stays the source of truth.
  */
 
+const MAX_VALIDATION_TOKEN = 1024;
+
 /**
  * Graph's subscription handshake: a POST with `?validationToken=` must get the decoded token back
  * as text/plain with 200 within 10 seconds. Returns that Response, or null when this is not one.
@@ -14,6 +16,8 @@ export function validationResponse(url: URL | string): Response | null {
   // URLSearchParams decodes, which is what Graph requires (an encoded echo fails validation).
   const token = new URL(url).searchParams.get("validationToken");
   if (token === null) return null;
+  // Graph's tokens are short; a long one is someone using the echo, not Graph.
+  if (token.length > MAX_VALIDATION_TOKEN) return new Response(null, { status: 400 });
   return new Response(token, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 

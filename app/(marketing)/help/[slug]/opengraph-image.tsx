@@ -5,6 +5,9 @@ export const alt = "Hetk help center article";
 export const size = ogSize;
 export const contentType = ogContentType;
 
+/** Only the generated images: any other slug answers 404 instead of rendering and caching a new one. */
+export const dynamicParams = false;
+
 export function generateStaticParams() {
   return listArticles().map((a) => ({ slug: a.slug }));
 }

@@ -6,6 +6,9 @@ export const alt = "Hetk integration";
 export const size = ogSize;
 export const contentType = ogContentType;
 
+/** Only the generated images: any other slug answers 404 instead of rendering and caching a new one. */
+export const dynamicParams = false;
+
 export function generateStaticParams() {
   return providerIds.map((provider) => ({ provider }));
 }

@@ -1,5 +1,5 @@
 import { validationResponse } from "@/lib/providers/microsoft/notifications";
-import { handleMicrosoftNotification } from "@/lib/services/webhooks";
+import { receiveMicrosoftNotification } from "@/lib/services/webhooks";
 
 export const dynamic = "force-dynamic";
 
@@ -10,12 +10,5 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request) {
   const handshake = validationResponse(request.url);
   if (handshake) return handshake;
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return new Response(null, { status: 400 });
-  }
-  const status = await handleMicrosoftNotification(body);
-  return new Response(null, { status });
+  return new Response(null, { status: await receiveMicrosoftNotification(request) });
 }

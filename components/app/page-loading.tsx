@@ -1,4 +1,10 @@
-export default function Loading() {
+/**
+ * The skeleton shown while a page of the signed-in app renders. Only segments whose pages cannot
+ * answer "not found" use it (their loading.tsx): a page that streams behind a loading boundary has
+ * already answered 200 when it finds the resource missing, so pages with an [id] render whole and
+ * answer 404.
+ */
+export function PageLoading() {
   return (
     <div role="status" aria-live="polite" className="space-y-4">
       <span className="sr-only">Loading…</span>
