@@ -19,6 +19,7 @@ export const metadata: Metadata = { title: "Dashboard", robots: { index: false }
 const flashes: Record<string, string> = {
   "sync-deleted": "The sync was deleted.",
   disconnected: "The account was disconnected and its password or access deleted.",
+  "account-removed": "The account was removed for good, with the paused syncs that used it. Copies already made stay in your calendars.",
 };
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

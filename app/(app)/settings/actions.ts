@@ -16,5 +16,5 @@ export async function deleteMyAccountAction(_prev: DeleteMeState, form: FormData
   if (!parsed.success || parsed.data.confirm !== user.email.toLowerCase()) return { error: `Type ${user.email} to confirm.` };
   // The user row takes its sessions with it, so the browser is signed out too.
   await deleteMyAccount(user.id);
-  redirect("/?account=deleted");
+  redirect("/account-deleted");
 }

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireUser } from "@/lib/auth/session";
-import { disconnectAccount } from "@/lib/services/accounts";
+import { disconnectAccount, removeDisconnectedAccount } from "@/lib/services/accounts";
 
 const idSchema = z.object({ accountId: z.string().min(1) });
 
@@ -14,4 +14,12 @@ export async function disconnectAccountAction(form: FormData): Promise<void> {
   const result = await disconnectAccount(user.id, accountId);
   if (!result.ok) redirect("/dashboard");
   redirect(`/accounts/${accountId}?disconnected=${result.pausedSyncs}`);
+}
+
+/** Removes a disconnected account for good, with the paused syncs that used it. */
+export async function removeAccountAction(form: FormData): Promise<void> {
+  const user = await requireUser("/dashboard");
+  const { accountId } = idSchema.parse({ accountId: form.get("accountId") });
+  const result = await removeDisconnectedAccount(user.id, accountId);
+  redirect(result.ok ? "/dashboard?done=account-removed" : `/accounts/${accountId}`);
 }
