@@ -1,3 +1,4 @@
+import { Breakable } from "@/components/ui/breakable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DeleteMyAccountForm } from "@/components/app/delete-me-form";
@@ -19,7 +20,9 @@ export default async function SettingsPage() {
         <h2 className="text-lg font-semibold">Your Hetk account</h2>
         <dl className="mt-2 grid max-w-md grid-cols-2 gap-2 text-sm">
           <dt className="text-slate-600 dark:text-slate-400">Signed in as</dt>
-          <dd className="break-all">{user.email}</dd>
+          <dd className="min-w-0">
+            <Breakable text={user.email} />
+          </dd>
           <dt className="text-slate-600 dark:text-slate-400">Connected accounts</dt>
           <dd>
             {accounts.filter((a) => a.status !== "disconnected").length}

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AccountHealth } from "@/components/app/account-status";
 import { providerNames } from "@/components/app/labels";
+import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -42,7 +43,17 @@ export default async function AccountPage({
           </span>
         }
         back={{ href: "/dashboard", label: "Dashboard" }}
-        description={<span className="break-all">{account.email}{account.serverUrl ? ` on ${account.serverUrl}` : ""}</span>}
+        description={
+          <>
+            <Breakable text={account.email} />
+            {account.serverUrl ? (
+              <>
+                {" on "}
+                <Breakable text={account.serverUrl} />
+              </>
+            ) : null}
+          </>
+        }
       >
         {calendars.length > 0 && !disconnected ? <ButtonLink href="/syncs/new">Create a sync</ButtonLink> : null}
       </PageHeader>

@@ -5,6 +5,7 @@ import { AutoRefresh } from "@/components/app/auto-refresh";
 import { passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
 import { NextPass } from "@/components/app/next-pass";
 import { DeleteSync, HeldPass, SyncControls } from "@/components/app/sync-controls";
+import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
@@ -136,8 +137,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                 <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
                 <dd>
                   <span className="font-medium">{side.calendarName}</span> —{" "}
-                  <Link href={`/accounts/${side.accountId}`} className="break-all underline">
-                    {providerNames[side.provider]}, {side.email}
+                  <Link href={`/accounts/${side.accountId}`} className="underline">
+                    {providerNames[side.provider]}, <Breakable text={side.email} />
                   </Link>
                 </dd>
               </div>
@@ -203,8 +204,12 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                       {list.length === 0 ? (
                         <p className="text-slate-600 dark:text-slate-400">No event changed in this pass.</p>
                       ) : (
-                        <div className="overflow-x-auto">
-                          <table className="w-full text-left">
+                        <div>
+                          <p className="mb-1 text-xs text-slate-600 sm:hidden dark:text-slate-400" aria-hidden="true">
+                            Swipe the table sideways to see every column →
+                          </p>
+                          <div className="scroll-cue" role="region" aria-label="Events handled in this pass" tabIndex={0}>
+                          <table className="w-full min-w-[36rem] text-left">
                             <caption className="sr-only">Events handled in this pass</caption>
                             <thead>
                               <tr>
@@ -232,6 +237,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                               })}
                             </tbody>
                           </table>
+                          </div>
                         </div>
                       )}
                     </div>

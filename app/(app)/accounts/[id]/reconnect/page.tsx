@@ -1,3 +1,4 @@
+import { Breakable } from "@/components/ui/breakable";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CaldavConnectForm } from "@/components/app/caldav-connect-form";
@@ -24,7 +25,7 @@ export default async function ReconnectPage({ params }: { params: Promise<{ id: 
       <PageHeader
         title={`Reconnect ${providerNames[account.provider]}`}
         back={{ href: `/accounts/${account.id}`, label: "Account" }}
-        description={<span className="break-all">{account.email}</span>}
+        description={<Breakable text={account.email} />}
       />
       {account.status === "active" ? (
         <Notice tone="success" title="This account is connected">
