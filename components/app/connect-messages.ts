@@ -68,9 +68,13 @@ export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["
 export function caldavProblemMessage(problem: CaldavProblem): ConnectFormState["errors"] {
   switch (problem) {
     case "invalid_url":
-      return { serverUrl: { text: "Enter the full server address, starting with https://." } };
+      return { serverUrl: { text: "Enter the server's address (such as caldav.fastmail.com) or the domain of your email address." } };
     case "blocked_address":
-      return { serverUrl: { text: "This address points to a private or local network, which Hetk cannot reach. Use the server's public address." } };
+      return {
+        serverUrl: {
+          text: "This address points to a private or local network, which Hetk does not reach. Use the server's public address. Running Hetk yourself, next to your own server? Whoever runs it can set CALDAV_ALLOW_PRIVATE=true to allow local addresses.",
+        },
+      };
     case "not_caldav":
       return { serverUrl: { text: "No calendars answered at this address. Check the CalDAV address your provider gives for calendar apps." } };
     case "no_calendars":

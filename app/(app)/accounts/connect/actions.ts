@@ -7,7 +7,7 @@ import type { ConnectFormState } from "@/components/app/connect-state";
 import { requireUser } from "@/lib/auth/session";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
 import { appPorts } from "@/lib/services/app-ports";
-import { createSandboxAppleId, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
+import { createSandboxAppleId, createSandboxCaldavLogin, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
 const icloudForm = z.object({
   appleId: z.string().trim().toLowerCase().email(),
@@ -41,7 +41,8 @@ export async function connectIcloudAction(_prev: ConnectFormState, form: FormDat
 }
 
 const caldavForm = z.object({
-  serverUrl: z.string().trim().url(),
+  // A host or domain without https:// is completed by the connect service (RFC 6764 discovery).
+  serverUrl: z.string().trim().min(1),
   username: z.string().trim().min(1),
   password: z.string().min(1),
   accountId: z.string().optional(),
@@ -81,6 +82,23 @@ export async function createSandboxIcloudAction(): Promise<void> {
   const user = await requireUser("/accounts/connect");
   const { accountId } = await createSandboxIcloudAccount(user.id);
   redirect(`/accounts/${accountId}?connected=1`);
+}
+
+export interface SandboxCaldavState {
+  serverUrl?: string;
+  username?: string;
+  password?: string;
+  error?: string;
+}
+
+/** Makes a login on the sandbox's CalDAV stand-in, for the user to type into the CalDAV form. */
+export async function makeSandboxCaldavLoginAction(): Promise<SandboxCaldavState> {
+  await requireUser("/accounts/connect");
+  try {
+    return await createSandboxCaldavLogin();
+  } catch {
+    return { error: "The sandbox CalDAV server is not running on this server." };
+  }
 }
 
 export interface SandboxAppleIdState {
