@@ -52,7 +52,7 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
 
   // The sandbox's stand-in for appleid.apple.com: an Apple ID and an app-specific password.
   await page.goto("/accounts/connect");
-  await page.getByRole("button", { name: /Only make the Apple ID and password/ }).click();
+  await page.getByRole("button", { name: "Make a sandbox Apple ID to type in" }).click();
   const appleId = (await page.getByTestId("sandbox-apple-id").textContent())!.trim();
   const appPassword = (await page.getByTestId("sandbox-app-password").textContent())!.trim();
   expect(appPassword).toMatch(/^[a-z]{4}(-[a-z]{4}){3}$/);

@@ -1,3 +1,4 @@
+import { AppleIdLink } from "@/components/app/apple-id-link";
 import { Breakable } from "@/components/ui/breakable";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
@@ -46,7 +47,7 @@ export default async function ReconnectPage({ params }: { params: Promise<{ id: 
         {account.provider === "icloud" ? (
           <>
             <p className="mb-4 max-w-2xl text-sm text-slate-700 dark:text-slate-300">
-              Make a new app-specific password at appleid.apple.com (the old one no longer works) and paste it here.
+              Make a new app-specific password at <AppleIdLink /> (the old one no longer works) and paste it here.
             </p>
             <IcloudConnectForm appleId={account.email} accountId={account.id} />
           </>
