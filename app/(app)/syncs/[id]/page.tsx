@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
 import { eventLabel, isQuietPass, passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
-import { NextPass } from "@/components/app/next-pass";
+import { NextCheck, NextPass } from "@/components/app/next-pass";
 import { DeleteSync, HeldPass, SyncControls } from "@/components/app/sync-controls";
 import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
@@ -161,6 +161,14 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
             </dd>
             <dt className="text-slate-600 dark:text-slate-400">Next pass</dt>
             <dd>{sync.paused ? "paused" : <NextPass nextRunAt={sync.nextRunAt} lastRunAt={sync.lastRunAt} providers={[sync.a.provider, sync.b.provider]} />}</dd>
+            {sync.paused ? null : (
+              <>
+                <dt className="text-slate-600 dark:text-slate-400">Next check of the accounts</dt>
+                <dd data-testid="next-check">
+                  <NextCheck />
+                </dd>
+              </>
+            )}
             <dt className="text-slate-600 dark:text-slate-400">Events mirrored</dt>
             <dd data-testid="link-count">{sync.linkCount}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Settings</dt>
