@@ -52,7 +52,7 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
 
   // The sandbox's stand-in for appleid.apple.com: an Apple ID and an app-specific password.
   await page.goto("/accounts/connect");
-  await page.getByRole("button", { name: /Only make the Apple ID and password/ }).click();
+  await page.getByRole("button", { name: "Make a sandbox Apple ID to type in" }).click();
   const appleId = (await page.getByTestId("sandbox-apple-id").textContent())!.trim();
   const appPassword = (await page.getByTestId("sandbox-app-password").textContent())!.trim();
   expect(appPassword).toMatch(/^[a-z]{4}(-[a-z]{4}){3}$/);
@@ -274,9 +274,16 @@ test("Microsoft in the sandbox: a new work account connects and its calendar can
   await page.goto("/accounts/connect");
   await page.getByRole("button", { name: "New sandbox work account" }).click();
   // The emulator's stand-in for Microsoft's sign-in page: the newest account is the one just made.
-  await expect(page.getByRole("heading", { name: "Microsoft emulator" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Pick an account" })).toBeVisible();
+  await shot(page, "microsoft-sandbox-pick-account");
+  await page.getByRole("button", { name: /Sandbox Work Account/ }).last().click();
+  // Step two, as at Microsoft: the permissions in words, and one Accept.
+  await expect(page.getByRole("heading", { name: "Permissions requested" })).toBeVisible();
+  await expect(page.getByText("Read and change your calendars")).toBeVisible();
+  await expect(page.getByText("Calendars.ReadWrite")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Accept" })).toHaveCount(1);
   await shot(page, "microsoft-sandbox-consent");
-  await page.locator("form").filter({ hasText: "Sandbox Work Account" }).last().getByRole("button", { name: "Accept" }).click();
+  await page.getByRole("button", { name: "Accept" }).click();
   await expect(page).toHaveURL(/\/dashboard\?connected=microsoft/);
   await expect(page.getByTestId("connected-notice")).toContainText("Microsoft 365");
   await expect(page.getByTestId("account-row").filter({ hasText: "Microsoft 365" })).toBeVisible();

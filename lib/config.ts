@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
 /**
@@ -6,12 +9,18 @@ import { z } from "zod";
  */
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** Public base URL of the app, used in emails and OAuth redirects. */
+  /**
+   * Public base URL of the app, used in emails and OAuth redirects. Unset outside production, it
+   * follows the port the server really listens on (`next dev -p 3210` gives http://localhost:3210).
+   */
   APP_URL: z.string().url().optional(),
   AUTH_URL: z.string().url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
-  /** Where the embedded defaults keep their files (PGlite data, development key). */
-  DATA_DIR: z.string().default(".data"),
+  /**
+   * Where the embedded defaults keep their files (PGlite data, development key, sandbox state).
+   * Default: outside the project folder (see `defaultDataDir`), never under the watched tree.
+   */
+  DATA_DIR: z.string().optional(),
   /** Comma-separated `keyId:base64key` pairs, newest first. Each key is 32 bytes. */
   ENCRYPTION_KEY: z.string().optional(),
   SMTP_URL: z.string().optional(),
@@ -57,7 +66,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
-export type Config = z.infer<typeof schema> & {
+export type Config = Omit<z.infer<typeof schema>, "DATA_DIR"> & {
+  DATA_DIR: string;
   appUrl: string;
   sandbox: boolean;
   jobs: "local" | "inngest";
@@ -79,9 +89,11 @@ export function config(): Config {
   }
   const env = parsed.data;
   const sandbox = env.SANDBOX ? env.SANDBOX === "on" : env.NODE_ENV !== "production";
+  const explicitUrl = env.APP_URL ?? env.AUTH_URL;
   cached = {
     ...env,
-    appUrl: (env.APP_URL ?? env.AUTH_URL ?? "http://localhost:3000").replace(/\/$/, ""),
+    DATA_DIR: env.DATA_DIR || defaultDataDir(),
+    appUrl: explicitUrl ? explicitUrl.replace(/\/$/, "") : localAppUrl(),
     sandbox,
     jobs: env.INNGEST_DEV || env.INNGEST_EVENT_KEY ? "inngest" : "local",
     database: env.DATABASE_URL ? "postgres" : "pglite",
@@ -93,7 +105,29 @@ export function config(): Config {
           "Set SMTP_URL, or for an offline demo on a machine nobody else reaches set OFFLINE_DEMO=on " +
           "(the outbox at /dev/outbox then shows every sign-in link to anyone).",
   };
+  if (!explicitUrl) Object.defineProperty(cached, "appUrl", { get: localAppUrl, enumerable: true });
   return cached;
+}
+
+/**
+ * The address of a server nobody gave a public address: this machine, on the port Next really
+ * listens on. Next stores that port in `PORT` once it listens (also when it moved off a busy 3000),
+ * so the value is read at each use rather than once.
+ */
+function localAppUrl(): string {
+  return `http://localhost:${process.env.PORT || "3000"}`;
+}
+
+/**
+ * The embedded database and the sandbox write files on nearly every request. Inside the project
+ * folder, `next dev` watches them, and each write can count as a change to the app: the dev server
+ * recompiles ("Compiled in 1ms") and reloads the open page again and again. So the default lives in
+ * the user's data folder (XDG_DATA_HOME, else ~/.local/share), one folder per project checkout.
+ */
+export function defaultDataDir(projectDir = process.cwd()): string {
+  const base = process.env.XDG_DATA_HOME || path.join(homedir(), ".local", "share");
+  const id = createHash("sha256").update(path.resolve(projectDir)).digest("hex").slice(0, 10);
+  return path.join(base, "hetk", `${path.basename(path.resolve(projectDir))}-${id}`);
 }
 
 export function resetConfig() {

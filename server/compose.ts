@@ -1,3 +1,5 @@
+import { cpSync, existsSync, mkdirSync, renameSync } from "node:fs";
+import path from "node:path";
 import { ensureMigrated } from "@/db/migrate";
 import { inngest } from "@/inngest/client";
 import { startLocalRunner } from "@/inngest/local-runner";
@@ -55,7 +57,26 @@ export function compose(): Promise<void> {
   return g.__hetkComposed;
 }
 
+/**
+ * Until the data folder moved out of the project (see `defaultDataDir`), it was `./.data`. A
+ * checkout that still has one gets it carried over once, so nobody loses their development data.
+ */
+function adoptProjectDataDir() {
+  if (process.env.DATA_DIR) return; // chosen by the user: left alone
+  const old = path.resolve(".data");
+  const target = config().DATA_DIR;
+  if (!existsSync(path.join(old, "pglite")) || existsSync(target)) return;
+  mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    renameSync(old, target);
+  } catch {
+    cpSync(old, target, { recursive: true }); // another file system: copy, and the old folder is simply no longer used
+  }
+  log.info("data folder moved out of the project", { from: old, to: target });
+}
+
 async function run() {
+  adoptProjectDataDir();
   refuseWithoutMail();
   if (config().sandbox) await startSandbox();
   const cfg = config();

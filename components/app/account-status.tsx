@@ -21,12 +21,19 @@ export function AccountHealth({ account, compact = false }: { account: AccountSu
           </Link>
         </p>
       )}
-      <Link
-        href={`/accounts/${account.id}/reconnect`}
-        className="inline-flex items-center rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
-      >
-        Reconnect {account.email}
-      </Link>
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+        <Link
+          href={`/accounts/${account.id}/reconnect`}
+          className="inline-flex max-w-full items-center rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium break-words text-white hover:bg-brand-700"
+        >
+          Reconnect {account.email}
+        </Link>
+        {account.status === "disconnected" ? (
+          <Link href={`/accounts/${account.id}/disconnect`} className="text-sm text-red-700 underline dark:text-red-400">
+            Remove for good
+          </Link>
+        ) : null}
+      </div>
     </div>
   );
 }

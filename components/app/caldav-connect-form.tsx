@@ -1,8 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { connectCaldavAction } from "@/app/(app)/accounts/connect/actions";
 import { Field, Input, describedBy } from "@/components/ui/field";
+import { knownCaldavServers } from "@/lib/providers/caldav/known-servers";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { ConnectFormState } from "./connect-state";
 import { FormMessageView } from "./form-message";
@@ -11,6 +12,8 @@ export function CaldavConnectForm({ serverUrl, username, accountId }: { serverUr
   const [state, action] = useActionState<ConnectFormState, FormData>(connectCaldavAction, { values: { serverUrl: serverUrl ?? "", username: username ?? "" } });
   const e = state.errors ?? {};
   const msg = (k: keyof typeof e) => (e[k] ? <FormMessageView message={e[k]} /> : undefined);
+  // Controlled, so an error does not empty it (React resets uncontrolled fields after an action).
+  const [password, setPassword] = useState("");
   return (
     <form action={action} noValidate className="max-w-xl space-y-5" aria-label={accountId ? "Reconnect CalDAV" : "Connect a CalDAV server"}>
       {accountId ? <input type="hidden" name="accountId" value={accountId} /> : null}
@@ -19,13 +22,21 @@ export function CaldavConnectForm({ serverUrl, username, accountId }: { serverUr
           <FormMessageView message={e.form} />
         </div>
       ) : null}
-      <Field id="serverUrl" label="Server address" hint="Starts with https://, for example https://caldav.fastmail.com/" error={msg("serverUrl")}>
+      <Field
+        id="serverUrl"
+        label="Server address"
+        hint="Its address, such as caldav.fastmail.com, or just the domain of your email address: Hetk looks the server up."
+        error={msg("serverUrl")}
+      >
         <Input
           id="serverUrl"
           name="serverUrl"
-          type="url"
+          type="text"
           inputMode="url"
           autoComplete="url"
+          autoCapitalize="none"
+          spellCheck={false}
+          list={accountId ? undefined : "known-caldav-servers"}
           required
           readOnly={Boolean(accountId)}
           defaultValue={state.values?.serverUrl ?? ""}
@@ -33,11 +44,24 @@ export function CaldavConnectForm({ serverUrl, username, accountId }: { serverUr
           aria-describedby={describedBy("serverUrl", { hint: true, error: e.serverUrl })}
         />
       </Field>
+      {accountId ? null : (
+        <datalist id="known-caldav-servers">
+          {knownCaldavServers
+            .filter((s) => !s.url.includes("{server}"))
+            .map((s) => (
+              <option key={s.id} value={s.url}>
+                {s.name}
+              </option>
+            ))}
+        </datalist>
+      )}
       <Field id="username" label="Username" error={msg("username")}>
         <Input
           id="username"
           name="username"
           autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
           required
           readOnly={Boolean(accountId)}
           defaultValue={state.values?.username ?? ""}
@@ -52,6 +76,8 @@ export function CaldavConnectForm({ serverUrl, username, accountId }: { serverUr
           type="password"
           autoComplete="current-password"
           required
+          value={password}
+          onChange={(ev) => setPassword(ev.target.value)}
           aria-invalid={e.password ? true : undefined}
           aria-describedby={describedBy("caldavPassword", { hint: true, error: e.password })}
         />

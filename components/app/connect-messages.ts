@@ -4,11 +4,12 @@ import type { ConnectFormState, FormMessage } from "./connect-state";
 
 /** The "wrong password" checklist, most likely cause first, each with its part of the guide. */
 export const wrongPasswordChecklist: FormMessage["checklist"] = [
-  { text: "You typed your Apple ID password instead of an app-specific password.", href: helpLinks.appleIdPasswordInstead },
-  { text: "The dashes are missing: paste it as abcd-efgh-ijkl-mnop.", href: helpLinks.missingDashes },
-  { text: "The email is an alias, not the Apple ID itself.", href: helpLinks.aliasInsteadOfAppleId },
-  { text: "Two-factor authentication is off for this Apple ID.", href: helpLinks.twoFactorOff },
-  { text: "Still stuck? Delete the password at appleid.apple.com and make a fresh one.", href: helpLinks.generateNewOne },
+  { text: "You typed your Apple ID password instead of an app-specific password.", href: helpLinks.appleIdPasswordInstead, label: "Tell them apart" },
+  // Hetk adds missing dashes itself, so only a letter too many or too few is left to check.
+  { text: "A letter is wrong, missing or doubled: it is 16 lowercase letters (dashes optional).", href: helpLinks.missingDashes, label: "About the format" },
+  { text: "The email is an alias, not the Apple ID itself.", href: helpLinks.aliasInsteadOfAppleId, label: "Find your Apple ID" },
+  { text: "Two-factor authentication is off for this Apple ID.", href: helpLinks.twoFactorOff, label: "How to check" },
+  { text: "Still stuck? Delete the password at appleid.apple.com and make a fresh one.", href: helpLinks.generateNewOne, label: "Make a fresh one" },
 ];
 
 /** Our own limit on password checks (per user and per login), not the provider's. */
@@ -38,7 +39,7 @@ export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["
     case "alias":
       return {
         appleId: {
-          text: "This address looks like an alias. Use the Apple ID itself — the address shown at the top of Sign-In and Security at appleid.apple.com.",
+          text: "This address looks like an alias. Use the Apple ID itself: the address shown at the top of Sign-In and Security at appleid.apple.com.",
           help: { href: helpLinks.aliasInsteadOfAppleId, label: "Find your Apple ID" },
         },
       };
@@ -68,9 +69,13 @@ export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["
 export function caldavProblemMessage(problem: CaldavProblem): ConnectFormState["errors"] {
   switch (problem) {
     case "invalid_url":
-      return { serverUrl: { text: "Enter the full server address, starting with https://." } };
+      return { serverUrl: { text: "Enter the server's address (such as caldav.fastmail.com) or the domain of your email address." } };
     case "blocked_address":
-      return { serverUrl: { text: "This address points to a private or local network, which Hetk cannot reach. Use the server's public address." } };
+      return {
+        serverUrl: {
+          text: "This address points to a private or local network, which Hetk does not reach. Use the server's public address. Running Hetk yourself, next to your own server? Whoever runs it can set CALDAV_ALLOW_PRIVATE=true to allow local addresses.",
+        },
+      };
     case "not_caldav":
       return { serverUrl: { text: "No calendars answered at this address. Check the CalDAV address your provider gives for calendar apps." } };
     case "no_calendars":

@@ -3,7 +3,7 @@ export interface FormMessage {
   text: string;
   help?: { href: string; label: string };
   /** The "wrong password" checklist, most likely cause first. */
-  checklist?: Array<{ text: string; href: string }>;
+  checklist?: Array<{ text: string; href: string; /** The link's words, fitting the item. */ label: string }>;
 }
 
 export interface ConnectFormState {

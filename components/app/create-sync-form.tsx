@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useRef, useState, useTransition, type FormEvent } from "react";
+import { useActionState, useEffect, useRef, useState, useTransition, type FormEvent } from "react";
 import { createSyncAction, type CreateSyncState } from "@/app/(app)/syncs/new/actions";
 import type { SyncSettings } from "@/lib/sync/settings";
 import { Card } from "@/components/ui/card";
@@ -29,6 +29,8 @@ export function CreateSyncForm({ groups, settings }: { groups: CalendarGroup[]; 
   const [signature, setSignature] = useState("");
   const [pending, startTransition] = useTransition();
   const [intent, setIntent] = useState<"preview" | "create">("preview");
+  const [twoWay, setTwoWay] = useState(false);
+  const previewRef = useRef<HTMLDivElement>(null);
 
   // Submitted by hand rather than through the form's action, so React does not reset the
   // choices after each preview.
@@ -47,6 +49,10 @@ export function CreateSyncForm({ groups, settings }: { groups: CalendarGroup[]; 
   }
   const e = state.errors ?? {};
   const preview = state.preview && state.preview.signature === signature ? state.preview : undefined;
+  // The form is long: bring the answer into view where the user is looking, next to the buttons.
+  useEffect(() => {
+    if (preview) previewRef.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }, [preview]);
   const nameOf = (id: string) => groups.flatMap((g) => g.calendars).find((c) => c.id === id)?.name ?? "the other calendar";
   const sideSelect = (id: "calendarAId" | "calendarBId", label: string, hint: string, targetsOnly: boolean) => (
     <Field id={id} label={label} hint={hint} error={e[id]}>
@@ -74,7 +80,10 @@ export function CreateSyncForm({ groups, settings }: { groups: CalendarGroup[]; 
   return (
     <form
       ref={formRef}
-      onChange={() => setSignature(signatureOf(formRef.current))}
+      onChange={() => {
+        setSignature(signatureOf(formRef.current));
+        setTwoWay(new FormData(formRef.current ?? undefined).get("direction") === "two_way");
+      }}
       onSubmit={onSubmit}
       noValidate
       className="space-y-8"
@@ -87,8 +96,17 @@ export function CreateSyncForm({ groups, settings }: { groups: CalendarGroup[]; 
       ) : null}
       <Card>
         <div className="grid gap-6 md:grid-cols-2">
-          {sideSelect("calendarAId", "Copy events from", "Any calendar, including read-only ones such as holidays.", false)}
-          {sideSelect("calendarBId", "Into", "Read-only calendars are not offered here: Hetk has to be able to add copies.", true)}
+          {twoWay ? (
+            <>
+              {sideSelect("calendarAId", "One calendar", "Events are copied both ways between the two calendars.", false)}
+              {sideSelect("calendarBId", "And the other", "Read-only calendars are not offered here: Hetk has to be able to add copies.", true)}
+            </>
+          ) : (
+            <>
+              {sideSelect("calendarAId", "Copy events from", "Any calendar, including read-only ones such as holidays.", false)}
+              {sideSelect("calendarBId", "Into", "Read-only calendars are not offered here: Hetk has to be able to add copies.", true)}
+            </>
+          )}
         </div>
         <div className="mt-6 max-w-md">
           <Field id="name" label="Name (optional)" hint="For example “Family → Work”.">
@@ -100,7 +118,7 @@ export function CreateSyncForm({ groups, settings }: { groups: CalendarGroup[]; 
         <SyncSettingsFields settings={settings} direction="one_way" errors={{ direction: e.direction, settings: e.settings }} />
       </Card>
 
-      <div aria-live="polite" data-testid="sync-preview">
+      <div aria-live="polite" data-testid="sync-preview" ref={previewRef} className="scroll-mb-24">
         {preview ? (
           "unavailable" in preview ? (
             <Notice tone="warning" title="No preview this time">

@@ -11,7 +11,7 @@ export function FormMessageView({ message }: { message: FormMessage }) {
             <li key={item.href}>
               {item.text}{" "}
               <Link href={item.href} className="text-brand-700 underline dark:text-brand-100">
-                How to check
+                {item.label}
               </Link>
             </li>
           ))}

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { AppleIdLink } from "./apple-id-link";
 import { useActionState } from "react";
 import { connectIcloudAction } from "@/app/(app)/accounts/connect/actions";
 import { Field, Input, describedBy } from "@/components/ui/field";
@@ -19,8 +20,8 @@ export function IcloudConnectForm({ appleId, accountId }: { appleId?: string; ac
   const passwordHint = (
     <div className="space-y-1">
       <p>
-        Make one at <strong>appleid.apple.com</strong> → Sign-In and Security → App-Specific Passwords. It looks like <code>abcd-efgh-ijkl-mnop</code>: four
-        groups of four lowercase letters. Paste it with the dashes.
+        Make one at <AppleIdLink /> → Sign-In and Security → App-Specific Passwords. It looks like <code>abcd-efgh-ijkl-mnop</code>: four groups of
+        four lowercase letters (with or without the dashes).
       </p>
       <p>
         <Link href={helpLinks.createAppSpecificPassword} className="text-brand-700 underline dark:text-brand-100">

@@ -1,8 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { helpLinks } from "@/lib/content/help-links";
-import { reconnectReason, runEventWords, syncStatusText } from "./labels";
+import { eventLabel, isQuietPass, reconnectReason, runEventWords, syncStatusText } from "./labels";
 
 describe("labels", () => {
+  it("names logged events by the copy's title, or a neutral phrase where none was written", () => {
+    expect(eventLabel({ action: "create" }, "Dentist")).toBe("Dentist");
+    expect(eventLabel({ action: "update" }, "Busy")).toBe("Busy");
+    expect(eventLabel({ action: "create" })).toBe("An event");
+    expect(eventLabel({ action: "delete" })).toBe("A copy (removed)");
+    expect(eventLabel({ action: "skip" })).toBe("An event left out");
+    expect(eventLabel({ action: "note" })).toBe("—");
+  });
+
+  it("leaves out passes that found nothing, never a failed or busy one", () => {
+    const zero = { created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
+    expect(isQuietPass({ outcome: "success", error: null, counts: zero }, 0)).toBe(true);
+    expect(isQuietPass({ outcome: "success", error: null, counts: zero }, 1)).toBe(false);
+    expect(isQuietPass({ outcome: "success", error: null, counts: { ...zero, updated: 1 } }, 0)).toBe(false);
+    expect(isQuietPass({ outcome: "paused", error: "credentials_rejected: 401", counts: zero }, 0)).toBe(false);
+    expect(isQuietPass({ outcome: "running", error: null, counts: zero }, 0)).toBe(false);
+  });
+
   it("explains a dead iCloud password as the Apple ID password change, with the guide", () => {
     const r = reconnectReason("icloud", "PROPFIND https://p01-caldav.icloud.com/1/calendars/: 401 Unauthorized");
     expect(r.text).toMatch(/Apple ID password was changed/);

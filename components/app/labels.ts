@@ -90,6 +90,24 @@ export function runEventWords(
   return { what: actionWords[e.action] ?? e.action, why, outcome };
 }
 
+/**
+ * How the activity log names an event: its title as read from the calendar when the page opened
+ * (a private sync's copies read "Busy"), or a neutral phrase where it could not be read.
+ */
+export function eventLabel(e: { action: string }, title?: string): string {
+  if (title) return title;
+  if (e.action === "note" || e.action === "retry") return "—";
+  if (e.action === "delete") return "A copy (removed)";
+  if (e.action === "skip") return "An event left out";
+  return "An event";
+}
+
+/** Passes with nothing to report (Hetk reading back its own writes, say) are left out of the log. */
+export function isQuietPass(run: { outcome: string; error: string | null; counts: { [k in "created" | "updated" | "deleted" | "skipped" | "failed"]: number } }, events: number): boolean {
+  const c = run.counts;
+  return run.outcome === "success" && !run.error && events === 0 && c.created + c.updated + c.deleted + c.skipped + c.failed === 0;
+}
+
 /** A pass's error in plain words; the technical text stays available in the tooltip and logs. */
 export function passErrorText(error: string): string {
   const e = error.toLowerCase();

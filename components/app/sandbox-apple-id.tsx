@@ -9,8 +9,9 @@ export function SandboxAppleId() {
   const [state, action] = useActionState<SandboxAppleIdState, FormData>(makeSandboxAppleIdAction, {});
   return (
     <form action={action} className="space-y-2">
-      <SubmitButton variant="ghost" pendingText="Making one…">
-        Only make the Apple ID and password — I will type them in
+      <p className="text-sm">Or try the form yourself, as with a real Apple ID:</p>
+      <SubmitButton variant="secondary" pendingText="Making one…">
+        Make a sandbox Apple ID to type in
       </SubmitButton>
       {state.error ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">

@@ -24,7 +24,8 @@ function Feedback({ state }: { state: SyncActionState }) {
 }
 
 /** Sync now, pause / resume and edit. */
-export function SyncControls({ syncId, paused }: { syncId: string; paused: boolean }) {
+/** `waitingForReconnect`: paused until an account is reconnected, so "Resume" would only fail. */
+export function SyncControls({ syncId, paused, waitingForReconnect = false }: { syncId: string; paused: boolean; waitingForReconnect?: boolean }) {
   const [nowState, nowAction] = useActionState(syncNowAction, {});
   const [pauseState, pauseAction] = useActionState(paused ? resumeSyncAction : pauseSyncAction, {});
   return (
@@ -36,12 +37,14 @@ export function SyncControls({ syncId, paused }: { syncId: string; paused: boole
             <SubmitButton pendingText="Asking…">Sync now</SubmitButton>
           </form>
         ) : null}
-        <form action={pauseAction}>
-          <input type="hidden" name="syncId" value={syncId} />
-          <SubmitButton variant="secondary" pendingText={paused ? "Resuming…" : "Pausing…"}>
-            {paused ? "Resume" : "Pause"}
-          </SubmitButton>
-        </form>
+        {paused && waitingForReconnect ? null : (
+          <form action={pauseAction}>
+            <input type="hidden" name="syncId" value={syncId} />
+            <SubmitButton variant="secondary" pendingText={paused ? "Resuming…" : "Pausing…"}>
+              {paused ? "Resume" : "Pause"}
+            </SubmitButton>
+          </form>
+        )}
         <ButtonLink href={`/syncs/${syncId}/edit`} variant="secondary">
           Edit settings
         </ButtonLink>

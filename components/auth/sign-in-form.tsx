@@ -1,35 +1,19 @@
 "use client";
 
-import { signIn } from "next-auth/react";
-import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { Button } from "@/components/ui/button";
+import { useActionState } from "react";
+import { emailSignInAction, providerSignInAction, signOutAction, type EmailSignInState } from "@/app/(auth)/sign-in/actions";
+import { SubmitButton } from "@/components/ui/submit-button";
 
+/**
+ * Server actions as form actions: the form posts and works the same before the page's JavaScript
+ * has loaded (the link is sent, or the error comes back with the address still typed).
+ */
 export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const email = String(new FormData(e.currentTarget).get("email") ?? "").trim();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-      setError("Enter the email address you want the sign-in link sent to.");
-      return;
-    }
-    setPending(true);
-    setError(null);
-    const res = await signIn("email", { email, redirectTo: callbackUrl, redirect: false });
-    if (res?.error) {
-      setPending(false);
-      setError("We could not send the link. Check the address and try again.");
-      return;
-    }
-    router.push("/check-your-email");
-  }
-
+  const [state, action] = useActionState<EmailSignInState, FormData>(emailSignInAction, {});
+  const error = state.error;
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-3">
+    <form action={action} noValidate className="space-y-3">
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
       <label htmlFor="email" className="block text-sm font-medium">
         Email address
       </label>
@@ -39,6 +23,8 @@ export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
         type="email"
         autoComplete="email"
         required
+        defaultValue={state.email}
+        key={state.email ?? ""}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? "email-error" : undefined}
         className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-900"
@@ -48,25 +34,31 @@ export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
           {error}
         </p>
       )}
-      <Button type="submit" disabled={pending} className="w-full">
-        {pending ? "Sending…" : "Email me a sign-in link"}
-      </Button>
+      <SubmitButton pendingText="Sending…" className="w-full">
+        Email me a sign-in link
+      </SubmitButton>
     </form>
   );
 }
 
 export function ProviderSignInButton({ id, name, callbackUrl }: { id: string; name: string; callbackUrl: string }) {
   return (
-    <Button type="button" variant="secondary" className="w-full" onClick={() => signIn(id, { redirectTo: callbackUrl })}>
-      Continue with {name}
-    </Button>
+    <form action={providerSignInAction}>
+      <input type="hidden" name="provider" value={id} />
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <SubmitButton variant="secondary" className="w-full" pendingText={`Opening ${name}…`}>
+        Continue with {name}
+      </SubmitButton>
+    </form>
   );
 }
 
 export function SignOutButton() {
   return (
-    <Button type="button" variant="ghost" onClick={() => import("next-auth/react").then((m) => m.signOut({ redirectTo: "/" }))}>
-      Sign out
-    </Button>
+    <form action={signOutAction}>
+      <SubmitButton variant="ghost" pendingText="Signing out…">
+        Sign out
+      </SubmitButton>
+    </form>
   );
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleBatch } from "./batch";
 import { ApiError, type Channel, type Delivery, type Fault, type GoogleStore, type ListParams } from "./store";
-import { OAuthError, SCOPE_CALENDAR, SCOPE_CALENDARLIST_RO, SCOPE_EVENTS, SCOPE_READONLY, type OAuthState } from "./oauth";
+import { consentShell } from "../consent-page";
+import { OAuthError, SANDBOX_CLIENT, SCOPE_CALENDAR, SCOPE_CALENDARLIST_RO, SCOPE_EVENTS, SCOPE_READONLY, type OAuthState } from "./oauth";
 
 const CAL = "/calendar/v3";
 
@@ -25,29 +26,36 @@ function escapeHtml(s: string) {
 }
 
 const SCOPE_WORDS: Record<string, string> = {
-  [SCOPE_EVENTS]: "Read and change events in your calendars",
+  [SCOPE_EVENTS]: "See and change the events in all your calendars",
   [SCOPE_CALENDARLIST_RO]: "See which calendars you have",
-  [SCOPE_CALENDAR]: "Full control of all your calendars",
-  openid: "Know who you are",
-  email: "See your email address",
+  [SCOPE_CALENDAR]: "Full control of your calendars, including sharing and deleting them",
+  openid: "Know which Google account is yours",
+  email: "See your Google Account's email address",
+  profile: "See your name and profile picture",
 };
 
 function consentPage(params: URLSearchParams, users: string[]) {
   const hidden = [...params.entries()].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join("\n");
   const email = params.get("login_hint") ?? (users.length === 1 ? users[0] : "");
-  const scopes = (params.get("scope") ?? "").split(/\s+/).filter(Boolean);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Google emulator: allow access</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}label,input,button{font-size:1rem}input[type=email]{width:100%;padding:.4rem}button{margin:.8rem .5rem 0 0;padding:.5rem 1rem}</style></head>
-<body><h1>Google Calendar emulator</h1>
-<p>This is a local stand-in for Google's consent screen. No real Google account is involved.</p>
-<p>The app <strong>${escapeHtml(params.get("client_id") ?? "")}</strong> asks to:</p>
-<ul>${scopes.map((s) => `<li>${escapeHtml(SCOPE_WORDS[s] ?? s)}</li>`).join("")}</ul>
+  const scopes = [...new Set((params.get("scope") ?? "").split(/\s+/).filter(Boolean).map((s) => SCOPE_WORDS[s] ?? s))];
+  const clientId = params.get("client_id") ?? "";
+  const app = clientId === SANDBOX_CLIENT.clientId ? "Hetk" : clientId;
+  return consentShell({
+    title: "Sign in – Google Accounts (sandbox)",
+    brand: "google",
+    body: `<h1>Sign in with Google</h1>
+<p>to continue to <strong>${escapeHtml(app)}</strong></p>
 <form method="post" action="/o/oauth2/v2/auth/approve">
 ${hidden}
 <label for="email">Sandbox account email</label>
-<input id="email" type="email" name="email" required value="${escapeHtml(email)}" autocomplete="off">
-<div><button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" formnovalidate>Cancel</button></div>
-</form></body></html>`;
+<input id="email" type="email" name="email" required value="${escapeHtml(email)}" autocomplete="off" placeholder="you@gmail.com" aria-describedby="email-hint">
+<p id="email-hint" class="muted">Type any address, such as you@gmail.com: the sandbox makes that Google account with a calendar. At Google you would pick or sign in to your own account here.</p>
+<p><strong>${escapeHtml(app)}</strong> wants access to your Google Account:</p>
+<ul class="scopes">${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ul>
+<p class="muted">Make sure you trust ${escapeHtml(app)}. You can remove its access at any time in your Google Account.</p>
+<div class="actions"><button type="submit" name="decision" value="deny" class="secondary" formnovalidate>Cancel</button><button type="submit" name="decision" value="allow" class="primary">Allow</button></div>
+</form>`,
+  });
 }
 
 export interface EmulatorContext {

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import type { Ctx } from "./http";
 import { escapeHtml, sendJson } from "./http";
-import type { User } from "./state";
+import { consentShell } from "../consent-page";
+import { SANDBOX_CLIENT, type User } from "./state";
 
 /** The Microsoft identity platform's v2.0 authorize and token endpoints, for the `common` tenant. */
 
@@ -82,13 +83,30 @@ export function handleAuthorize(ctx: Ctx, req: IncomingMessage, res: ServerRespo
   const redirectUri = q.get("redirect_uri") ?? "";
   const html = (status: number, body: string) => {
     res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
-    res.end(`<!doctype html><html><head><title>Sign in — Microsoft emulator</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">${body}</body></html>`);
+    res.end(consentShell({ title: "Sign in to your account (sandbox)", brand: "microsoft", body }));
   };
   if (!state.clients.has(clientId)) return html(400, `<h1>AADSTS700016</h1><p>Application with identifier '${escapeHtml(clientId)}' was not found.</p>`);
   if (!/^https?:\/\//.test(redirectUri)) return html(400, "<h1>AADSTS50011</h1><p>The redirect URI is missing or invalid.</p>");
   if (q.get("response_type") !== "code") return redirectWith(res, redirectUri, { error: "unsupported_response_type", state: q.get("state") ?? "" });
   if (!q.get("code_challenge") || q.get("code_challenge_method") !== "S256")
     return redirectWith(res, redirectUri, { error: "invalid_request", error_description: "AADSTS9002325: Proof Key for Code Exchange is required (S256).", state: q.get("state") ?? "" });
+
+  const hidden = (params: URLSearchParams) =>
+    [...params.entries()].filter(([k]) => k !== "user" && k !== "decision").map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join("");
+  const app = clientId === SANDBOX_CLIENT.clientId ? "Hetk" : clientId;
+  /** Step two, as at Microsoft: what the app asks for, for the account just picked; one Accept. */
+  const permissions = (user: User) => {
+    const words = [...new Set((q.get("scope") ?? "").split(" ").filter(Boolean).map(scopeWords))];
+    return html(
+      200,
+      `<p class="muted">${escapeHtml(user.email)}</p><h1>Permissions requested</h1>
+<p><strong>${escapeHtml(app)}</strong> would like to:</p>
+<ul class="scopes">${words.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>
+<p class="muted">Accepting lets ${escapeHtml(app)} use this information as its terms and privacy statement say. You can change this at myapps.microsoft.com.</p>
+<form method="post">${hidden(q)}<input type="hidden" name="user" value="${escapeHtml(user.email)}">
+<div class="actions"><button name="decision" value="decline" class="secondary">Cancel</button><button name="decision" value="accept" class="primary">Accept</button></div></form>`,
+    );
+  };
 
   if (form) {
     const email = (form.get("user") ?? "").trim().toLowerCase();
@@ -101,7 +119,8 @@ export function handleAuthorize(ctx: Ctx, req: IncomingMessage, res: ServerRespo
       if (strict) state.addTenant("admin-approval-tenant", true);
       state.addCalendar(user, { name: "Work" });
     }
-    if (!user) return html(400, "<p>Unknown account.</p>");
+    if (!user) return html(400, "<h1>We couldn't find an account with that username.</h1><p>Go back and try another account.</p>");
+    if (form.get("decision") === "pick") return permissions(user);
     return decide(ctx, res, q, user, form.get("decision") === "accept");
   }
   const hint = q.get("login_hint");
@@ -109,23 +128,29 @@ export function handleAuthorize(ctx: Ctx, req: IncomingMessage, res: ServerRespo
   if (hinted && state.settings.autoApprove) return decide(ctx, res, q, hinted, true);
 
   const users = hinted ? [hinted] : [...state.users.values()];
-  const hidden = [...q.entries()].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join("");
-  const scopes = (q.get("scope") ?? "").split(" ").filter(Boolean);
-  const accounts = users.length
-    ? users
-        .map(
-          (u) =>
-            `<form method="post" style="border:1px solid #ccc;padding:1rem;margin:.5rem 0">${hidden}<input type="hidden" name="user" value="${escapeHtml(u.email)}"><strong>${escapeHtml(u.displayName)}</strong><br>${escapeHtml(u.email)}<br><button name="decision" value="accept">Accept</button> <button name="decision" value="decline">Cancel</button></form>`,
-        )
-        .join("")
-    : "";
+  // Step one: pick an account (each a button, as at Microsoft), or type another.
+  const accounts = users
+    .map(
+      (u) =>
+        `<form method="post">${hidden(q)}<input type="hidden" name="user" value="${escapeHtml(u.email)}"><button class="account" name="decision" value="pick">${escapeHtml(u.displayName)}<small>${escapeHtml(u.email)}</small></button></form>`,
+    )
+    .join("");
   const other = state.settings.createUsersOnSignIn
-    ? `<form method="post" style="border:1px solid #ccc;padding:1rem;margin:.5rem 0">${hidden}<label>Use another account (it is created here)<br><input type="email" name="user" required placeholder="you@contoso.test"></label><br><button name="decision" value="accept">Accept</button> <button name="decision" value="decline" formnovalidate>Cancel</button><p style="font-size:.85em;color:#555">Addresses at ${ADMIN_APPROVAL_DOMAIN} belong to an organisation that requires an administrator's approval.</p></form>`
+    ? `<form method="post">${hidden(q)}<label for="ms-user">Use another account</label><input id="ms-user" type="email" name="user" required placeholder="you@contoso.test" aria-describedby="ms-user-hint">
+<p id="ms-user-hint" class="muted">Type any address: the sandbox makes that work account with a calendar. Addresses at ${ADMIN_APPROVAL_DOMAIN} belong to an organisation whose administrator must approve ${escapeHtml(app)} first.</p>
+<div class="actions"><button name="decision" value="pick" class="primary">Next</button></div></form>`
     : "";
-  html(
-    200,
-    `<h1>Microsoft emulator</h1><p>This is a local stand-in for the Microsoft sign-in page. Pick an account to let the app use:</p><ul>${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ul>${accounts}${other}`,
-  );
+  html(200, `<h1>Pick an account</h1><p class="muted">to continue to ${escapeHtml(app)}</p>${accounts ? `<div>${accounts}</div>` : ""}${other}`);
+}
+
+/** Scope names in words, as Microsoft's consent screen lists them (our wording). */
+function scopeWords(scope: string): string {
+  const s = scope.toLowerCase();
+  if (s === "calendars.readwrite") return "Read and change your calendars";
+  if (s === "calendars.read") return "Read your calendars";
+  if (s === "offline_access") return "Keep the access you gave it, also when you are not using it";
+  if (s === "openid" || s === "profile" || s === "email" || s === "user.read") return "Sign you in and read your profile";
+  return scope;
 }
 
 export function handleToken(ctx: Ctx, res: ServerResponse, form: URLSearchParams) {

@@ -220,6 +220,22 @@ export async function disconnectAccount(userId: string, accountId: string): Prom
 }
 
 /**
+ * Removes a disconnected account for good: the account, its calendars, and the (paused) syncs that
+ * used it with their history. Only a disconnected one: its credentials are already gone and nothing
+ * is left to give back at the provider. Copies already made stay in the user's calendars.
+ */
+export async function removeDisconnectedAccount(userId: string, accountId: string): Promise<{ ok: boolean; deletedSyncs: number }> {
+  const account = await getAccount(userId, accountId);
+  if (!account || account.status !== "disconnected") return { ok: false, deletedSyncs: 0 };
+  const affected = await syncsUsingAccount(userId, accountId);
+  await db()
+    .delete(calendarAccounts)
+    .where(and(eq(calendarAccounts.userId, userId), eq(calendarAccounts.id, accountId), eq(calendarAccounts.status, "disconnected")));
+  log.info("account removed", { accountId, deletedSyncs: affected.length });
+  return { ok: true, deletedSyncs: affected.length };
+}
+
+/**
  * Deletes the user's Hetk account and everything in it: connected accounts and their
  * credentials, calendars, syncs, their history, sessions. Copies already in the user's
  * calendars stay (they are the user's events now).

@@ -6,6 +6,7 @@ import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { assertPublicUrl, safeFetch, UnsafeAddressError } from "@/lib/net/safe-fetch";
 import { createCaldavProvider, ICLOUD_URL } from "@/lib/providers/caldav";
+import { discoveryCandidates, type DiscoveryOptions } from "@/lib/providers/caldav/discovery";
 import type { FetchLike } from "@/lib/providers/caldav/http";
 import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
@@ -136,7 +137,7 @@ export async function connectIcloud(
 }
 
 export type CaldavCheckResult =
-  | { kind: "ok"; calendars: RemoteCalendar[]; homeUrl: string }
+  | { kind: "ok"; calendars: RemoteCalendar[]; homeUrl: string; serverUrl: string }
   | { kind: "invalid_url" }
   | { kind: "private_address" }
   | { kind: "rejected" }
@@ -150,6 +151,8 @@ export interface CaldavConnectOptions {
   allowPrivate?: boolean;
   /** Runs just before the first request to the server (the rate limits); may throw. */
   beforeRequest?: (login: string) => Promise<void>;
+  /** DNS lookups for RFC 6764 discovery (tests replace them). */
+  discovery?: DiscoveryOptions;
 }
 
 const url = z
@@ -158,7 +161,40 @@ const url = z
   .pipe(z.url())
   .refine((u) => /^https?:$/.test(new URL(u).protocol));
 
+/**
+ * Checks a CalDAV login from what the user typed: a full address, a host without `https://`, a
+ * domain or an email address. The addresses RFC 6764 discovery suggests are tried in turn (see
+ * `discoveryCandidates`) until one answers; a refused login or a private address stops there.
+ */
 export async function checkCaldav(serverUrl: string, username: string, password: string, options: CaldavConnectOptions = {}): Promise<CaldavCheckResult> {
+  const candidates = await discoveryCandidates(serverUrl, options.discovery);
+  if (candidates.length === 0) return { kind: "invalid_url" };
+  let counted = false;
+  const once = {
+    ...options,
+    beforeRequest: async (login: string) => {
+      if (counted) return;
+      counted = true;
+      await options.beforeRequest?.(login);
+    },
+  };
+  let last: CaldavCheckResult = { kind: "unreachable" };
+  for (const candidate of candidates) {
+    const result = await checkCaldavAt(candidate, username, password, once);
+    if (result.kind === "ok") return { ...result, serverUrl: candidate };
+    if (result.kind !== "unreachable" && result.kind !== "no_calendars") return result;
+    // Another candidate may be the real server; "no calendars" beats "unreachable" if none is.
+    if (last.kind === "unreachable") last = result;
+  }
+  return last;
+}
+
+async function checkCaldavAt(
+  serverUrl: string,
+  username: string,
+  password: string,
+  options: CaldavConnectOptions,
+): Promise<Exclude<CaldavCheckResult, { kind: "ok" }> | { kind: "ok"; calendars: RemoteCalendar[]; homeUrl: string }> {
   const parsed = url.safeParse(serverUrl);
   if (!parsed.success) return { kind: "invalid_url" };
   const allowPrivate = options.allowPrivate ?? config().CALDAV_ALLOW_PRIVATE === "true";
@@ -190,6 +226,17 @@ export async function checkCaldav(serverUrl: string, username: string, password:
   }
 }
 
+/** Whether the address is the sandbox's CalDAV stand-in (sandbox mode only). */
+function isSandboxCaldav(serverUrl: string): boolean {
+  const cfg = config();
+  if (!cfg.sandbox || !cfg.EMULATOR_ICLOUD_URL) return false;
+  try {
+    return new URL(serverUrl.trim()).origin === new URL(cfg.EMULATOR_ICLOUD_URL).origin;
+  } catch {
+    return false;
+  }
+}
+
 function causedByUnsafeAddress(e: unknown): boolean {
   for (let c: unknown = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
     if (c instanceof UnsafeAddressError) return true;
@@ -208,8 +255,11 @@ export async function connectCaldav(
   password: string,
   options: CaldavConnectOptions = {},
 ): Promise<ConnectResult<Exclude<CaldavCheckResult, { kind: "ok" }>>> {
+  // The sandbox's own CalDAV stand-in runs on this machine: the one local address allowed.
+  const sandboxServer = isSandboxCaldav(serverUrl);
   const checked = await checkCaldav(serverUrl, username, password, {
     ...options,
+    ...(sandboxServer ? { allowPrivate: true } : {}),
     // Only checks that reach the server count (not a malformed or refused URL).
     beforeRequest: (login) => enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `caldav:${login}`]),
   });
@@ -217,7 +267,8 @@ export async function connectCaldav(
   const accountId = await saveConnectedAccount(userId, {
     provider: "caldav",
     email: username,
-    serverUrl: serverUrl.trim(),
+    serverUrl: checked.serverUrl,
+    sandbox: sandboxServer,
     credentials: { username, password, homeUrl: checked.homeUrl },
   });
   await storeCalendars(accountId, checked.calendars);

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { calendarAccounts, calendars, credentialIncidents, outboxMessages, syncs, users } from "@/db/schema";
+import { calendarAccounts, calendars, credentialIncidents, outboxMessages, syncRuns, syncs, users } from "@/db/schema";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
 import { saveConnectedAccount } from "./accounts";
@@ -53,6 +53,17 @@ beforeEach(() => {
 });
 
 describe("credential health", () => {
+  it("leaves one 'paused' row in each paused sync's activity log, saying the password was refused", async () => {
+    const f = await fixture();
+    await markCredentialRevoked(f.a, "401 Unauthorized");
+    await markCredentialRevoked(f.a, "401 Unauthorized");
+    const rows = await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, f.s1));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ outcome: "paused", error: "credentials_rejected: 401 Unauthorized" });
+    expect(await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, f.unrelated))).toEqual([]);
+    expect(await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, f.userPaused))).toEqual([]);
+  });
+
   it("marks the account, pauses only its syncs, and opens one incident however often it is called", async () => {
     const f = await fixture();
     const first = await markCredentialRevoked(f.a, "401 Unauthorized");

@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNotNull, isNull, lte, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lte, or } from "drizzle-orm";
 import { db } from "@/db/client";
-import { calendarAccounts, calendars, credentialIncidents, syncs, users } from "@/db/schema";
+import { calendarAccounts, calendars, credentialIncidents, syncRuns, syncs, users } from "@/db/schema";
 import { helpLinks } from "@/lib/content/help-links";
 import { log } from "@/lib/log";
 import {
@@ -83,6 +83,13 @@ export async function markCredentialRevoked(accountId: string, reason: string): 
         .where(and(eq(syncs.paused, false), or(inArray(syncs.calendarAId, cals), inArray(syncs.calendarBId, cals))))
         .returning({ id: syncs.id });
       pausedSyncIds = paused.map((p) => p.id);
+      // The activity log shows the check that ran into the dead credential, unless a pass of that
+      // sync already recorded the same refusal.
+      for (const syncId of pausedSyncIds) {
+        const [newest] = await tx.select({ error: syncRuns.error }).from(syncRuns).where(eq(syncRuns.syncId, syncId)).orderBy(desc(syncRuns.startedAt)).limit(1);
+        if (newest?.error?.startsWith("credentials_rejected")) continue;
+        await tx.insert(syncRuns).values({ syncId, trigger: "check", startedAt: now, finishedAt: now, outcome: "paused", error: `credentials_rejected: ${reason}` });
+      }
     }
     const [open] = await tx
       .select({ id: credentialIncidents.id })

@@ -110,6 +110,15 @@ export async function createSandboxAppleId(): Promise<{ appleId: string; passwor
   return { appleId, password };
 }
 
+/**
+ * The sandbox's stand-in for "another CalDAV server": a login on the emulator's CalDAV server (the
+ * one behind the iCloud stand-in), with two calendars, to type into the CalDAV form.
+ */
+export async function createSandboxCaldavLogin(): Promise<{ serverUrl: string; username: string; password: string }> {
+  const { appleId, password } = await createSandboxAppleId();
+  return { serverUrl: `${base("icloud")}/`, username: appleId, password };
+}
+
 /** One click: an Apple ID in the iCloud emulator, with calendars and an app-specific password, connected. */
 export async function createSandboxIcloudAccount(userId: string): Promise<{ accountId: string; appleId: string }> {
   const { appleId, password } = await createSandboxAppleId();

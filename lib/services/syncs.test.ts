@@ -10,6 +10,7 @@ import {
   listAccounts,
   readCredentials,
   refreshCalendars,
+  removeDisconnectedAccount,
   saveConnectedAccount,
 } from "./accounts";
 import { setJobTransport } from "@/lib/jobs/transport";
@@ -339,6 +340,21 @@ describe("accounts", () => {
     expect((await resumeSync("ann", r.id)).ok).toBe(false);
     await saveConnectedAccount("ann", { provider: "google", email: "ann@gmail.com", credentials: { refreshToken: "again" } });
     expect((await resumeSync("ann", r.id)).ok).toBe(true);
+  });
+
+  it("a disconnected account can be removed for good, with the paused syncs that used it; a connected one cannot", async () => {
+    expect(await removeDisconnectedAccount("ann", ann.icloud)).toEqual({ ok: false, deletedSyncs: 0 });
+    expect(await removeDisconnectedAccount("ann", ann.google)).toEqual({ ok: false, deletedSyncs: 0 });
+    await disconnectAccount("ann", ann.google);
+    expect(await removeDisconnectedAccount("bob", ann.google)).toEqual({ ok: false, deletedSyncs: 0 });
+    const before = (await listSyncs("ann")).length;
+    const removed = await removeDisconnectedAccount("ann", ann.google);
+    expect(removed.ok).toBe(true);
+    expect(removed.deletedSyncs).toBeGreaterThan(0);
+    expect(await getAccount("ann", ann.google)).toBeNull();
+    expect(await listAccounts("ann")).toHaveLength(1);
+    expect(await listSyncs("ann")).toHaveLength(before - removed.deletedSyncs);
+    expect(await listAccounts("bob")).toHaveLength(2);
   });
 
   it("deleting my Hetk account removes everything of mine and nothing of anyone else's", async () => {

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { AccountHealth } from "@/components/app/account-status";
 import { providerNames, syncStatusText } from "@/components/app/labels";
 import { AutoRefresh } from "@/components/app/auto-refresh";
+import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/card";
@@ -19,6 +20,7 @@ export const metadata: Metadata = { title: "Dashboard", robots: { index: false }
 const flashes: Record<string, string> = {
   "sync-deleted": "The sync was deleted.",
   disconnected: "The account was disconnected and its password or access deleted.",
+  "account-removed": "The account was removed for good, with the paused syncs that used it. Copies already made stay in your calendars.",
 };
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -87,7 +89,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                     </Link>{" "}
                     {a.sandbox ? <Badge tone="warn">Sandbox</Badge> : null}
                   </p>
-                  <p className="break-all text-sm text-slate-600 dark:text-slate-400">{a.email}</p>
+                  <p className="text-sm text-slate-600 dark:text-slate-400">
+                    <Breakable text={a.email} />
+                  </p>
                 </div>
                 <div className="max-w-md">
                   <AccountHealth account={a} />

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
 import { providerNames } from "@/components/app/labels";
 import { AccountSandboxTools, AddEventForm, EditEventForm } from "@/components/app/sandbox-forms";
+import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -77,7 +78,7 @@ export default async function SandboxPage() {
               <li key={a.accountId}>
                 <Card>
                   <p className="mb-2 font-medium">
-                    {providerNames[a.provider]} — <span className="break-all">{a.email}</span>{" "}
+                    {providerNames[a.provider]} — <Breakable text={a.email} />{" "}
                     {a.status !== "active" ? (
                       <Link href={`/accounts/${a.accountId}/reconnect`} className="underline">
                         needs reconnecting
@@ -96,7 +97,7 @@ export default async function SandboxPage() {
           <Card>
             <h2 id={`cal-${c.calendarId}`} className="flex flex-wrap items-center gap-2 text-lg font-semibold">
               {c.name} <Badge tone="neutral">{providerNames[c.provider]}</Badge>
-              <span className="text-sm font-normal break-all text-slate-600 dark:text-slate-400">{c.email}</span>
+              <Breakable text={c.email} className="text-sm font-normal text-slate-600 dark:text-slate-400" />
             </h2>
             {c.error ? (
               <p className="mt-2 text-sm text-red-700 dark:text-red-400">Could not read the events: {c.error}</p>

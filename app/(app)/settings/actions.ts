@@ -16,6 +16,6 @@ export const deleteMyAccountAction = action(
     if (confirm !== user.email.toLowerCase()) return { error: `Type ${user.email} to confirm.` };
     // The user row takes its sessions with it, so the browser is signed out too.
     await deleteMyAccount(user.id);
-    redirect("/?account=deleted");
+    redirect("/account-deleted");
   },
 );

@@ -1,3 +1,4 @@
+import { Breakable } from "@/components/ui/breakable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DeleteMyAccountForm } from "@/components/app/delete-me-form";
@@ -19,14 +20,20 @@ export default async function SettingsPage() {
         <h2 className="text-lg font-semibold">Your Hetk account</h2>
         <dl className="mt-2 grid max-w-md grid-cols-2 gap-2 text-sm">
           <dt className="text-slate-600 dark:text-slate-400">Signed in as</dt>
-          <dd className="break-all">{user.email}</dd>
+          <dd className="min-w-0">
+            <Breakable text={user.email} />
+          </dd>
           <dt className="text-slate-600 dark:text-slate-400">Connected accounts</dt>
-          <dd>{accounts.length}</dd>
+          <dd>
+            {accounts.filter((a) => a.status !== "disconnected").length}
+            {accounts.some((a) => a.status === "disconnected") ? ` (and ${accounts.filter((a) => a.status === "disconnected").length} disconnected)` : null}
+          </dd>
           <dt className="text-slate-600 dark:text-slate-400">Syncs</dt>
           <dd>{syncs.length}</dd>
         </dl>
         <p className="mt-4 text-sm text-slate-700 dark:text-slate-300">
-          To stop one account from being used, open it from the <Link href="/dashboard" className="underline">dashboard</Link> and disconnect it.
+          To stop one account from being used, open it from the <Link href="/dashboard" className="underline">dashboard</Link> and disconnect it;
+          a disconnected account can then be removed for good.
         </p>
       </Card>
       <section aria-labelledby="delete-me-heading">

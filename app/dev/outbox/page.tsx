@@ -26,9 +26,23 @@ export default async function OutboxPage() {
                 To <span data-testid="outbox-to">{m.to}</span> · {m.createdAt.toISOString()}
               </p>
               <h2 className="mt-1 font-semibold">{m.subject}</h2>
-              <pre className="mt-3 whitespace-pre-wrap break-words font-sans text-sm">
-                <Linked text={m.text} />
-              </pre>
+              {m.html ? (
+                // The HTML part as a mail app shows it (buttons included), isolated from this page:
+                // a sandboxed frame runs no script; a link opens in the whole window.
+                <iframe
+                  title={`Message: ${m.subject}`}
+                  sandbox="allow-top-navigation-by-user-activation allow-popups"
+                  srcDoc={`<base target="_top">${m.html}`}
+                  className="mt-3 h-[28rem] w-full rounded border border-slate-200 bg-white dark:border-slate-800"
+                  data-testid="outbox-html"
+                />
+              ) : null}
+              <details className="mt-3" open={!m.html}>
+                <summary className="cursor-pointer text-sm text-slate-600 dark:text-slate-400">{m.html ? "Plain-text part" : "Text"}</summary>
+                <pre className="mt-2 whitespace-pre-wrap break-words font-sans text-sm">
+                  <Linked text={m.text} />
+                </pre>
+              </details>
             </li>
           ))}
         </ol>

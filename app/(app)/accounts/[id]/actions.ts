@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { action } from "@/app/_lib/action";
-import { disconnectAccount } from "@/lib/services/accounts";
+import { disconnectAccount, removeDisconnectedAccount } from "@/lib/services/accounts";
 
 /** Disconnects the user's account: credentials deleted at once, its syncs paused. */
 export const disconnectAccountAction = action(
@@ -12,5 +12,14 @@ export const disconnectAccountAction = action(
     const result = await disconnectAccount(user.id, accountId);
     if (!result.ok) redirect("/dashboard");
     redirect(`/accounts/${accountId}?disconnected=${result.pausedSyncs}`);
+  },
+);
+
+/** Removes a disconnected account for good, with the paused syncs that used it. */
+export const removeAccountAction = action(
+  { returnTo: "/dashboard", input: z.object({ accountId: z.string().min(1) }), invalid: () => redirect("/dashboard") },
+  async ({ accountId }, user): Promise<void> => {
+    const result = await removeDisconnectedAccount(user.id, accountId);
+    redirect(result.ok ? "/dashboard?done=account-removed" : `/accounts/${accountId}`);
   },
 );

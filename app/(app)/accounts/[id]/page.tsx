@@ -3,15 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AccountHealth } from "@/components/app/account-status";
 import { providerNames } from "@/components/app/labels";
+import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
-import { SubmitButton } from "@/components/ui/submit-button";
 import { requireUser } from "@/lib/auth/session";
 import { getAccount, refreshCalendars, syncsUsingAccount } from "@/lib/services/accounts";
-import { disconnectAccountAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account", robots: { index: false } };
 
@@ -44,7 +43,17 @@ export default async function AccountPage({
           </span>
         }
         back={{ href: "/dashboard", label: "Dashboard" }}
-        description={<span className="break-all">{account.email}{account.serverUrl ? ` on ${account.serverUrl}` : ""}</span>}
+        description={
+          <>
+            <Breakable text={account.email} />
+            {account.serverUrl ? (
+              <>
+                {" on "}
+                <Breakable text={account.serverUrl} />
+              </>
+            ) : null}
+          </>
+        }
       >
         {calendars.length > 0 && !disconnected ? <ButtonLink href="/syncs/new">Create a sync</ButtonLink> : null}
       </PageHeader>
@@ -68,7 +77,9 @@ export default async function AccountPage({
         <Notice tone="success" live title="Disconnected">
           <p>
             Hetk deleted its saved password or access.{" "}
-            {sp.disconnected === "0" ? "No sync used it." : `${sp.disconnected} sync(s) using it are paused. The copies already made stay in your calendars.`}
+            {sp.disconnected === "0"
+              ? "No sync used it."
+              : `${sp.disconnected === "1" ? "The sync using it is" : `The ${sp.disconnected} syncs using it are`} paused. The copies already made stay in your calendars.`}
           </p>
         </Notice>
       ) : null}
@@ -138,28 +149,21 @@ export default async function AccountPage({
         )}
       </section>
 
-      {!disconnected ? (
-        <section aria-labelledby="disconnect-heading">
-          <Card className="border-red-200 dark:border-red-900">
-            <h2 id="disconnect-heading" className="text-lg font-semibold">
-              Disconnect this account
-            </h2>
-            <p className="mt-1 max-w-2xl text-sm text-slate-700 dark:text-slate-300">
-              Hetk deletes its saved {account.provider === "google" || account.provider === "microsoft" ? "access" : "password"} for this account at once.{" "}
-              {usedBy.length === 0
-                ? "No sync uses it."
-                : `The ${usedBy.length === 1 ? "sync" : `${usedBy.length} syncs`} using it will be paused; copies already made stay in your calendars. You can reconnect later and resume, or delete the syncs.`}
-              {account.provider === "icloud" ? " To be thorough, also delete the app-specific password at appleid.apple.com." : null}
-            </p>
-            <form action={disconnectAccountAction} className="mt-4">
-              <input type="hidden" name="accountId" value={account.id} />
-              <SubmitButton variant="danger" pendingText="Disconnecting…">
-                Disconnect {account.email}
-              </SubmitButton>
-            </form>
-          </Card>
-        </section>
-      ) : null}
+      <section aria-labelledby="disconnect-heading">
+        <Card className="border-red-200 dark:border-red-900">
+          <h2 id="disconnect-heading" className="text-lg font-semibold">
+            {disconnected ? "Remove this account" : "Disconnect this account"}
+          </h2>
+          <p className="mt-1 max-w-2xl text-sm text-slate-700 dark:text-slate-300">
+            {disconnected
+              ? "Hetk no longer has its password or access. Remove it to take it off your dashboard, with the paused syncs that used it."
+              : "Hetk deletes its saved password or access, and the syncs using it pause. You will be asked first."}
+          </p>
+          <ButtonLink href={`/accounts/${account.id}/disconnect`} variant="danger" className="mt-4">
+            {disconnected ? "Remove for good…" : "Disconnect…"}
+          </ButtonLink>
+        </Card>
+      </section>
     </div>
   );
 }

@@ -8,7 +8,7 @@ import type { ConnectFormState } from "@/components/app/connect-state";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
 import { connectCaldavAccount, connectIcloudAccount } from "@/lib/services/connect-icloud";
 import { accountReconnected } from "@/lib/services/jobs";
-import { createSandboxAppleId, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
+import { createSandboxAppleId, createSandboxCaldavLogin, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
 const icloudForm = z.object({
   appleId: z.string().trim().toLowerCase().email(),
@@ -48,7 +48,8 @@ export const connectIcloudAction = action(
 );
 
 const caldavForm = z.object({
-  serverUrl: z.string().trim().url(),
+  // A host or domain without https:// is completed by the connect service (RFC 6764 discovery).
+  serverUrl: z.string().trim().min(1),
   username: z.string().trim().min(1),
   password: z.string().min(1),
   accountId: z.string().optional(),
@@ -91,6 +92,19 @@ export const createSandboxIcloudAction = action(sandboxButton, async (_input, us
   const { accountId } = await createSandboxIcloudAccount(user.id);
   redirect(`/accounts/${accountId}?connected=1`);
 });
+
+export interface SandboxCaldavState {
+  serverUrl?: string;
+  username?: string;
+  password?: string;
+  error?: string;
+}
+
+/** Makes a login on the sandbox's CalDAV stand-in, for the user to type into the CalDAV form. */
+export const makeSandboxCaldavLoginAction = action(
+  { ...sandboxButton, failed: (): SandboxCaldavState => ({ error: "The sandbox CalDAV server is not running on this server." }) },
+  async (): Promise<SandboxCaldavState> => createSandboxCaldavLogin(),
+);
 
 export interface SandboxAppleIdState {
   appleId?: string;

@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CaldavConnectForm } from "@/components/app/caldav-connect-form";
 import { IcloudConnectForm } from "@/components/app/icloud-connect-form";
+import { AppleIdLink } from "@/components/app/apple-id-link";
+import { KnownCaldavServers } from "@/components/app/known-caldav-servers";
 import { SandboxAppleId } from "@/components/app/sandbox-apple-id";
+import { SandboxCaldavLogin } from "@/components/app/sandbox-caldav";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -58,6 +61,34 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
         </Notice>
       ) : null}
 
+      <section aria-labelledby="icloud-heading">
+        <Card>
+          <h2 id="icloud-heading" className="text-lg font-semibold">
+            Apple iCloud
+          </h2>
+          <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">
+            Apple does not let other apps sign in to iCloud calendars with your normal password. Instead you make an <strong>app-specific password</strong>{" "}
+            for Hetk at <AppleIdLink /> and paste it here. It is stored encrypted and used only to read and write your calendars.
+          </p>
+          {sandbox ? (
+            <div className="mt-4">
+              <Notice tone="info" title="Sandbox">
+                <p>No Apple ID at hand? Make a sandbox iCloud account with a calendar and a ready-made app-specific password.</p>
+                <form action={createSandboxIcloudAction}>
+                  <SubmitButton variant="secondary" pendingText="Creating…">
+                    Create a sandbox iCloud account
+                  </SubmitButton>
+                </form>
+                <SandboxAppleId />
+              </Notice>
+            </div>
+          ) : null}
+          <div className="mt-6">
+            <IcloudConnectForm />
+          </div>
+        </Card>
+      </section>
+
       <section aria-labelledby="oauth-heading" className="grid gap-4 md:grid-cols-2">
         <h2 id="oauth-heading" className="sr-only">
           Google and Microsoft
@@ -102,43 +133,24 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
         })}
       </section>
 
-      <section aria-labelledby="icloud-heading">
-        <Card>
-          <h2 id="icloud-heading" className="text-lg font-semibold">
-            Apple iCloud
-          </h2>
-          <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">
-            Apple does not let other apps sign in to iCloud calendars with your normal password. Instead you make an <strong>app-specific password</strong>{" "}
-            for Hetk at appleid.apple.com and paste it here. It is stored encrypted and used only to read and write your calendars.
-          </p>
-          {sandbox ? (
-            <div className="mt-4">
-              <Notice tone="info" title="Sandbox">
-                <p>No Apple ID at hand? Make a sandbox iCloud account with a calendar and a ready-made app-specific password.</p>
-                <form action={createSandboxIcloudAction}>
-                  <SubmitButton variant="secondary" pendingText="Creating…">
-                    Create a sandbox iCloud account
-                  </SubmitButton>
-                </form>
-                <SandboxAppleId />
-              </Notice>
-            </div>
-          ) : null}
-          <div className="mt-6">
-            <IcloudConnectForm />
-          </div>
-        </Card>
-      </section>
-
       <section aria-labelledby="caldav-heading">
         <Card>
           <h2 id="caldav-heading" className="text-lg font-semibold">
             Another CalDAV server
           </h2>
           <p className="mt-1 max-w-2xl text-sm text-slate-600 dark:text-slate-400">
-            Fastmail, Nextcloud, Radicale and other servers that speak CalDAV. Use the server address your provider gives for calendar apps, and an app
-            password if your provider offers one.
+            Fastmail, Nextcloud, mailbox.org, Zoho, Yahoo, Radicale and other servers that speak CalDAV. Type the server’s address, or just the domain
+            of your email address, and an app password if your provider offers one.
           </p>
+          <KnownCaldavServers />
+          {sandbox ? (
+            <div className="mt-4">
+              <Notice tone="info" title="Sandbox">
+                <p>No CalDAV server at hand? The sandbox runs one. Make a login for it, then type it into the form below.</p>
+                <SandboxCaldavLogin />
+              </Notice>
+            </div>
+          ) : null}
           <div className="mt-6">
             <CaldavConnectForm />
           </div>

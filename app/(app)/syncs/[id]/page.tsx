@@ -2,9 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
-import { passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
-import { NextPass } from "@/components/app/next-pass";
+import { eventLabel, isQuietPass, passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
+import { NextCheck, NextPass } from "@/components/app/next-pass";
 import { DeleteSync, HeldPass, SyncControls } from "@/components/app/sync-controls";
+import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
@@ -12,6 +13,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/time";
 import { requireUser } from "@/lib/auth/session";
 import { helpLinks } from "@/lib/content/help-links";
+import { titleKey, titlesForActivity } from "@/lib/services/activity-titles";
 import { continueRemovalInBackground, getSync, heldBackReason, listRunEvents, listRuns } from "@/lib/services/syncs";
 
 export const metadata: Metadata = { title: "Sync", robots: { index: false } };
@@ -22,6 +24,7 @@ const triggerLabel: Record<string, string> = {
   manual: "you asked",
   created: "first pass",
   poll: "scheduled check",
+  check: "scheduled check",
   push: "change notice",
   webhook: "change notice",
   resume: "resumed",
@@ -60,8 +63,13 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
       </div>
     );
   }
-  const [runs, held] = await Promise.all([listRuns(user.id, id, 15), heldBackReason(user.id, id)]);
-  const events = await listRunEvents(user.id, id, runs.map((r) => r.id));
+  const [allRuns, held] = await Promise.all([listRuns(user.id, id, 30), heldBackReason(user.id, id)]);
+  const events = await listRunEvents(user.id, id, allRuns.map((r) => r.id));
+  // Passes that found nothing to do stay out of the list; it says how many.
+  const telling = allRuns.filter((r) => !isQuietPass(r, events.get(r.id)?.length ?? 0));
+  const quiet = allRuns.length - telling.length;
+  const runs = telling.slice(0, 15);
+  const titles = await titlesForActivity(user.id, id, runs.flatMap((r) => events.get(r.id) ?? []));
   const st = syncStatusText(sync);
   const arrow = sync.direction === "two_way" ? "⇄" : "→";
   const title = `${sync.a.calendarName} ${arrow} ${sync.b.calendarName}`;
@@ -136,8 +144,8 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                 <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
                 <dd>
                   <span className="font-medium">{side.calendarName}</span> —{" "}
-                  <Link href={`/accounts/${side.accountId}`} className="break-all underline">
-                    {providerNames[side.provider]}, {side.email}
+                  <Link href={`/accounts/${side.accountId}`} className="underline">
+                    {providerNames[side.provider]}, <Breakable text={side.email} />
                   </Link>
                 </dd>
               </div>
@@ -153,6 +161,14 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
             </dd>
             <dt className="text-slate-600 dark:text-slate-400">Next pass</dt>
             <dd>{sync.paused ? "paused" : <NextPass nextRunAt={sync.nextRunAt} lastRunAt={sync.lastRunAt} providers={[sync.a.provider, sync.b.provider]} />}</dd>
+            {sync.paused ? null : (
+              <>
+                <dt className="text-slate-600 dark:text-slate-400">Next check of the accounts</dt>
+                <dd data-testid="next-check">
+                  <NextCheck />
+                </dd>
+              </>
+            )}
             <dt className="text-slate-600 dark:text-slate-400">Events mirrored</dt>
             <dd data-testid="link-count">{sync.linkCount}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Settings</dt>
@@ -164,14 +180,18 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
       </div>
 
       <Card>
-        <SyncControls syncId={sync.id} paused={sync.paused} />
+        <SyncControls syncId={sync.id} paused={sync.paused} waitingForReconnect={blocked.length > 0} />
       </Card>
 
       <section aria-labelledby="activity-heading">
         <h2 id="activity-heading" className="text-lg font-semibold">
           Activity
         </h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">The most recent passes. Event titles are never stored, so events appear by their reference.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          The most recent passes that changed or found something. Titles are read from your calendars as this page opens (a private sync’s copies
+          read “{sync.settings.busyTitle}”); Hetk itself stores none.
+          {quiet > 0 ? ` ${quiet} recent check${quiet === 1 ? "" : "s"} found nothing to change and ${quiet === 1 ? "is" : "are"} not shown.` : null}
+        </p>
         {runs.length === 0 ? (
           <div className="mt-3">
             <EmptyState title="No passes yet.">
@@ -203,16 +223,20 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                       {list.length === 0 ? (
                         <p className="text-slate-600 dark:text-slate-400">No event changed in this pass.</p>
                       ) : (
-                        <div className="overflow-x-auto">
-                          <table className="w-full text-left">
+                        <div>
+                          <p className="mb-1 text-xs text-slate-600 sm:hidden dark:text-slate-400" aria-hidden="true">
+                            Swipe the table sideways to see every column →
+                          </p>
+                          <div className="scroll-cue" role="region" aria-label="Events handled in this pass" tabIndex={0}>
+                          <table className="w-full min-w-[36rem] text-left">
                             <caption className="sr-only">Events handled in this pass</caption>
                             <thead>
                               <tr>
+                                <th scope="col" className="py-1 pr-3 font-medium">Event</th>
                                 <th scope="col" className="py-1 pr-3 font-medium">What</th>
                                 <th scope="col" className="py-1 pr-3 font-medium">Where</th>
                                 <th scope="col" className="py-1 pr-3 font-medium">Outcome</th>
-                                <th scope="col" className="py-1 pr-3 font-medium">Why</th>
-                                <th scope="col" className="py-1 font-medium">Event reference</th>
+                                <th scope="col" className="py-1 font-medium">Why</th>
                               </tr>
                             </thead>
                             <tbody>
@@ -220,18 +244,19 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
                                 const words = runEventWords(e, { a: sync.a.calendarName, b: sync.b.calendarName });
                                 return (
                                   <tr key={e.id} className="border-t border-slate-100 dark:border-slate-800">
+                                    <td className="py-1 pr-3 font-medium" title={e.ref ?? undefined} data-testid="run-event-label">
+                                      {eventLabel(e, e.side && e.ref ? titles.get(titleKey(e.side, e.ref)) : undefined)}
+                                    </td>
                                     <td className="py-1 pr-3">{words.what}</td>
                                     <td className="py-1 pr-3">{e.side === "a" ? sync.a.calendarName : e.side === "b" ? sync.b.calendarName : "—"}</td>
                                     <td className={`py-1 pr-3 ${e.outcome === "failed" ? "font-medium text-red-700 dark:text-red-400" : ""}`}>{words.outcome}</td>
-                                    <td className="py-1 pr-3">{words.why}</td>
-                                    <td className="max-w-[12rem] truncate py-1 font-mono text-xs" title={e.ref ?? ""}>
-                                      {e.ref ? e.ref.split("/").filter(Boolean).pop() : ""}
-                                    </td>
+                                    <td className="py-1">{words.why}</td>
                                   </tr>
                                 );
                               })}
                             </tbody>
                           </table>
+                          </div>
                         </div>
                       )}
                     </div>

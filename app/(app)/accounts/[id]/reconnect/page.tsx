@@ -1,3 +1,5 @@
+import { AppleIdLink } from "@/components/app/apple-id-link";
+import { Breakable } from "@/components/ui/breakable";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CaldavConnectForm } from "@/components/app/caldav-connect-form";
@@ -24,7 +26,7 @@ export default async function ReconnectPage({ params }: { params: Promise<{ id: 
       <PageHeader
         title={`Reconnect ${providerNames[account.provider]}`}
         back={{ href: `/accounts/${account.id}`, label: "Account" }}
-        description={<span className="break-all">{account.email}</span>}
+        description={<Breakable text={account.email} />}
       />
       {account.status === "active" ? (
         <Notice tone="success" title="This account is connected">
@@ -45,7 +47,7 @@ export default async function ReconnectPage({ params }: { params: Promise<{ id: 
         {account.provider === "icloud" ? (
           <>
             <p className="mb-4 max-w-2xl text-sm text-slate-700 dark:text-slate-300">
-              Make a new app-specific password at appleid.apple.com (the old one no longer works) and paste it here.
+              Make a new app-specific password at <AppleIdLink /> (the old one no longer works) and paste it here.
             </p>
             <IcloudConnectForm appleId={account.email} accountId={account.id} />
           </>

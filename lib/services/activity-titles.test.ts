@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { calendarAccounts, calendars, syncs, users } from "@/db/schema";
+import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
+import type { SyncSettings } from "@/lib/sync/types";
+import { runSync } from "@/lib/services/sync-runner";
+import { listRunEvents } from "@/lib/services/syncs";
+import { useTestDatabase } from "@/test/db";
+import { CAL, MemoryWorld, makeEvent, timed } from "@/test/support/sync";
+import { titleKey, titlesForActivity } from "./activity-titles";
+
+const t = useTestDatabase();
+const NOW = new Date(Date.UTC(2026, 0, 15));
+
+async function seed(settings: SyncSettings) {
+  const userId = crypto.randomUUID();
+  await t.db.insert(users).values({ id: userId, email: `${userId}@example.com` });
+  const [accA] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "a@example.com", serverUrl: "mem://a" }).returning();
+  const [accB] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "b@example.com", serverUrl: "mem://b" }).returning();
+  const [calA] = await t.db.insert(calendars).values({ accountId: accA.id, remoteId: CAL.a, name: "A" }).returning();
+  const [calB] = await t.db.insert(calendars).values({ accountId: accB.id, remoteId: CAL.b, name: "B" }).returning();
+  const [sync] = await t.db.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction: "one_way", settings }).returning();
+  return { userId, syncId: sync.id };
+}
+
+async function loggedTitles(settings: SyncSettings) {
+  const { userId, syncId } = await seed(settings);
+  const w = new MemoryWorld(settings, "one_way", syncId, NOW);
+  w.provider.userCreate(CAL.a, makeEvent({ title: "Dentist", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+  const run = await runSync(userId, syncId, { resolveProvider: async () => w.provider, now: NOW });
+  const rows = (await listRunEvents(userId, syncId, [run.runId!])).get(run.runId!)!;
+  const titles = await titlesForActivity(userId, syncId, rows, { providerFor: async () => w.provider });
+  return { rows, titles, userId, syncId, w };
+}
+
+describe("activity log titles", () => {
+  it("names a copied event by its title, read from the calendar (nothing stored)", async () => {
+    const { rows, titles } = await loggedTitles({ ...DEFAULT_SYNC_SETTINGS, privacy: "full" });
+    const copied = rows.find((r) => r.action === "create")!;
+    expect(titles.get(titleKey(copied.side!, copied.ref!))).toBe("Dentist");
+    expect(JSON.stringify(rows)).not.toContain("Dentist");
+  });
+
+  it("shows a private sync's copy as the copy reads, never the original title", async () => {
+    const { rows, titles } = await loggedTitles({ ...DEFAULT_SYNC_SETTINGS, privacy: "private", busyTitle: "Busy" });
+    const copied = rows.find((r) => r.action === "create")!;
+    expect(titles.get(titleKey(copied.side!, copied.ref!))).toBe("Busy");
+    expect([...titles.values()]).not.toContain("Dentist");
+  });
+
+  it("reads nothing for another user's sync", async () => {
+    const { rows, syncId, w } = await loggedTitles({ ...DEFAULT_SYNC_SETTINGS, privacy: "full" });
+    expect((await titlesForActivity("someone-else", syncId, rows, { providerFor: async () => w.provider })).size).toBe(0);
+  });
+});
