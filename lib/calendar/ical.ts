@@ -79,8 +79,8 @@ const BARE_DATE = new RegExp(`^((?:${DATE_PROPS})${PARAMS}):(\\d{8}(?:,\\d{8})*)
  * What real exporters write that ical.js refuses: a date (`DTSTART:20140409`, Google's holiday
  * feeds, also with a TZID) without `VALUE=DATE`. Lines are unfolded first so the match sees them whole.
  */
-function tolerantText(text: string): string {
-  if (!/^(?:DTSTART|DTEND|DUE|RDATE|EXDATE|RECURRENCE-ID)[;:][^\r\n]*:\d{8}\r?$/im.test(text.replace(/\r?\n[ \t]/g, ""))) return text;
+export function tolerantText(text: string): string {
+  if (!/^(?:DTSTART|DTEND|DUE|RDATE|EXDATE|RECURRENCE-ID)(?:;[^\r\n]*)?:\d{8}\r?$/im.test(text.replace(/\r?\n[ \t]/g, ""))) return text;
   return text.replace(/\r?\n[ \t]/g, "").replace(BARE_DATE, (line, head: string, dates: string, cr: string) =>
     /;VALUE=/i.test(head) ? line : `${head};VALUE=DATE:${dates}${cr}`,
   );
@@ -112,9 +112,11 @@ function readCalendar(root: Comp, deadline: number): CalendarEvent {
   if (vevents.length === 0) throw new BadDataError("no VEVENT in the resource");
   const ctx: ReadContext = { zones, choices: new Map(), deadline, notes: [] };
 
-  const master = vevents.find((v) => !v.hasProperty("recurrence-id")) ?? vevents[0];
+  const found = vevents.find((v) => !v.hasProperty("recurrence-id"));
+  const master = found ?? vevents[0];
   const uid = stringProp(master, "uid");
   if (!uid) throw new BadDataError("VEVENT without UID");
+  if (!found) return readInstances(vevents, uid, ctx);
   const rrule = master.getAllProperties("rrule").map((p) => checkedRule(p));
   chooseZones(vevents, master, rrule, ctx);
   const base = readDetails(master, ctx);
@@ -155,6 +157,19 @@ function readCalendar(root: Comp, deadline: number): CalendarEvent {
   const syncId = stringProp(master, MARKER_SYNC_PROP);
   const linkId = stringProp(master, MARKER_LINK_PROP);
   if (syncId) event.marker = { syncId, linkId: linkId ?? "" };
+  if (ctx.notes.length) event.notes = [...new Set(ctx.notes)];
+  return event;
+}
+
+/**
+ * Occurrences without their series (an invitation to some instances only): each stands on its
+ * own, at its own time. The first becomes the event, the others extra dates with their own details.
+ */
+function readInstances(vevents: Comp[], uid: string, ctx: ReadContext): CalendarEvent {
+  chooseZones(vevents, vevents[0], [], ctx);
+  const [first, ...rest] = vevents.map((v) => readDetails(v, ctx));
+  const event: CalendarEvent = { uid, ...first, overrides: rest.map((d) => ({ ...d, recurrenceId: d.start })) };
+  if (rest.length) event.recurrence = { rrule: [], rdate: rest.map((d) => d.start), exdate: [] };
   if (ctx.notes.length) event.notes = [...new Set(ctx.notes)];
   return event;
 }
