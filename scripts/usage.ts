@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 export function argsOrHelp<O extends NonNullable<ParseArgsConfig["options"]>>(name: string, usage: string, options: O) {
   try {
     const parsed = parseArgs({ options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
-    if (parsed.values.help) {
+    if ((parsed.values as { help?: boolean }).help) {
       console.log(usage.trim());
       process.exit(0);
     }
