@@ -69,8 +69,10 @@ const LEGACY: Record<string, string> = {
 
 function exactName(id: string): string | null {
   if (/^(utc|gmt|z|etc\/utc|etc\/gmt|ut|zulu|universal|coordinated universal time)$/i.test(id)) return "UTC";
-  if (id.includes("/") && isKnownZone(id)) return id;
-  return indexes().lowerIndex.get(id.toLowerCase()) ?? null;
+  const listed = indexes().lowerIndex.get(id.toLowerCase());
+  if (listed) return listed;
+  // Links (US/Eastern) are known but not listed; the runtime spells them its own way.
+  return id.includes("/") && isKnownZone(id) ? new Intl.DateTimeFormat("en-US", { timeZone: id }).resolvedOptions().timeZone : null;
 }
 
 function resolve(tzid: string): string | null {
