@@ -71,8 +71,10 @@ function exactName(id: string): string | null {
   if (/^(utc|gmt|z|etc\/utc|etc\/gmt|ut|zulu|universal|coordinated universal time)$/i.test(id)) return "UTC";
   const listed = indexes().lowerIndex.get(id.toLowerCase());
   if (listed) return listed;
-  // Links (US/Eastern) are known but not listed; the runtime spells them its own way.
-  return id.includes("/") && isKnownZone(id) ? new Intl.DateTimeFormat("en-US", { timeZone: id }).resolvedOptions().timeZone : null;
+  if (!id.includes("/") || !isKnownZone(id)) return null;
+  // A link (Asia/Kolkata, US/Eastern) is kept as written; only a wrong case (Europe/lisbon) is mended.
+  const canonical = new Intl.DateTimeFormat("en-US", { timeZone: id }).resolvedOptions().timeZone;
+  return canonical.toLowerCase() === id.toLowerCase() ? canonical : id;
 }
 
 function resolve(tzid: string): string | null {
