@@ -3,6 +3,16 @@ import { database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { keyring } from "@/lib/crypto";
 import { rotateCredentialKeys } from "@/lib/services/keys";
+import { argsOrHelp } from "./usage";
+
+argsOrHelp("keys-rotate", `
+npm run keys:rotate
+
+Re-encrypts every stored credential and push-channel secret with the newest key in
+ENCRYPTION_KEY, then says whether the older keys can be removed. Takes no options.
+
+  -h, --help   show this help
+`, {});
 
 const handle = database();
 await migrate(handle);

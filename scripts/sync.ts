@@ -11,13 +11,37 @@
  * Prints one summary line; exits 0 on success, 1 on failure (or failed events), 2 when paused.
  * Passwords may also come from HETK_A_PASSWORD / HETK_B_PASSWORD so they stay out of `ps`.
  */
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { isProviderError } from "@/lib/errors";
 import { runHeadlessSync } from "@/lib/services/headless";
+import { argsOrHelp } from "./usage";
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `
+npm run sync -- [options]
+
+One sync pass between two CalDAV collections (A is the source in one-way syncs).
+State (links, cursors) is kept in the database between runs, keyed by the two URLs.
+
+  --a <url>              collection URL of calendar A (required)
+  --a-user <name>        user name on A's server (required)
+  --a-password <pw>      password on A's server (or HETK_A_PASSWORD; keeps it out of ps)
+  --b <url>              collection URL of calendar B (required)
+  --b-user <name>        user name on B's server (required)
+  --b-password <pw>      password on B's server (or HETK_B_PASSWORD)
+  --direction <d>        one-way (A to B, default) or two-way
+  --privacy <p>          full (default) or private (copies show only busy time)
+  --busy-title <text>    title of private copies
+  --show-as <s>          source, busy, free or tentative
+  --concurrency <n>      writes in flight per account (1 to 64)
+  --force                go ahead even when a pass would delete many copies
+  --complete             read both calendars whole instead of only the changes
+  --json                 print the result as JSON
+  -h, --help             show this help
+
+Exit status: 0 done, 1 failed (or some events failed), 2 paused.
+`;
+
+const values = argsOrHelp("sync", USAGE, {
     a: { type: "string" },
     "a-user": { type: "string" },
     "a-password": { type: "string" },
@@ -32,8 +56,6 @@ const { values } = parseArgs({
     complete: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     concurrency: { type: "string" },
-  },
-  strict: true,
 });
 
 const args = z

@@ -83,4 +83,9 @@ export interface CalendarEvent extends EventDetails {
   updatedAt?: string;
   /** Present when Hetk made this event as a copy. */
   marker?: CopyMarker;
+  /**
+   * What the reader had to assume to keep the event (an unknown time zone, a series cut short),
+   * in words for the activity log. Not part of the content hash.
+   */
+  notes?: string[];
 }
