@@ -267,3 +267,19 @@ export const rateLimitBuckets = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
+
+/**
+ * "Was this helpful?" answers on help articles: one row per answer, anonymous (no user, no IP;
+ * the rate limit hashes the address in its own table). Counted per article for the team.
+ */
+export const helpFeedback = pgTable(
+  "help_feedback",
+  {
+    id: id(),
+    /** The article's slug (docs/<slug>.mdx); checked against the articles when recorded. */
+    articleSlug: text("article_slug").notNull(),
+    helpful: boolean("helpful").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("help_feedback_article_idx").on(t.articleSlug)],
+);

@@ -4,14 +4,21 @@ import rehypeSlug from "rehype-slug";
 import rehypeAutolinkHeadings from "rehype-autolink-headings";
 import type { Root as MdastRoot } from "mdast";
 import type { Root as HastRoot, Element, ElementContent } from "hast";
-import { mdxComponents } from "@/components/mdx/mdx-components";
-import type { Article } from "@/lib/content/articles";
+import type { MdxDocument } from "@/lib/content/source";
+
+/**
+ * The one MDX pipeline for help articles and blog posts. Rendering with the site's components
+ * happens in `components/mdx/render.tsx`; this module only knows the plugins, so `lib` can
+ * list an article's headings (for search, structured data and tests) without importing upward.
+ */
 
 export interface ArticleHeading {
   id: string;
   text: string;
   level: number;
 }
+
+type Source = Pick<MdxDocument<unknown>, "body" | "explicitIds">;
 
 /** Puts the ids cut out by `extractExplicitIds` back on their headings, matched by line. */
 function remarkExplicitIds(options: { ids: Record<number, string> }) {
@@ -50,22 +57,30 @@ function rehypeCollectHeadings(options: { into: ArticleHeading[] }) {
   };
 }
 
-export async function renderArticle(article: Pick<Article, "body" | "explicitIds">) {
-  const headings: ArticleHeading[] = [];
-  const { content } = await compileMDX({
-    source: article.body,
-    components: mdxComponents,
-    options: {
-      mdxOptions: {
-        remarkPlugins: [remarkGfm, [remarkExplicitIds, { ids: article.explicitIds }]],
-        rehypePlugins: [
-          rehypeSlug,
-          [rehypeCollectHeadings, { into: headings }],
-          // Wrapping keeps the link's accessible name equal to the heading text.
-          [rehypeAutolinkHeadings, { behavior: "wrap", properties: { className: ["heading-link"] } }],
-        ],
-      },
+/** compileMDX options for a document; headings found while compiling are pushed into `headings`. */
+export function mdxOptions(source: Source, headings: ArticleHeading[]) {
+  return {
+    mdxOptions: {
+      remarkPlugins: [remarkGfm, [remarkExplicitIds, { ids: source.explicitIds }]],
+      rehypePlugins: [
+        rehypeSlug,
+        [rehypeCollectHeadings, { into: headings }],
+        // Wrapping keeps the link's accessible name equal to the heading text.
+        [rehypeAutolinkHeadings, { behavior: "wrap", properties: { className: ["heading-link"] } }],
+      ],
     },
-  });
-  return { content, headings };
+  } as const satisfies Parameters<typeof compileMDX>[0]["options"];
+}
+
+const headingCache = new Map<string, Promise<ArticleHeading[]>>();
+
+/** The rendered headings (h2–h4) with their final ids, without rendering the components. */
+export function documentHeadings(source: Source): Promise<ArticleHeading[]> {
+  let cached = headingCache.get(source.body);
+  if (!cached) {
+    const headings: ArticleHeading[] = [];
+    cached = compileMDX({ source: source.body, options: mdxOptions(source, headings) }).then(() => headings);
+    headingCache.set(source.body, cached);
+  }
+  return cached;
 }
