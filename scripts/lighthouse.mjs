@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Measures the public site with Lighthouse in Debian's Chromium and prints the four category
-// scores for the home page and the app-specific password article. Not a test: it reports.
+// scores for the home page, the help index, the app-specific password article and the newest blog
+// post. Not a test: it reports.
 //
 //   npm run lighthouse                       # serves the existing production build itself
 //   npm run lighthouse -- http://host:port   # measures a server that is already running
@@ -13,7 +14,9 @@
 //
 // Needs `next build` first when it serves the build itself.
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
+import matter from "gray-matter";
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";
 
@@ -22,7 +25,16 @@ const desktop = args.includes("--desktop");
 const verbose = args.includes("--verbose");
 const runs = Math.max(1, Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 3));
 const given = args.find((a) => /^https?:\/\//.test(a));
-const pages = ["/", "/help/apple-app-specific-password"];
+// The home page, the help index, the password article and the newest blog post.
+const postDate = (file) => {
+  const { date } = matter.read(`docs/blog/${file}`).data;
+  return date instanceof Date ? date.toISOString().slice(0, 10) : String(date);
+};
+const newestPost = readdirSync("docs/blog")
+  .filter((f) => f.endsWith(".mdx"))
+  .map((f) => ({ slug: f.slice(0, -4), date: postDate(f) }))
+  .sort((a, b) => b.date.localeCompare(a.date))[0];
+const pages = ["/", "/help", "/help/apple-app-specific-password", ...(newestPost ? [`/blog/${newestPost.slug}`] : [])];
 const categories = ["performance", "accessibility", "best-practices", "seo"];
 const bar = { performance: 95, accessibility: 100, "best-practices": 95, seo: 100 };
 

@@ -60,6 +60,10 @@ function rehypeCollectHeadings(options: { into: ArticleHeading[] }) {
 /** compileMDX options for a document; headings found while compiling are pushed into `headings`. */
 export function mdxOptions(source: Source, headings: ArticleHeading[]) {
   return {
+    // Articles come from this repository, not from users: allow plain expressions such as
+    // `steps={["…", "…"]}` on components, still refusing eval, imports and the like.
+    blockJS: false,
+    blockDangerousJS: true,
     mdxOptions: {
       remarkPlugins: [remarkGfm, [remarkExplicitIds, { ids: source.explicitIds }]],
       rehypePlugins: [
