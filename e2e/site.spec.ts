@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { providerIds } from "@/lib/capabilities";
 import { getArticle, listArticles } from "@/lib/content/articles";
-import { listPosts } from "@/lib/content/blog";
+import { getPost, listPosts } from "@/lib/content/blog";
 import { helpLinks, parseHelpLink } from "@/lib/content/help-links";
 import { staticPublicPaths } from "@/lib/content/seo";
 
@@ -193,8 +193,8 @@ test("robots.txt keeps crawlers out of the app and points at the sitemap", async
   expect(robots).toMatch(/Sitemap: https?:\/\/\S+\/sitemap\.xml/);
 });
 
-test("social images are generated for the site, integrations and articles", async ({ page, request }) => {
-  for (const path of ["/", "/integrations/icloud", "/help/apple-app-specific-password"]) {
+test("social images are generated for the site, integrations, articles and posts", async ({ page, request }) => {
+  for (const path of ["/", "/integrations/icloud", "/help/apple-app-specific-password", "/blog", ...posts.map((p) => p.href)]) {
     await page.goto(path);
     const image = await page.locator('meta[property="og:image"]').getAttribute("content");
     const res = await request.get(new URL(image!).pathname + new URL(image!).search);
@@ -319,4 +319,26 @@ test("search finds an article from a message pasted out of the app", async ({ pa
   await page.goto("/help");
   await page.getByLabel("Search the help center").fill("Apple did not accept this Apple ID and password. Nothing was saved.");
   await expect(page.getByTestId("search-results").getByRole("link").first()).toHaveAttribute("href", /^\/help\/apple-app-specific-password/);
+});
+
+test("a screenshot shows the phone picture on a phone and the dark one in dark mode, optimised by next/image", async ({ browser }) => {
+  const post = posts.find((p) => /<Screenshot\b/.test(getPost(p.slug)!.body));
+  test.skip(!post, "no post shows a screenshot");
+  for (const [viewport, scheme, expected] of [
+    [{ width: 390, height: 844 }, "dark", /phone-dark\.png/],
+    [{ width: 390, height: 844 }, "light", /phone-light\.png/],
+    [{ width: 1280, height: 800 }, "dark", /desktop-dark\.png/],
+    [{ width: 1280, height: 800 }, "light", /desktop-light\.png/],
+  ] as const) {
+    const context = await browser.newContext({ viewport, colorScheme: scheme });
+    const page = await context.newPage();
+    await page.goto(post!.href);
+    const img = page.locator("figure.screenshot img").first();
+    await img.scrollIntoViewIfNeeded();
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+    const src = decodeURIComponent(await img.evaluate((i: HTMLImageElement) => i.currentSrc));
+    expect(src, `${viewport.width}px ${scheme}`).toMatch(/\/_next\/image\?url=\/help\/screenshots\//);
+    expect(src, `${viewport.width}px ${scheme}`).toMatch(expected);
+    await context.close();
+  }
 });

@@ -91,6 +91,28 @@ describe("help articles", () => {
     }
   });
 
+  it("resolves every help link written anywhere in the app's source to an article and a heading", async () => {
+    const sourceFiles = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const full = path.join(dir, e.name);
+        // lib/content builds the help center itself; help-links.ts is checked entry by entry above.
+        if (e.isDirectory()) return full.endsWith(path.join("lib", "content")) ? [] : sourceFiles(full);
+        return /\.(ts|tsx)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [full] : [];
+      });
+    const links = new Map<string, string>();
+    for (const file of ["app", "components", "lib", "inngest"].flatMap((d) => sourceFiles(path.join(process.cwd(), d)))) {
+      for (const m of fs.readFileSync(file, "utf8").matchAll(/["'`](\/help\/[a-z0-9-]+(?:#[a-z0-9-]+)?)["'`]/g)) links.set(m[1], path.relative(process.cwd(), file));
+    }
+    expect(links.size).toBeGreaterThan(0);
+    for (const [link, file] of links) {
+      const { slug, anchor } = parseHelpLink(link);
+      if (slug === "feed.xml" || slug === "search-index.json") continue;
+      const article = getArticle(slug);
+      expect(article, `${link} in ${file}`).toBeDefined();
+      if (anchor) expect((await documentHeadings(article!)).map((h) => h.id), `${link} in ${file}`).toContain(anchor);
+    }
+  });
+
   it("keeps the stable ids of the wrong-password checklist", async () => {
     const headings = await documentHeadings(getArticle("apple-app-specific-password")!);
     const ids = headings.map((h) => h.id);
