@@ -13,12 +13,11 @@
 // the median run (by performance score) is reported, as Lighthouse's own docs advise.
 //
 // Needs `next build` first when it serves the build itself.
-import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import matter from "gray-matter";
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";
+import { serveBuild } from "./serve-build.mjs";
 
 const args = process.argv.slice(2);
 const desktop = args.includes("--desktop");
@@ -38,38 +37,11 @@ const pages = ["/", "/help", "/help/apple-app-specific-password", ...(newestPost
 const categories = ["performance", "accessibility", "best-practices", "seo"];
 const bar = { performance: 95, accessibility: 100, "best-practices": 95, seo: 100 };
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-async function waitFor(url, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`Server at ${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 let server;
 let base = given?.replace(/\/$/, "");
 if (!base) {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  server = spawn(process.execPath, ["scripts/e2e-server.mjs", String(port)], { stdio: ["ignore", "ignore", "inherit"], detached: true });
-  await waitFor(`${base}/api/health`);
+  server = await serveBuild();
+  base = server.base;
 }
 
 const chrome = await chromeLauncher.launch({
@@ -122,7 +94,7 @@ try {
   }
 } finally {
   await chrome.kill();
-  if (server) process.kill(-server.pid, "SIGTERM");
+  server?.stop();
 }
 
 console.log(`\nLighthouse ${desktop ? "desktop" : "mobile"} scores for ${base} (median of ${runs} runs)`);

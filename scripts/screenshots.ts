@@ -14,12 +14,11 @@
  *   npm run screenshots -- http://host:port  # capture from a server that is already running (sandbox on)
  *   npm run screenshots -- --only=connect,settings
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import sharp from "sharp";
+import { serveBuild } from "./serve-build.mjs";
 import { devices, screenshotFile, screens, themes, type DeviceName, type ScreenName, type Theme } from "@/lib/content/screenshots";
 
 const args = process.argv.slice(2);
@@ -30,30 +29,6 @@ if (process.env.HETK_SCREENSHOTS === "off") {
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const given = args.find((a) => /^https?:\/\//.test(a))?.replace(/\/$/, "");
 const email = "alex@example.com";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-    srv.on("error", reject);
-  });
-}
-
-async function waitFor(url: string, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`Server at ${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Retries `check` (reloading what it needs) until it stops throwing: background work takes a moment. */
 async function until(check: () => Promise<void>, timeoutMs = 60_000) {
@@ -68,13 +43,11 @@ async function until(check: () => Promise<void>, timeoutMs = 60_000) {
   }
 }
 
-let server: ChildProcess | undefined;
+let server: Awaited<ReturnType<typeof serveBuild>> | undefined;
 let base = given;
 if (!base) {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  server = spawn(process.execPath, ["scripts/e2e-server.mjs", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
-  await waitFor(`${base}/api/health`);
+  server = await serveBuild();
+  base = server.base;
 }
 
 const browser: Browser = await chromium.launch({
@@ -112,6 +85,8 @@ async function signIn(page: Page) {
   await page.waitForURL(/\/dashboard/);
 }
 
+let captured = 0;
+
 /** What to show for a screen: go there, and optionally scroll a part into view. */
 type Visit = (page: Page) => Promise<void>;
 
@@ -133,6 +108,7 @@ async function capture(name: ScreenName, visit: Visit, state?: Awaited<ReturnTyp
       await context.close();
     }
   }
+  captured++;
   console.log(`screenshots: ${name}`);
 }
 
@@ -218,7 +194,7 @@ try {
 
   // Optimised copies made from the old pictures must not outlive them.
   rmSync(path.join(".next", "cache", "images"), { recursive: true, force: true });
-  console.log(`screenshots: ${Object.keys(screens).length} screens written to public/help/screenshots`);
+  console.log(`screenshots: ${captured} of ${Object.keys(screens).length} screens written to public/help/screenshots`);
 } catch (error) {
   // After a build, a screen the script cannot reach must not fail the build: the previous
   // pictures stay, and this says loudly which screen to look at.
@@ -226,5 +202,5 @@ try {
   if (!afterBuild) process.exitCode = 1;
 } finally {
   await browser.close();
-  server?.kill("SIGTERM");
+  server?.stop();
 }
