@@ -23,6 +23,8 @@ const securityHeaders = [
 const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite"],
   poweredByHeader: false,
+  // Help screenshots (public/help/screenshots) are served as AVIF or WebP at the width asked for.
+  images: { formats: ["image/avif", "image/webp"] },
   // `npm test` type-checks the whole project (tests included) with `tsc --noEmit` before it
   // builds; the build does not check it a second time.
   typescript: { ignoreBuildErrors: true },

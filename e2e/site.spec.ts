@@ -1,7 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { providerIds } from "@/lib/capabilities";
-import { listArticles } from "@/lib/content/articles";
+import { getArticle, listArticles } from "@/lib/content/articles";
+import { getPost, listPosts } from "@/lib/content/blog";
 import { helpLinks, parseHelpLink } from "@/lib/content/help-links";
 import { staticPublicPaths } from "@/lib/content/seo";
 
@@ -12,10 +13,12 @@ import { staticPublicPaths } from "@/lib/content/seo";
  */
 
 const articles = listArticles();
+const posts = listPosts();
 const publicPages = [
   ...staticPublicPaths,
   ...providerIds.map((id) => `/integrations/${id}`),
   ...articles.map((a) => a.href),
+  ...posts.map((p) => p.href),
 ];
 
 /** Paths that belong to the signed-in app or the API: linked to, but not crawled further. */
@@ -65,6 +68,7 @@ test("crawling from the home page finds no broken internal links or anchors", as
   const idsByPath = new Map<string, string[]>();
   const links = new Map<string, string>(); // link → page it was found on
   const statusOf = new Map<string, number>();
+  const assets = new Map<string, string>(); // asset → page it was found on
 
   while (queue.length > 0) {
     const path = queue.shift()!;
@@ -75,6 +79,23 @@ test("crawling from the home page finds no broken internal links or anchors", as
     statusOf.set(path, 200);
     idsByPath.set(path, await pageIds(page));
     const hrefs = await page.locator("a[href]").evaluateAll((els) => els.map((e) => (e as HTMLAnchorElement).href));
+    // Every picture, every srcset candidate (light / dark, phone / desktop), icons and social cards.
+    const assetUrls = await page.evaluate(() => {
+      const out: string[] = [];
+      const fromSrcset = (v: string | null) => (v ?? "").split(",").map((c) => c.trim().split(/\s+/)[0]).filter(Boolean);
+      for (const img of document.querySelectorAll("img")) out.push(img.src, ...fromSrcset(img.getAttribute("srcset")));
+      for (const source of document.querySelectorAll("source")) out.push(...fromSrcset(source.getAttribute("srcset")));
+      for (const link of document.querySelectorAll<HTMLLinkElement>('link[rel~="icon"], link[rel="apple-touch-icon"], link[rel="stylesheet"]')) out.push(link.href);
+      for (const meta of document.querySelectorAll('meta[property="og:image"], meta[name="twitter:image"]')) out.push(meta.getAttribute("content") ?? "");
+      return out.filter(Boolean).map((u) => new URL(u, location.href).href);
+    });
+    for (const href of assetUrls) {
+      const url = new URL(href);
+      if (url.origin === origin && !assets.has(url.pathname + url.search)) assets.set(url.pathname + url.search, path);
+    }
+    // Pictures already in view have loaded and decoded.
+    const broken = await page.locator("img").evaluateAll((imgs) => (imgs as HTMLImageElement[]).filter((i) => i.complete && i.loading !== "lazy" && i.naturalWidth === 0).map((i) => i.src));
+    expect(broken, `broken images on ${path}`).toEqual([]);
     for (const href of hrefs) {
       const url = new URL(href);
       if (url.origin !== origin) continue;
@@ -83,6 +104,13 @@ test("crawling from the home page finds no broken internal links or anchors", as
       const isPage = !/\.(xml|json|txt|png)$/.test(url.pathname) && !notCrawled.test(url.pathname);
       if (isPage && !visited.has(url.pathname)) queue.push(url.pathname);
     }
+  }
+
+  expect(assets.size).toBeGreaterThan(0);
+  for (const [asset, foundOn] of assets) {
+    const res = await request.get(asset);
+    expect(res.status(), `${asset} (on ${foundOn})`).toBe(200);
+    if (/\/_next\/image|\.png|opengraph-image|icon/.test(asset)) expect(res.headers()["content-type"], asset).toMatch(/^image\//);
   }
 
   // Every public page is reachable by following links from the home page.
@@ -128,6 +156,8 @@ test("every link the app uses in its messages resolves to an existing id", async
     const res = await page.goto(`/help/${slug}`);
     expect(res?.status(), `${name}: ${link}`).toBe(200);
     if (anchor) await expect(page.locator(`[id="${anchor}"]`), `${name}: ${link}`).toHaveCount(1);
+    // …and that id is a heading of the article, so the reader lands on the section's title.
+    if (anchor) await expect(page.locator(`article :is(h2, h3, h4)[id="${anchor}"]`), `${name}: ${link} is not a heading`).toHaveCount(1);
   }
 });
 
@@ -163,8 +193,8 @@ test("robots.txt keeps crawlers out of the app and points at the sitemap", async
   expect(robots).toMatch(/Sitemap: https?:\/\/\S+\/sitemap\.xml/);
 });
 
-test("social images are generated for the site, integrations and articles", async ({ page, request }) => {
-  for (const path of ["/", "/integrations/icloud", "/help/apple-app-specific-password"]) {
+test("social images are generated for the site, integrations, articles and posts", async ({ page, request }) => {
+  for (const path of ["/", "/integrations/icloud", "/help/apple-app-specific-password", "/blog", ...posts.map((p) => p.href)]) {
     await page.goto(path);
     const image = await page.locator('meta[property="og:image"]').getAttribute("content");
     const res = await request.get(new URL(image!).pathname + new URL(image!).search);
@@ -215,4 +245,100 @@ test("the search box finds nothing for nonsense and says so", async ({ page }) =
   await page.goto("/help");
   await page.getByLabel("Search the help center").fill("zebra crossing");
   await expect(page.getByText("0 articles found")).toBeVisible();
+});
+
+test("the blog lists every post, newest first, with author, date and reading time", async ({ page }) => {
+  await page.goto("/blog");
+  const titles = page.getByRole("main").getByRole("heading", { level: 2 });
+  await expect(titles).toHaveText(posts.map((p) => p.title));
+  const [newest] = posts;
+  await titles.first().getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`${newest.href}$`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(newest.title);
+  await expect(page.getByText(`by ${newest.authorName}`)).toBeVisible();
+  await expect(page.getByText(`${newest.readingMinutes} min read`).first()).toBeVisible();
+  await expect(page.locator(`time[datetime="${newest.date}"]`).first()).toBeVisible();
+});
+
+test("unknown blog posts and their social images are 404s", async ({ request }) => {
+  expect((await request.get("/blog/no-such-post")).status()).toBe(404);
+  expect((await request.get("/blog/no-such-post/opengraph-image")).status()).toBe(404);
+});
+
+test("structured data: breadcrumbs everywhere, BlogPosting on posts, FAQPage / HowTo where articles ask for them", async ({ request }) => {
+  const jsonLd = async (path: string) => {
+    const html = await (await request.get(path)).text();
+    return [...html.matchAll(/<script type="application\/ld\+json">(.*?)<\/script>/gs)].flatMap((m) => [JSON.parse(m[1])].flat()) as Record<string, unknown>[];
+  };
+  for (const a of articles) {
+    const types = (await jsonLd(a.href)).map((d) => d["@type"]);
+    expect(types, a.href).toEqual(expect.arrayContaining(["TechArticle", "BreadcrumbList"]));
+    const { schema } = getArticle(a.slug)!;
+    if (schema === "faq") expect(types, a.href).toContain("FAQPage");
+    if (schema === "howto") expect(types, a.href).toContain("HowTo");
+  }
+  for (const p of posts) {
+    const data = await jsonLd(p.href);
+    const posting = data.find((d) => d["@type"] === "BlogPosting");
+    expect(posting, p.href).toMatchObject({ headline: p.title, datePublished: p.date, author: { name: p.authorName } });
+    expect(data.map((d) => d["@type"])).toContain("BreadcrumbList");
+  }
+  for (const path of ["/help", "/blog"]) expect((await jsonLd(path)).map((d) => d["@type"])).toContain("BreadcrumbList");
+});
+
+test("the blog has its own Atom feed, advertised on its pages", async ({ page, request }) => {
+  const feed = await request.get("/blog/feed.xml");
+  expect(feed.headers()["content-type"]).toContain("application/atom+xml");
+  const xml = await feed.text();
+  for (const p of posts) expect(xml).toMatch(new RegExp(`<link rel="alternate" type="text/html" href="https?://[^"]+${p.href}" />`));
+  await page.goto("/blog");
+  await expect(page.locator('link[rel="alternate"][type="application/atom+xml"]')).toHaveAttribute("href", /\/blog\/feed\.xml$/);
+  const sitemap = await (await request.get("/sitemap.xml")).text();
+  for (const p of posts) expect(sitemap).toMatch(new RegExp(`<loc>https?://[^<]+${p.href}</loc>`));
+});
+
+test("the help index groups articles by category and every article is listed", async ({ page }) => {
+  await page.goto("/help");
+  const sections = page.getByRole("navigation", { name: "Sections" }).getByRole("link");
+  expect(await sections.count()).toBeGreaterThan(0);
+  for (const a of articles) await expect(page.getByRole("main").getByRole("link", { name: a.title, exact: true })).toHaveCount(1);
+});
+
+test("an article ends with related articles and “Was this helpful?”, which records an answer", async ({ page }) => {
+  const article = articles.find((a) => a.slug === "troubleshooting")!;
+  await page.goto(article.href);
+  const related = page.getByRole("region", { name: "Related articles" }).getByRole("link");
+  expect(await related.count()).toBeGreaterThan(0);
+  for (const href of await related.evaluateAll((els) => els.map((e) => e.getAttribute("href")))) expect(articles.map((a) => a.href)).toContain(href);
+  const feedback = page.getByRole("region", { name: "Was this helpful?" });
+  await feedback.getByRole("button", { name: "Yes" }).click();
+  await expect(feedback.getByRole("status")).toHaveText(/Thank you/);
+});
+
+test("search finds an article from a message pasted out of the app", async ({ page }) => {
+  await page.goto("/help");
+  await page.getByLabel("Search the help center").fill("Apple did not accept this Apple ID and password. Nothing was saved.");
+  await expect(page.getByTestId("search-results").getByRole("link").first()).toHaveAttribute("href", /^\/help\/apple-app-specific-password/);
+});
+
+test("a screenshot shows the phone picture on a phone and the dark one in dark mode, optimised by next/image", async ({ browser }) => {
+  const post = posts.find((p) => /<Screenshot\b/.test(getPost(p.slug)!.body));
+  test.skip(!post, "no post shows a screenshot");
+  for (const [viewport, scheme, expected] of [
+    [{ width: 390, height: 844 }, "dark", /phone-dark\.png/],
+    [{ width: 390, height: 844 }, "light", /phone-light\.png/],
+    [{ width: 1280, height: 800 }, "dark", /desktop-dark\.png/],
+    [{ width: 1280, height: 800 }, "light", /desktop-light\.png/],
+  ] as const) {
+    const context = await browser.newContext({ viewport, colorScheme: scheme });
+    const page = await context.newPage();
+    await page.goto(post!.href);
+    const img = page.locator("figure.screenshot img").first();
+    await img.scrollIntoViewIfNeeded();
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+    const src = decodeURIComponent(await img.evaluate((i: HTMLImageElement) => i.currentSrc));
+    expect(src, `${viewport.width}px ${scheme}`).toMatch(/\/_next\/image\?url=\/help\/screenshots\//);
+    expect(src, `${viewport.width}px ${scheme}`).toMatch(expected);
+    await context.close();
+  }
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Measures the public site with Lighthouse in Debian's Chromium and prints the four category
-// scores for the home page and the app-specific password article. Not a test: it reports.
+// scores for the home page, the help index, the app-specific password article and the newest blog
+// post. Not a test: it reports.
 //
 //   npm run lighthouse                       # serves the existing production build itself
 //   npm run lighthouse -- http://host:port   # measures a server that is already running
@@ -12,52 +13,35 @@
 // the median run (by performance score) is reported, as Lighthouse's own docs advise.
 //
 // Needs `next build` first when it serves the build itself.
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { readdirSync } from "node:fs";
+import matter from "gray-matter";
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";
+import { serveBuild } from "./serve-build.mjs";
 
 const args = process.argv.slice(2);
 const desktop = args.includes("--desktop");
 const verbose = args.includes("--verbose");
 const runs = Math.max(1, Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 3));
 const given = args.find((a) => /^https?:\/\//.test(a));
-const pages = ["/", "/help/apple-app-specific-password"];
+// The home page, the help index, the password article and the newest blog post.
+const postDate = (file) => {
+  const { date } = matter.read(`docs/blog/${file}`).data;
+  return date instanceof Date ? date.toISOString().slice(0, 10) : String(date);
+};
+const newestPost = readdirSync("docs/blog")
+  .filter((f) => f.endsWith(".mdx"))
+  .map((f) => ({ slug: f.slice(0, -4), date: postDate(f) }))
+  .sort((a, b) => b.date.localeCompare(a.date))[0];
+const pages = ["/", "/help", "/help/apple-app-specific-password", ...(newestPost ? [`/blog/${newestPost.slug}`] : [])];
 const categories = ["performance", "accessibility", "best-practices", "seo"];
 const bar = { performance: 95, accessibility: 100, "best-practices": 95, seo: 100 };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-async function waitFor(url, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`Server at ${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 let server;
 let base = given?.replace(/\/$/, "");
 if (!base) {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  server = spawn(process.execPath, ["scripts/e2e-server.mjs", String(port)], { stdio: ["ignore", "ignore", "inherit"], detached: true });
-  await waitFor(`${base}/api/health`);
+  server = await serveBuild();
+  base = server.base;
 }
 
 const chrome = await chromeLauncher.launch({
@@ -110,7 +94,7 @@ try {
   }
 } finally {
   await chrome.kill();
-  if (server) process.kill(-server.pid, "SIGTERM");
+  server?.stop();
 }
 
 console.log(`\nLighthouse ${desktop ? "desktop" : "mobile"} scores for ${base} (median of ${runs} runs)`);

@@ -2,29 +2,33 @@
 
 import Link from "next/link";
 import { useId, useRef, useState } from "react";
-import { searchArticles, type SearchEntry, type SearchResult } from "@/lib/content/search";
+import type { SearchResult } from "@/lib/content/search";
+
+type Search = (query: string) => SearchResult[];
 
 /**
  * Searches the help articles in the browser. The index is a static JSON file made at build time;
- * it is fetched on first use so the page itself stays light.
+ * it and the search code (MiniSearch) are fetched on first use so the page itself stays light.
  */
 export function HelpSearch() {
   const id = useId();
   const [query, setQuery] = useState("");
-  const [index, setIndex] = useState<SearchEntry[] | null>(null);
+  const [search, setSearch] = useState<{ run: Search } | null>(null);
   const [failed, setFailed] = useState(false);
   const loading = useRef(false);
 
   function load() {
     if (loading.current) return;
     loading.current = true;
-    fetch("/help/search-index.json")
-      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-      .then((data: SearchEntry[]) => setIndex(data))
+    Promise.all([import("@/lib/content/search"), fetch("/help/search-index.json").then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))])
+      .then(([{ loadSearchIndex, searchArticles }, json]) => {
+        const index = loadSearchIndex(json);
+        setSearch({ run: (q) => searchArticles(index, q) });
+      })
       .catch(() => setFailed(true));
   }
 
-  const results: SearchResult[] = index && query.trim() ? searchArticles(index, query) : [];
+  const results: SearchResult[] = search && query.trim() ? search.run(query) : [];
   const active = query.trim().length > 0;
 
   return (
@@ -38,7 +42,7 @@ export function HelpSearch() {
           name="q"
           type="search"
           autoComplete="off"
-          placeholder="For example: wrong password"
+          placeholder="A word, a question or a message from Hetk"
           value={query}
           onFocus={load}
           onChange={(e) => {
@@ -49,7 +53,7 @@ export function HelpSearch() {
         />
       </form>
       <p aria-live="polite" className="mt-2 text-sm text-slate-600 dark:text-slate-400">
-        {failed ? "Search is unavailable right now — the list of articles is below." : active && index ? `${results.length} ${results.length === 1 ? "article" : "articles"} found` : ""}
+        {failed ? "Search is unavailable right now — the list of articles is below." : active && search ? `${results.length} ${results.length === 1 ? "article" : "articles"} found` : ""}
       </p>
       {active && results.length > 0 && (
         <ul className="mt-3 divide-y divide-slate-200 rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800" data-testid="search-results">

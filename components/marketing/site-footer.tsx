@@ -25,7 +25,9 @@ const columns = [
       { href: "/help", label: "Help center" },
       { href: "/help/apple-app-specific-password", label: "iCloud passwords" },
       { href: "/help/troubleshooting", label: "Troubleshooting" },
-      { href: "/help/feed.xml", label: "RSS feed" },
+      { href: "/blog", label: "Blog" },
+      { href: "/help/feed.xml", label: "Help RSS feed" },
+      { href: "/blog/feed.xml", label: "Blog Atom feed" },
     ],
   },
 ];

@@ -7,6 +7,7 @@ const nav = [
   { href: "/pricing", label: "Pricing" },
   { href: "/security", label: "Security" },
   { href: "/help", label: "Help" },
+  { href: "/blog", label: "Blog" },
 ];
 
 /**

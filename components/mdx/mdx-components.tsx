@@ -1,6 +1,8 @@
 import Link from "next/link";
 import type { ComponentProps } from "react";
 import { Callout } from "@/components/mdx/callout";
+import { ProviderDiagram } from "@/components/mdx/provider-diagram";
+import { Screenshot } from "@/components/mdx/screenshot";
 import { ScrollTable } from "@/components/mdx/scroll-table";
 
 /**
@@ -32,4 +34,6 @@ export const mdxComponents = {
   table: Table,
   Callout,
   Steps,
+  Screenshot,
+  ProviderDiagram,
 };

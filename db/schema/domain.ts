@@ -261,3 +261,19 @@ export const jobClaims = pgTable("job_claim", {
   key: text("key").primaryKey(),
   claimedAt: timestamp("claimed_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * "Was this helpful?" answers on help articles: one row per answer, anonymous (no user, no IP;
+ * the rate limit hashes the address in its own table). Counted per article for the team.
+ */
+export const helpFeedback = pgTable(
+  "help_feedback",
+  {
+    id: id(),
+    /** The article's slug (docs/<slug>.mdx); checked against the articles when recorded. */
+    articleSlug: text("article_slug").notNull(),
+    helpful: boolean("helpful").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("help_feedback_article_idx").on(t.articleSlug)],
+);

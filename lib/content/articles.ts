@@ -1,19 +1,24 @@
-import fs from "node:fs";
-import path from "node:path";
-import matter from "gray-matter";
 import { z } from "zod";
+import { docsDir, isoDate, readMdxDir, readingMinutes, slugPattern } from "@/lib/content/source";
+
+export { docsDir, extractExplicitIds, stripInline } from "@/lib/content/source";
 
 /**
- * The help articles: docs/*.mdx with front-matter. Read from disk at build time only — every
- * help page is statically generated, so nothing here runs per request in production.
+ * The help articles: docs/<slug>.mdx with front-matter. Read from disk at build time only —
+ * every help page is statically generated, so nothing here runs per request in production.
  */
 
-export const docsDir = path.join(process.cwd(), "docs");
+/** Help-center sections, in the order the index shows them. */
+export const categories = {
+  basics: { title: "Getting started", description: "What Hetk does, how to try it safely, and what it keeps." },
+  providers: { title: "Connecting calendars", description: "One guide per calendar provider." },
+  settings: { title: "Sync settings", description: "What each setting does to the copies." },
+  tasks: { title: "Common tasks", description: "Pausing, removing copies, disconnecting and deleting." },
+  errors: { title: "Messages and fixes", description: "What each message in Hetk means and what to do about it." },
+} as const;
 
-const isoDate = z
-  .union([z.string(), z.date()])
-  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "updated must be a YYYY-MM-DD date"));
+export type Category = keyof typeof categories;
+export const categoryIds = Object.keys(categories) as Category[];
 
 const frontMatterSchema = z.object({
   title: z.string().min(1),
@@ -21,6 +26,15 @@ const frontMatterSchema = z.object({
   updated: isoDate,
   /** Position in the help center, for the index and previous / next. */
   order: z.number().int(),
+  /** The index section it is listed under; articles without one go under "Getting started". */
+  category: z.enum(categoryIds as [Category, ...Category[]]).default("basics"),
+  /** Slugs of articles to suggest at the end; checked to exist when the articles load. */
+  related: z.array(z.string().regex(slugPattern)).default([]),
+  /**
+   * Structured data beyond the article and breadcrumb: `howto` (steps, see structured-data.ts)
+   * or `faq` (every H2 ending in "?" is a question, its section the answer).
+   */
+  schema: z.enum(["howto", "faq"]).optional(),
 });
 
 export interface ArticleMeta {
@@ -30,62 +44,19 @@ export interface ArticleMeta {
   /** YYYY-MM-DD */
   updated: string;
   order: number;
+  category: Category;
   /** The article's path on the site. */
   href: string;
 }
 
 export interface Article extends ArticleMeta {
-  /** The MDX body with the `{#id}` heading suffixes removed (see `explicitIds`). */
+  related: string[];
+  schema?: "howto" | "faq";
+  /** The MDX body with the `{#id}` heading suffixes removed (see `extractExplicitIds`). */
   body: string;
   /** Explicit heading ids by 1-based line number of `body`. */
   explicitIds: Record<number, string>;
   readingMinutes: number;
-}
-
-const HEADING_WITH_ID = /^(#{1,6}\s.*?)\s*\{#([a-z0-9][a-z0-9-]*)\}\s*$/;
-
-/**
- * MDX would read `{#id}` as a JavaScript expression, so explicit heading ids are cut out of the
- * source before compiling and re-attached by line number (see render.tsx). Lines inside fenced
- * code are left alone.
- */
-export function extractExplicitIds(source: string): { body: string; ids: Record<number, string> } {
-  const ids: Record<number, string> = {};
-  let fence: string | null = null;
-  const lines = source.split("\n").map((line, index) => {
-    const fenceMatch = /^\s*(```|~~~)/.exec(line);
-    if (fenceMatch) {
-      if (fence === null) fence = fenceMatch[1];
-      else if (fenceMatch[1] === fence) fence = null;
-      return line;
-    }
-    if (fence !== null) return line;
-    const m = HEADING_WITH_ID.exec(line);
-    if (!m) return line;
-    ids[index + 1] = m[2];
-    return m[1];
-  });
-  return { body: lines.join("\n"), ids };
-}
-
-function readArticle(file: string): Article {
-  const slug = path.basename(file, ".mdx");
-  const raw = fs.readFileSync(path.join(docsDir, file), "utf8");
-  const parsed = matter(raw);
-  const fm = frontMatterSchema.safeParse(parsed.data);
-  if (!fm.success) {
-    throw new Error(`docs/${file}: invalid front-matter: ${fm.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
-  }
-  const { body, ids } = extractExplicitIds(parsed.content);
-  const words = body.split(/\s+/).filter(Boolean).length;
-  return {
-    slug,
-    ...fm.data,
-    href: `/help/${slug}`,
-    body,
-    explicitIds: ids,
-    readingMinutes: Math.max(1, Math.round(words / 220)),
-  };
 }
 
 let cache: Article[] | undefined;
@@ -93,13 +64,27 @@ let cache: Article[] | undefined;
 function loadAll(): Article[] {
   // Re-read in development so edits show up without a restart; cache in builds and tests.
   if (cache && process.env.NODE_ENV !== "development") return cache;
-  const files = fs.readdirSync(docsDir).filter((f) => f.endsWith(".mdx") && /^[a-z0-9-]+\.mdx$/.test(f));
-  cache = files.map(readArticle).sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug));
+  const articles = readMdxDir(docsDir, frontMatterSchema, "docs")
+    .map(({ slug, data, body, explicitIds }) => ({
+      slug,
+      ...data,
+      href: `/help/${slug}`,
+      body,
+      explicitIds,
+      readingMinutes: readingMinutes(body),
+    }))
+    .sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug));
+  const slugs = new Set(articles.map((a) => a.slug));
+  for (const a of articles) {
+    const missing = a.related.filter((s) => !slugs.has(s) || s === a.slug);
+    if (missing.length > 0) throw new Error(`docs/${a.slug}.mdx: related lists ${missing.join(", ")}, which is not another article`);
+  }
+  cache = articles;
   return cache;
 }
 
 function meta(a: Article): ArticleMeta {
-  return { slug: a.slug, title: a.title, description: a.description, updated: a.updated, order: a.order, href: a.href };
+  return { slug: a.slug, title: a.title, description: a.description, updated: a.updated, order: a.order, category: a.category, href: a.href };
 }
 
 export function listArticles(): ArticleMeta[] {
@@ -110,6 +95,15 @@ export function getArticle(slug: string): Article | undefined {
   return loadAll().find((a) => a.slug === slug);
 }
 
+/** The index: every category that has articles, in the categories' order. */
+export function articlesByCategory(): { id: Category; title: string; description: string; articles: ArticleMeta[] }[] {
+  const all = listArticles();
+  return categoryIds
+    .map((id) => ({ id, ...categories[id], articles: all.filter((a) => a.category === id) }))
+    .filter((c) => c.articles.length > 0);
+}
+
+/** Previous / next in reading order (the `order` field across the whole help center). */
 export function getAdjacentArticles(slug: string): { previous?: ArticleMeta; next?: ArticleMeta } {
   const all = loadAll();
   const i = all.findIndex((a) => a.slug === slug);
@@ -120,26 +114,16 @@ export function getAdjacentArticles(slug: string): { previous?: ArticleMeta; nex
   };
 }
 
-/** Headings as written in the source (level, text, explicit id if any) — for the search index. */
-export function sourceHeadings(article: Article): { level: number; text: string; line: number }[] {
-  const out: { level: number; text: string; line: number }[] = [];
-  let inFence = false;
-  article.body.split("\n").forEach((line, index) => {
-    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    if (inFence) return;
-    const m = /^(#{2,4})\s+(.*)$/.exec(line);
-    if (m) out.push({ level: m[1].length, text: stripInline(m[2]), line: index + 1 });
-  });
-  return out;
-}
-
-/** Markdown/MDX to plain words, good enough for searching and word counts. */
-export function stripInline(text: string): string {
-  return text
-    .replace(/<\/?[A-Za-z][^>]*>/g, " ")
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/[`*_>#|]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
+/**
+ * Articles to suggest after this one: the ones it names in `related` (all of them), then others
+ * from its category that are not already its previous / next, up to `limit` in all.
+ */
+export function relatedArticles(slug: string, limit = 3): ArticleMeta[] {
+  const article = getArticle(slug);
+  if (!article) return [];
+  const { previous, next } = getAdjacentArticles(slug);
+  const named = article.related.map((s) => getArticle(s)!);
+  const shown = new Set([slug, ...article.related, previous?.slug, next?.slug]);
+  const fill = loadAll().filter((a) => a.category === article.category && !shown.has(a.slug));
+  return [...named, ...fill.slice(0, Math.max(0, limit - named.length))].map(meta);
 }

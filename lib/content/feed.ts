@@ -1,4 +1,6 @@
 import { listArticles } from "@/lib/content/articles";
+import { authors } from "@/lib/content/authors";
+import { listPosts } from "@/lib/content/blog";
 import { site } from "@/lib/site";
 
 function escapeXml(text: string): string {
@@ -33,5 +35,36 @@ export function buildFeed(baseUrl: string = site.url): string {
 ${items}
   </channel>
 </rss>
+`;
+}
+
+/** Atom feed of the blog, newest post first (RFC 4287: ids are the posts' permanent URLs). */
+export function buildBlogFeed(baseUrl: string = site.url): string {
+  const posts = listPosts();
+  const stamp = (date: string) => `${date}T00:00:00Z`;
+  const entries = posts
+    .map(
+      (p) => `  <entry>
+    <title>${escapeXml(p.title)}</title>
+    <link rel="alternate" type="text/html" href="${baseUrl}${p.href}" />
+    <id>${baseUrl}${p.href}</id>
+    <published>${stamp(p.date)}</published>
+    <updated>${stamp(p.date)}</updated>
+    <author><name>${escapeXml(authors[p.author].name)}</name></author>
+${p.tags.map((t) => `    <category term="${escapeXml(t)}" />`).join("\n")}
+    <summary>${escapeXml(p.description)}</summary>
+  </entry>`,
+    )
+    .join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+  <title>${escapeXml(`${site.name} blog`)}</title>
+  <subtitle>Notes on calendar sync from the people who build ${escapeXml(site.name)}.</subtitle>
+  <link rel="alternate" type="text/html" href="${baseUrl}/blog" />
+  <link rel="self" type="application/atom+xml" href="${baseUrl}/blog/feed.xml" />
+  <id>${baseUrl}/blog</id>
+  <updated>${posts[0] ? stamp(posts[0].date) : new Date(0).toISOString()}</updated>
+${entries}
+</feed>
 `;
 }

@@ -1,29 +1,36 @@
+import MiniSearch, { type Options, type SearchResult as MiniResult } from "minisearch";
+
 /**
- * Help-center search: a JSON index built at build time (see search-index.ts and the
- * /help/search-index.json route) and a small ranking function the browser runs over it.
+ * Help-center search with MiniSearch (full-text, BM25 ranking, prefix and fuzzy matching). The
+ * index is built at build time (search-index.ts, served as the static /help/search-index.json)
+ * with one document per section, so a hit links straight to the heading that answers it.
  * Client-safe: no Node imports here.
  */
 
-export interface SearchEntry {
+export interface SectionDoc {
+  id: string;
   slug: string;
-  href: string;
+  /** The article's title and description, repeated on each of its sections. */
   title: string;
   description: string;
-  headings: { id: string; text: string }[];
-  /** The article's words, lower-cased and without markup. */
+  /** The section's heading ("" for the text before the first heading). */
+  heading: string;
   text: string;
+  /** The article, or the section's anchor in it. */
+  href: string;
 }
 
 export interface SearchResult {
   slug: string;
   title: string;
   description: string;
-  /** The article, or the section whose heading matches the query best. */
+  /** The article, or the section whose text matches the query best. */
   href: string;
   section?: string;
   score: number;
 }
 
+/** Lower case, accents and curly quotes folded, punctuation dropped. */
 export function normalise(text: string): string {
   return text
     .toLowerCase()
@@ -35,58 +42,66 @@ export function normalise(text: string): string {
     .trim();
 }
 
-function terms(query: string): string[] {
-  return normalise(query)
-    .split(" ")
-    .filter((t) => t.length > 1 || /\d/.test(t));
+/** Words too common to tell articles apart; dropping them lets a pasted sentence match on what matters. */
+const stopWords = new Set(
+  "a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so than that the their then there these this to too was we were what when where which who why will with you your".split(" "),
+);
+
+function processTerm(term: string): string | null {
+  const t = normalise(term).replace(/^'+|'+$/g, "");
+  if (!t || stopWords.has(t) || (t.length < 2 && !/\d/.test(t))) return null;
+  return t;
 }
 
-function count(haystack: string, needle: string): number {
-  let n = 0;
-  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + needle.length)) n++;
-  return n;
+export const searchIndexOptions: Options<SectionDoc> = {
+  fields: ["title", "heading", "text", "description"],
+  storeFields: ["slug", "title", "description", "heading", "href"],
+  processTerm,
+  searchOptions: { boost: { title: 3, heading: 4, description: 1.5 }, prefix: (term, i, terms) => i === terms.length - 1 && term.length >= 3 },
+};
+
+export function createSearchIndex(docs: SectionDoc[]): MiniSearch<SectionDoc> {
+  const index = new MiniSearch(searchIndexOptions);
+  index.addAll(docs);
+  return index;
 }
 
-/** Articles containing every word of the query, best first. */
-export function searchArticles(index: readonly SearchEntry[], query: string, limit = 8): SearchResult[] {
-  const words = terms(query);
+/** The browser's copy of the index, from the JSON the build wrote. */
+export function loadSearchIndex(json: string): MiniSearch<SectionDoc> {
+  return MiniSearch.loadJSON(json, searchIndexOptions);
+}
+
+/** A query this long is likely a pasted message: no article holds every word, so rank by any. */
+const PASTED_MIN_WORDS = 4;
+
+/**
+ * Articles matching the query, best first, each linked to its best section. Short queries need
+ * every word (as a prefix for the last one, with a typo allowed in long words); a pasted error
+ * message that no article holds word for word falls back to the articles sharing most of it.
+ */
+export function searchArticles(index: MiniSearch<SectionDoc>, query: string, limit = 8): SearchResult[] {
+  const words = query.split(/\s+/).map(processTerm).filter((w): w is string => Boolean(w));
   if (words.length === 0) return [];
-  const phrase = words.join(" ");
-  const results: SearchResult[] = [];
-  for (const entry of index) {
-    const title = normalise(entry.title);
-    const description = normalise(entry.description);
-    const headings = entry.headings.map((h) => ({ ...h, norm: normalise(h.text) }));
-    const all = `${title} ${description} ${headings.map((h) => h.norm).join(" ")} ${entry.text}`;
-    if (!words.every((w) => all.includes(w))) continue;
-
-    let score = 0;
-    for (const w of words) {
-      if (title.includes(w)) score += 8;
-      if (description.includes(w)) score += 4;
-      score += Math.min(count(entry.text, w), 10);
+  const fuzzy = (term: string) => (term.length >= 6 ? 0.2 : false);
+  let hits: MiniResult[] = index.search(query, { combineWith: "AND", fuzzy });
+  if (hits.length === 0 && words.length >= PASTED_MIN_WORDS) hits = index.search(query, { combineWith: "OR", fuzzy: false, prefix: false });
+  const best = new Map<string, SearchResult>();
+  for (const hit of hits) {
+    const slug = hit.slug as string;
+    const current = best.get(slug);
+    if (current) {
+      // The article's score counts every matching section; the link goes to the best one.
+      current.score += hit.score / 4;
+      continue;
     }
-    if (title.includes(phrase)) score += 20;
-    if (entry.text.includes(phrase)) score += 10;
-
-    let best: (typeof headings)[number] | undefined;
-    let bestHits = 0;
-    for (const h of headings) {
-      const hits = words.filter((w) => h.norm.includes(w)).length + (h.norm.includes(phrase) ? words.length : 0);
-      if (hits > bestHits) {
-        best = h;
-        bestHits = hits;
-      }
-    }
-    score += bestHits * 6;
-    results.push({
-      slug: entry.slug,
-      title: entry.title,
-      description: entry.description,
-      href: best ? `${entry.href}#${best.id}` : entry.href,
-      section: best?.text,
-      score,
+    best.set(slug, {
+      slug,
+      title: hit.title as string,
+      description: hit.description as string,
+      href: hit.href as string,
+      section: (hit.heading as string) || undefined,
+      score: hit.score,
     });
   }
-  return results.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title)).slice(0, limit);
+  return [...best.values()].sort((a, b) => b.score - a.score || a.title.localeCompare(b.title)).slice(0, limit);
 }

@@ -12,6 +12,9 @@ export function pageMetadata({
   absoluteTitle = false,
   type = "website",
   modifiedTime,
+  publishedTime,
+  authors,
+  blogFeed = false,
 }: {
   title: string;
   description: string;
@@ -19,13 +22,23 @@ export function pageMetadata({
   absoluteTitle?: boolean;
   type?: "website" | "article";
   modifiedTime?: string;
+  publishedTime?: string;
+  authors?: string[];
+  /** Also advertise the blog's Atom feed (blog pages). */
+  blogFeed?: boolean;
 }): Metadata {
   const fullTitle = absoluteTitle ? title : `${title} · ${site.name}`;
   return {
     title: absoluteTitle ? { absolute: title } : title,
     description,
     // Alternates replace the parent's as a whole, so the feed link is repeated on every page.
-    alternates: { canonical: path, types: { "application/rss+xml": [{ url: "/help/feed.xml", title: `${site.name} help center` }] } },
+    alternates: {
+      canonical: path,
+      types: {
+        "application/rss+xml": [{ url: "/help/feed.xml", title: `${site.name} help center` }],
+        ...(blogFeed ? { "application/atom+xml": [{ url: "/blog/feed.xml", title: `${site.name} blog` }] } : {}),
+      },
+    },
     openGraph: {
       title: fullTitle,
       description,
@@ -34,10 +47,12 @@ export function pageMetadata({
       locale: "en",
       type,
       ...(type === "article" && modifiedTime ? { modifiedTime } : {}),
+      ...(type === "article" && publishedTime ? { publishedTime } : {}),
+      ...(type === "article" && authors ? { authors } : {}),
     },
     twitter: { card: "summary_large_image", title: fullTitle, description },
   };
 }
 
 /** Every public page, for the sitemap (articles and providers are added by the sitemap itself). */
-export const staticPublicPaths = ["/", "/pricing", "/integrations", "/security", "/help"] as const;
+export const staticPublicPaths = ["/", "/pricing", "/integrations", "/security", "/help", "/blog"] as const;

@@ -12,7 +12,7 @@ import { createCaldavProvider } from "@/lib/providers/caldav";
 import { MICROSOFT_SANDBOX_CLIENT, microsoftOAuth } from "@/lib/providers/microsoft/config";
 import { createMicrosoftProvider } from "@/lib/providers/microsoft/provider";
 import type { CalendarProvider, SyncWindow } from "@/lib/providers/types";
-import { defaultSyncSettings } from "@/lib/sync/transform";
+import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import type { SyncSettings } from "@/lib/sync/types";
 import type { TestDavServer } from "@/test/servers/process";
 import { connectedProvider } from "@/test/support/google";
@@ -20,7 +20,7 @@ import { PairRunner } from "@/test/support/sync";
 import type { Resource } from "./corpus";
 
 /** Every event of the corpus falls in this window (1900 to 2100), so one pass copies all of it. */
-export const SETTINGS: SyncSettings = { ...defaultSyncSettings, windowDaysBack: 46_000, windowMonthsAhead: 900, maxDeleteShare: 1 };
+export const SETTINGS: SyncSettings = { ...FULL_DETAIL_SETTINGS, windowDaysBack: 46_000, windowMonthsAhead: 900, maxDeleteShare: 1 };
 const NOW = new Date();
 export const WINDOW: SyncWindow = { start: new Date(Date.UTC(1900, 0, 1)), end: new Date(Date.UTC(2100, 0, 1)) };
 

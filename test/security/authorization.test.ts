@@ -558,6 +558,21 @@ async function expectConnectCallbackRefusals(handler: Handler, url: string, prov
 const routeCases: Record<string, RouteCase> = {
   "app/(marketing)/help/feed.xml/route.ts#GET": { kind: "public", check: (h) => expectPublicWithoutUserData(h, "/help/feed.xml") },
   "app/(marketing)/help/search-index.json/route.ts#GET": { kind: "public", check: (h) => expectPublicWithoutUserData(h, "/help/search-index.json") },
+  "app/(marketing)/blog/feed.xml/route.ts#GET": { kind: "public", check: (h) => expectPublicWithoutUserData(h, "/blog/feed.xml") },
+  "app/api/help-feedback/route.ts#POST": {
+    kind: "public",
+    check: async (h) => {
+      // Anonymous by design: signed in or not, an answer stores only the article and yes / no.
+      who.id = "ann";
+      const res = await h(req("/api/help-feedback", { method: "POST", body: form({ slug: "troubleshooting", helpful: "yes" }) }), ctx());
+      who.id = null;
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      for (const secret of [...secretsOf(ann), ann.appleId, ann.icloudAccount]) expect(body).not.toContain(secret);
+      const unknown = await h(req("/api/help-feedback", { method: "POST", body: form({ slug: "no-such-article", helpful: "yes" }) }), ctx());
+      expect(unknown.status).toBe(404);
+    },
+  },
   "app/api/health/route.ts#GET": { kind: "public", check: (h) => expectPublicWithoutUserData(h, "/api/health") },
   "app/api/auth/[...nextauth]/route.ts#GET": {
     kind: "auth",

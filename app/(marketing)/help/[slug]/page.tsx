@@ -1,9 +1,14 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getAdjacentArticles, getArticle, listArticles } from "@/lib/content/articles";
-import { renderArticle } from "@/lib/content/render";
-import { mdxComponents } from "@/components/mdx/mdx-components";
+import { ArticleNav } from "@/components/marketing/article-nav";
+import { Breadcrumb } from "@/components/marketing/breadcrumb";
+import { FeedbackWidget } from "@/components/marketing/feedback-widget";
+import { JsonLd } from "@/components/marketing/json-ld";
+import { renderDocument } from "@/components/mdx/render";
+import { DateText } from "@/components/ui/date";
+import { categories, getAdjacentArticles, getArticle, listArticles, relatedArticles } from "@/lib/content/articles";
 import { pageMetadata } from "@/lib/content/seo";
+import { helpArticleJsonLd } from "@/lib/content/structured-data";
 
 export const dynamicParams = false;
 
@@ -28,30 +33,26 @@ export async function generateMetadata({ params }: Props) {
 /** Articles with at least this many sections get a table of contents. */
 const TOC_MIN_SECTIONS = 4;
 
-function formatDate(date: string) {
-  return new Date(`${date}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-}
-
 export default async function HelpArticlePage({ params }: Props) {
   const article = getArticle((await params).slug);
   if (!article) notFound();
-  const { content, headings } = await renderArticle(article, mdxComponents);
+  const { content, headings } = await renderDocument(article);
   const { previous, next } = getAdjacentArticles(article.slug);
+  const related = relatedArticles(article.slug);
   const toc = headings.filter((h) => h.level <= 3);
   const showToc = headings.filter((h) => h.level === 2).length >= TOC_MIN_SECTIONS;
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-12">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/help" prefetch={false} className="underline underline-offset-2">Help center</Link> <span aria-hidden="true">/</span> <span>{article.title}</span>
-      </nav>
+      <JsonLd data={helpArticleJsonLd(article, headings)} />
+      <Breadcrumb trail={[{ name: "Help center", href: "/help" }, { name: categories[article.category].title, href: `/help#${article.category}` }]} current={article.title} />
       <div className={`mt-6 ${showToc ? "lg:grid lg:grid-cols-[minmax(0,1fr)_16rem] lg:gap-12" : ""}`}>
         <article>
           <header>
             <h1 className="text-3xl font-bold tracking-tight sm:text-4xl">{article.title}</h1>
             <p className="mt-3 max-w-[70ch] text-lg text-slate-700 dark:text-slate-300">{article.description}</p>
             <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
-              Updated <time dateTime={article.updated}>{formatDate(article.updated)}</time> · {article.readingMinutes} min read
+              Updated <DateText date={article.updated} /> · {article.readingMinutes} min read
             </p>
           </header>
           {showToc && (
@@ -60,22 +61,29 @@ export default async function HelpArticlePage({ params }: Props) {
             </nav>
           )}
           <div className="prose mt-8">{content}</div>
-          <nav aria-label="More articles" className="mt-16 grid gap-4 border-t border-slate-200 pt-8 sm:grid-cols-2 dark:border-slate-800">
-            {previous ? (
-              <Link href={previous.href} rel="prev" className="rounded-lg border border-slate-200 p-4 hover:border-brand-500 dark:border-slate-800">
-                <span className="block text-sm text-slate-600 dark:text-slate-400">Previous</span>
-                <span className="font-semibold">{previous.title}</span>
-              </Link>
-            ) : (
-              <span />
-            )}
-            {next && (
-              <Link href={next.href} rel="next" className="rounded-lg border border-slate-200 p-4 text-right hover:border-brand-500 dark:border-slate-800">
-                <span className="block text-sm text-slate-600 dark:text-slate-400">Next</span>
-                <span className="font-semibold">{next.title}</span>
-              </Link>
-            )}
-          </nav>
+          <FeedbackWidget slug={article.slug} />
+          {related.length > 0 && (
+            <section aria-labelledby="related-title" className="mt-12">
+              <h2 id="related-title" className="text-xl font-semibold tracking-tight">
+                Related articles
+              </h2>
+              <ul className="mt-4 space-y-3">
+                {related.map((r) => (
+                  <li key={r.slug}>
+                    <Link href={r.href} prefetch={false} className="font-medium text-brand-600 hover:underline dark:text-brand-100">
+                      {r.title}
+                    </Link>
+                    <p className="text-sm text-slate-600 dark:text-slate-400">{r.description}</p>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <ArticleNav
+            label="More articles"
+            previous={previous && { href: previous.href, title: previous.title, label: "Previous" }}
+            next={next && { href: next.href, title: next.title, label: "Next" }}
+          />
         </article>
         {showToc && (
           <aside className="hidden lg:block">
