@@ -27,9 +27,34 @@ function Steps({ children }: { children: React.ReactNode }) {
   return <div className="steps">{children}</div>;
 }
 
+/*
+ * Placeholders so articles that use <Screenshot> and <ProviderDiagram> compile until the real
+ * components (generated screenshots, drawn provider diagrams) replace them: a figure with the
+ * alt text, or the steps as a list.
+ */
+function Screenshot({ alt }: { name: string; alt: string }) {
+  return (
+    <figure>
+      <figcaption>{alt}</figcaption>
+    </figure>
+  );
+}
+
+function ProviderDiagram({ steps }: { provider: string; screen: string; steps?: string[] }) {
+  return (
+    <ol>
+      {(steps ?? []).map((s) => (
+        <li key={s}>{s}</li>
+      ))}
+    </ol>
+  );
+}
+
 export const mdxComponents = {
   a: SmartLink,
   table: Table,
   Callout,
   Steps,
+  Screenshot,
+  ProviderDiagram,
 };
