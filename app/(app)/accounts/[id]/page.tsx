@@ -10,6 +10,7 @@ import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { requireUser } from "@/lib/auth/session";
+import { helpLinks } from "@/lib/content/help-links";
 import { getAccount, refreshCalendars, syncsUsingAccount } from "@/lib/services/accounts";
 import { disconnectAccountAction } from "./actions";
 
@@ -94,7 +95,12 @@ export default async function AccountPage({
         </h2>
         {error && error !== "not_found" ? (
           <div className="mt-3">
-            <Notice tone="warning">{listError[error]}</Notice>
+            <Notice tone="warning">
+              {listError[error]}{" "}
+              <Link className="underline" href={helpLinks.calendarListUnreadable}>
+                What this means
+              </Link>
+            </Notice>
           </div>
         ) : null}
         {calendars.length === 0 ? (

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
-import { passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
+import { passErrorHelp, passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
 import { NextPass } from "@/components/app/next-pass";
 import { DeleteSync, HeldPass, SyncControls } from "@/components/app/sync-controls";
 import { Badge } from "@/components/ui/badge";
@@ -119,6 +119,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
       {sync.lastError && !sync.paused ? (
         <Notice tone="error" title="The last pass had a problem">
           <p title={sync.lastError}>{passErrorText(sync.lastError)}</p>
+          <p>
+            <Link href={passErrorHelp(sync.lastError)} className="underline">
+              What this means
+            </Link>
+          </p>
         </Notice>
       ) : null}
 
