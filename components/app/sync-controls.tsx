@@ -14,6 +14,14 @@ function Feedback({ state }: { state: SyncActionState }) {
     return (
       <Notice tone="error" live>
         {state.error}
+        {state.help ? (
+          <>
+            {" "}
+            <Link href={state.help} className="underline">
+              What this means
+            </Link>
+          </>
+        ) : null}
       </Notice>
     );
   if (state.ok)
