@@ -9,6 +9,7 @@ import { helpLinks, parseHelpLink } from "@/lib/content/help-links";
 import { buildSearchIndex } from "@/lib/content/search-index";
 import { searchArticles } from "@/lib/content/search";
 import { buildFeed } from "@/lib/content/feed";
+import { capabilities } from "@/lib/capabilities";
 
 const expectedSlugs = [
   // basics
@@ -165,6 +166,8 @@ describe("help articles", () => {
       } else expect(fm.schema, slug).toBeUndefined();
     }
     expect(expectedSlugs.length).toBeGreaterThanOrEqual(20);
+    // The integration pages list these: each provider's own guide first.
+    for (const p of Object.values(capabilities)) for (const slug of p.helpArticles) expect(expectedSlugs, p.id).toContain(slug);
     for (const c of categories) expect(expectedSlugs.some((s) => rawFrontMatter(s).category === c), c).toBe(true);
   });
 
