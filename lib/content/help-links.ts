@@ -74,9 +74,7 @@ export const helpLinks = {
   reconnect: `${ts}#reconnecting`,
   reconnectSteps: `${rc}#reconnect-steps`,
   /** The "Needs reconnecting" / "Disconnected" badge, one per reason. */
-  reconnectIcloudRefused: `${rc}#icloud-password-refused`,
   reconnectAccessWithdrawn: `${rc}#access-withdrawn`,
-  reconnectAdminMustApprove: `${rc}#admin-must-approve`,
   reconnectCaldavRefused: `${rc}#caldav-password-refused`,
   reconnectDisconnected: `${rc}#you-disconnected`,
   reconnectOther: `${rc}#other-reason`,

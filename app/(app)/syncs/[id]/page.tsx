@@ -54,11 +54,14 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </p>
           <progress aria-labelledby="removal-label" className="mt-3 h-3 w-full" value={handled} max={Math.max(r.total, 1)} data-testid="removal-progress" />
           <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
-            This runs in the background; you can leave this page. {r.failed ? `${r.failed} cop${r.failed === 1 ? "y" : "ies"} could not be removed and stay in the calendar.` : null}{" "}
+            This runs in the background; you can leave this page.{" "}
             {r.failed ? (
-              <Link href={helpLinks.copiesLeftBehind} className="underline">
-                Why
-              </Link>
+              <>
+                {`${r.failed} cop${r.failed === 1 ? "y" : "ies"} could not be removed and stay in the calendar.`}{" "}
+                <Link href={helpLinks.copiesLeftBehind} className="underline">
+                  Why
+                </Link>
+              </>
             ) : null}
           </p>
         </Card>
