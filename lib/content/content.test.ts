@@ -193,6 +193,28 @@ describe("help articles", () => {
   });
 });
 
+describe("pictures in articles", () => {
+  const screens = ["sign-in", "dashboard-empty", "connect", "connect-icloud", "connect-caldav", "account", "new-sync", "sync-settings", "sync-preview", "sync-page", "activity-log", "settings", "revoked-badge"];
+
+  it("name a screen the screenshot script makes, with alt text; diagrams name a provider and their steps", () => {
+    let pictures = 0;
+    for (const slug of expectedSlugs) {
+      const body = getArticle(slug)!.body;
+      for (const [tag] of body.matchAll(/<Screenshot\b[^>]*\/>/g)) {
+        expect(screens, `${slug}: ${tag}`).toContain(/name="([^"]+)"/.exec(tag)?.[1]);
+        expect(/alt="([^"]{10,})"/.test(tag), `${slug}: ${tag}`).toBe(true);
+        pictures++;
+      }
+      for (const [tag] of body.matchAll(/<ProviderDiagram\b[^>]*\/>/g)) {
+        expect(["apple", "google", "microsoft"], `${slug}: ${tag}`).toContain(/provider="([^"]+)"/.exec(tag)?.[1]);
+        expect(/screen="[a-z0-9-]+"/.test(tag) && /steps=\{\["[^"]+"(, "[^"]+")+\]\}/.test(tag), `${slug}: ${tag}`).toBe(true);
+        pictures++;
+      }
+    }
+    expect(pictures).toBeGreaterThanOrEqual(10);
+  });
+});
+
 describe("blog posts", () => {
   it("have the front-matter the blog reads, and a substantial body", () => {
     expect(blogPosts.length).toBeGreaterThanOrEqual(6);
