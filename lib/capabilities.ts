@@ -133,7 +133,7 @@ export const capabilities: Readonly<Record<ProviderId, ProviderCapabilities>> = 
       host: "caldav.icloud.com",
       revokeAt: "appleid.apple.com → Sign-In and Security → App-Specific Passwords",
     },
-    helpArticles: ["apple-app-specific-password", "troubleshooting"],
+    helpArticles: ["apple-app-specific-password", "account-needs-reconnecting", "troubleshooting"],
   },
   google: {
     id: "google",
@@ -164,7 +164,7 @@ export const capabilities: Readonly<Record<ProviderId, ProviderCapabilities>> = 
       },
       revokeAt: "myaccount.google.com → Security → Third-party apps with account access",
     },
-    helpArticles: ["getting-started-safely", "troubleshooting"],
+    helpArticles: ["google-calendar", "getting-started-safely", "troubleshooting"],
   },
   microsoft: {
     id: "microsoft",
@@ -191,7 +191,7 @@ export const capabilities: Readonly<Record<ProviderId, ProviderCapabilities>> = 
       },
       revokeAt: "myapps.microsoft.com (work or school) or account.live.com/consent/Manage (personal)",
     },
-    helpArticles: ["microsoft-365-admin-approval", "troubleshooting"],
+    helpArticles: ["microsoft-365-outlook", "microsoft-365-admin-approval", "troubleshooting"],
   },
   caldav: {
     id: "caldav",
@@ -210,7 +210,7 @@ export const capabilities: Readonly<Record<ProviderId, ProviderCapabilities>> = 
       fields: ["Server address", "Username", "Password or app password"],
       revokeAt: "your server’s security or app-password settings",
     },
-    helpArticles: ["getting-started-safely", "troubleshooting"],
+    helpArticles: ["caldav-server", "fastmail", "nextcloud", "troubleshooting"],
   },
 };
 

@@ -19,7 +19,7 @@ const tooManyAttempts = "That is a lot of sign-in checks in a short time, so we 
 export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["errors"] {
   switch (problem) {
     case "invalid_email":
-      return { appleId: { text: "Enter the email address of your Apple ID, like name@icloud.com or the address you sign in to Apple with." } };
+      return { appleId: { text: "Enter the email address of your Apple ID, like name@icloud.com or the address you sign in to Apple with.", help: { href: helpLinks.appleIdEmail, label: "Which address to use" } } };
     case "empty_password":
       return { password: { text: "Paste the app-specific password you made for Hetk.", help: { href: helpLinks.createAppSpecificPassword, label: "How to make one" } } };
     case "apple_id_password":
@@ -58,33 +58,34 @@ export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["
         },
       };
     case "rate_limited":
-      return { form: { text: "Apple asked us to slow down. Wait a minute, then try again." } };
+      return { form: { text: "Apple asked us to slow down. Wait a minute, then try again.", help: { href: helpLinks.appleRateLimited, label: "Why this happens" } } };
     case "too_many_attempts":
-      return { form: { text: tooManyAttempts } };
+      return { form: { text: tooManyAttempts, help: { href: helpLinks.tooManyAttempts, label: "Why we paused the checks" } } };
     case "unreachable":
-      return { form: { text: "We could not reach iCloud just now. Nothing was saved. Please try again in a moment." } };
+      return { form: { text: "We could not reach iCloud just now. Nothing was saved. Please try again in a moment.", help: { href: helpLinks.icloudUnreachable, label: "What to do" } } };
   }
 }
 
 export function caldavProblemMessage(problem: CaldavProblem): ConnectFormState["errors"] {
   switch (problem) {
     case "invalid_url":
-      return { serverUrl: { text: "Enter the server's address (such as caldav.fastmail.com) or the domain of your email address." } };
+      return { serverUrl: { text: "Enter the server's address (such as caldav.fastmail.com) or the domain of your email address.", help: { href: helpLinks.caldavInvalidUrl, label: "Finding the address" } } };
     case "blocked_address":
       return {
         serverUrl: {
           text: "This address points to a private or local network, which Hetk does not reach. Use the server's public address. Running Hetk yourself, next to your own server? Whoever runs it can set CALDAV_ALLOW_PRIVATE=true to allow local addresses.",
+          help: { href: helpLinks.caldavPrivateAddress, label: "About local addresses" },
         },
       };
     case "not_caldav":
-      return { serverUrl: { text: "No calendars answered at this address. Check the CalDAV address your provider gives for calendar apps." } };
+      return { serverUrl: { text: "No calendars answered at this address. Check the CalDAV address your provider gives for calendar apps.", help: { href: helpLinks.caldavNotCaldav, label: "Finding the address" } } };
     case "no_calendars":
-      return { serverUrl: { text: "The server accepted the sign-in but has no calendars for this user." } };
+      return { serverUrl: { text: "The server accepted the sign-in but has no calendars for this user.", help: { href: helpLinks.caldavNoCalendars, label: "What to do" } } };
     case "rejected":
-      return { password: { text: "The server did not accept this username and password. Nothing was saved. If your provider has app passwords, make one and use it here." } };
+      return { password: { text: "The server did not accept this username and password. Nothing was saved. If your provider has app passwords, make one and use it here.", help: { href: helpLinks.caldavRejected, label: "What to check" } } };
     case "unreachable":
-      return { form: { text: "We could not reach the server just now. Nothing was saved. Check the address and try again." } };
+      return { form: { text: "We could not reach the server just now. Nothing was saved. Check the address and try again.", help: { href: helpLinks.caldavUnreachable, label: "What to check" } } };
     case "too_many_attempts":
-      return { form: { text: tooManyAttempts } };
+      return { form: { text: tooManyAttempts, help: { href: helpLinks.tooManyAttempts, label: "Why we paused the checks" } } };
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { helpLinks } from "@/lib/content/help-links";
-import { eventLabel, isQuietPass, reconnectReason, runEventWords, syncStatusText } from "./labels";
+import { eventLabel, isQuietPass, passErrorHelp, passErrorText, reconnectReason, runEventWords, syncStatusText } from "./labels";
 
 describe("labels", () => {
   it("names logged events by the copy's title, or a neutral phrase where none was written", () => {
@@ -25,7 +25,9 @@ describe("labels", () => {
     const r = reconnectReason("icloud", "PROPFIND https://p01-caldav.icloud.com/1/calendars/: 401 Unauthorized");
     expect(r.text).toMatch(/Apple ID password was changed/);
     expect(r.help).toBe(helpLinks.appleIdPasswordChanged);
-    expect(reconnectReason("google", "invalid_grant").help).toBe(helpLinks.reconnect);
+    expect(reconnectReason("google", "invalid_grant").help).toBe(helpLinks.reconnectAccessWithdrawn);
+    expect(reconnectReason("caldav", "401").help).toBe(helpLinks.reconnectCaldavRefused);
+    expect(reconnectReason("icloud", "disconnected").help).toBe(helpLinks.reconnectDisconnected);
     expect(reconnectReason("microsoft", "admin approval required").help).toBe(helpLinks.adminApproval);
   });
 
@@ -39,6 +41,16 @@ describe("labels", () => {
     const fallback = "The repeat rule has no Outlook form (several BYMONTHDAY values); its occurrences were written one by one.";
     expect(runEventWords({ action: "create", outcome: "ok", detail: `new; ${fallback}` }, { a: "Home", b: "Work" })).toEqual({ what: "Copied", why: `new event; ${fallback}`, outcome: "Done" });
     expect(runEventWords({ action: "note", outcome: "ok", detail: fallback }, { a: "Home", b: "Work" })).toEqual({ what: "Note", why: fallback, outcome: "—" });
+  });
+
+  it("explains a failed pass in plain words, linking the section about that very message", () => {
+    expect(passErrorText("credentials_rejected: 401")).toMatch(/refused the saved password/);
+    expect(passErrorHelp("credentials_rejected: 401")).toBe(helpLinks.passRefused);
+    expect(passErrorHelp("rate_limited (429)")).toBe(helpLinks.passSlowDown);
+    expect(passErrorHelp("fetch failed")).toBe(helpLinks.passNoAnswer);
+    expect(passErrorHelp("forbidden: 403")).toBe(helpLinks.passNotAllowed);
+    expect(passErrorText("Something odd")).toBe("Something odd");
+    expect(passErrorHelp("Something odd")).toBe(helpLinks.passOther);
   });
 
   it("says a sync being deleted or paused before anything else", () => {

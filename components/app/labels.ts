@@ -9,7 +9,7 @@ export type ProviderKey = keyof typeof providerNames;
  */
 export function reconnectReason(provider: ProviderKey, reason: string | null): { text: string; help: string } {
   const r = (reason ?? "").toLowerCase();
-  if (r === "disconnected") return { text: "You disconnected this account. Its password or access was deleted.", help: helpLinks.reconnect };
+  if (r === "disconnected") return { text: "You disconnected this account. Its password or access was deleted.", help: helpLinks.reconnectDisconnected };
   if (provider === "icloud") {
     if (!r || r.includes("reject") || r.includes("401") || r.includes("revoked") || r.includes("password"))
       return {
@@ -20,11 +20,11 @@ export function reconnectReason(provider: ProviderKey, reason: string | null): {
   if (provider === "google" || provider === "microsoft") {
     if (r.includes("admin")) return { text: "Your organisation's administrator has to approve Hetk before it can read this calendar.", help: helpLinks.adminApproval };
     if (!r || r.includes("invalid_grant") || r.includes("reject") || r.includes("revoked") || r.includes("expired"))
-      return { text: "Hetk's access was withdrawn or has expired. Sign in to the account again to give it back.", help: helpLinks.reconnect };
+      return { text: "Hetk's access was withdrawn or has expired. Sign in to the account again to give it back.", help: helpLinks.reconnectAccessWithdrawn };
   }
   if (provider === "caldav" && (!r || r.includes("reject") || r.includes("401")))
-    return { text: "The server no longer accepts the username and password.", help: helpLinks.reconnect };
-  return { text: reason ?? "The account stopped answering with the saved sign-in.", help: helpLinks.reconnect };
+    return { text: "The server no longer accepts the username and password.", help: helpLinks.reconnectCaldavRefused };
+  return { text: reason ?? "The account stopped answering with the saved sign-in.", help: helpLinks.reconnectOther };
 }
 
 export function syncStatusText(s: {
@@ -108,12 +108,39 @@ export function isQuietPass(run: { outcome: string; error: string | null; counts
   return run.outcome === "success" && !run.error && events === 0 && c.created + c.updated + c.deleted + c.skipped + c.failed === 0;
 }
 
+type PassErrorKind = "refused" | "slowDown" | "noAnswer" | "notAllowed" | "other";
+
+function passErrorKind(error: string): PassErrorKind {
+  const e = error.toLowerCase();
+  if (e.includes("credentials_rejected") || e.includes("401")) return "refused";
+  if (e.includes("rate_limited") || e.includes("429")) return "slowDown";
+  if (e.includes("transient") || e.includes("503") || e.includes("timeout") || e.includes("fetch failed")) return "noAnswer";
+  if (e.includes("forbidden") || e.includes("403")) return "notAllowed";
+  return "other";
+}
+
+const passErrorWords: Record<Exclude<PassErrorKind, "other">, string> = {
+  refused: "The calendar service refused the saved password or access.",
+  slowDown: "The calendar service asked Hetk to slow down; the next pass tries again.",
+  noAnswer: "The calendar service did not answer properly; the next pass tries again.",
+  notAllowed: "The calendar service does not allow Hetk to change this calendar.",
+};
+
+const passErrorHelpLinks: Record<PassErrorKind, string> = {
+  refused: helpLinks.passRefused,
+  slowDown: helpLinks.passSlowDown,
+  noAnswer: helpLinks.passNoAnswer,
+  notAllowed: helpLinks.passNotAllowed,
+  other: helpLinks.passOther,
+};
+
 /** A pass's error in plain words; the technical text stays available in the tooltip and logs. */
 export function passErrorText(error: string): string {
-  const e = error.toLowerCase();
-  if (e.includes("credentials_rejected") || e.includes("401")) return "The calendar service refused the saved password or access.";
-  if (e.includes("rate_limited") || e.includes("429")) return "The calendar service asked Hetk to slow down; the next pass tries again.";
-  if (e.includes("transient") || e.includes("503") || e.includes("timeout") || e.includes("fetch failed")) return "The calendar service did not answer properly; the next pass tries again.";
-  if (e.includes("forbidden") || e.includes("403")) return "The calendar service does not allow Hetk to change this calendar.";
-  return error;
+  const kind = passErrorKind(error);
+  return kind === "other" ? error : passErrorWords[kind];
+}
+
+/** The help section that explains a pass's error. */
+export function passErrorHelp(error: string): string {
+  return passErrorHelpLinks[passErrorKind(error)];
 }

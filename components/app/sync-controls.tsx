@@ -1,17 +1,27 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import Link from "next/link";
 import { deleteSyncAction, pauseSyncAction, resumeSyncAction, runHeldPassAction, syncNowAction, type SyncActionState } from "@/app/(app)/syncs/[id]/actions";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { Check, Fieldset } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { helpLinks } from "@/lib/content/help-links";
 
 function Feedback({ state }: { state: SyncActionState }) {
   if (state.error)
     return (
       <Notice tone="error" live>
         {state.error}
+        {state.help ? (
+          <>
+            {" "}
+            <Link href={state.help} className="underline">
+              What this means
+            </Link>
+          </>
+        ) : null}
       </Notice>
     );
   if (state.ok)
@@ -102,7 +112,10 @@ export function HeldPass({ syncId, reason }: { syncId: string; reason: string })
       <p>{reason}</p>
       <p>
         This usually means a calendar could not be read properly, and nothing has been deleted. If you really did delete or empty those events,
-        run the pass anyway; otherwise resume later, or check the calendar first.
+        run the pass anyway; otherwise resume later, or check the calendar first.{" "}
+        <Link href={helpLinks.heldBack} className="underline">
+          Why Hetk holds passes back
+        </Link>
       </p>
       <form action={action}>
         <input type="hidden" name="syncId" value={syncId} />

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { calendarAccounts, calendars, eventLinks, pushChannels, syncs, users } from "@/db/schema";
+import { helpLinks } from "@/lib/content/help-links";
 import { useTestDatabase } from "@/test/db";
 import {
   calendarChoices,
@@ -166,18 +167,18 @@ describe("syncs", () => {
   it("refuses read-only targets, the same calendar twice, and someone else's calendar", async () => {
     fakeJobs();
     const ro = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.holidays, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
-    expect(ro).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    expect(ro).toMatchObject({ ok: false, problem: { field: "calendarBId", help: helpLinks.readOnlyCalendar } });
     const twoWayRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "two_way", settings: DEFAULT_SYNC_SETTINGS });
-    expect(twoWayRo).toMatchObject({ ok: false, problem: { field: "direction" } });
+    expect(twoWayRo).toMatchObject({ ok: false, problem: { field: "direction", help: helpLinks.readOnlyCalendar } });
     const oneWayFromRo = await createSync("ann", { calendarAId: ann.holidays, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     expect(oneWayFromRo.ok).toBe(true);
     if (oneWayFromRo.ok) await t.db.delete(syncs).where(eq(syncs.id, oneWayFromRo.id));
     const same = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
-    expect(same).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    expect(same).toMatchObject({ ok: false, problem: { field: "calendarBId", help: helpLinks.sameCalendar } });
     const foreign = await createSync("bob", { calendarAId: bob.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
-    expect(foreign).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    expect(foreign).toMatchObject({ ok: false, problem: { field: "calendarBId", help: helpLinks.notYourCalendar } });
     const badTitle = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: { ...DEFAULT_SYNC_SETTINGS, busyTitle: " " } });
-    expect(badTitle).toMatchObject({ ok: false, problem: { field: "settings" } });
+    expect(badTitle).toMatchObject({ ok: false, problem: { field: "settings", help: helpLinks.settingsMessages } });
     expect(requested).toHaveLength(1);
   });
 
@@ -185,7 +186,7 @@ describe("syncs", () => {
     fakeJobs();
     const first = await createSync("ann", { calendarAId: ann.home, calendarBId: ann.work, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
     const again = await createSync("ann", { calendarAId: ann.work, calendarBId: ann.home, direction: "one_way", settings: DEFAULT_SYNC_SETTINGS });
-    expect(again).toMatchObject({ ok: false, problem: { field: "calendarBId" } });
+    expect(again).toMatchObject({ ok: false, problem: { field: "calendarBId", help: helpLinks.alreadySynced } });
     if (first.ok) await t.db.delete(syncs).where(eq(syncs.id, first.id));
   });
 
@@ -197,7 +198,7 @@ describe("syncs", () => {
 
     expect(await getSync("bob", id)).toBeNull();
     expect((await updateSyncSettings("bob", id, { direction: "two_way", settings: DEFAULT_SYNC_SETTINGS })).ok).toBe(false);
-    expect((await pauseSync("bob", id)).ok).toBe(false);
+    expect(await pauseSync("bob", id)).toMatchObject({ ok: false, problem: { help: helpLinks.syncGone } });
     expect((await syncNow("bob", id)).ok).toBe(false);
     expect((await deleteSync("bob", id, { removeCopies: true })).ok).toBe(false);
     expect(await listRuns("bob", id)).toEqual([]);
@@ -209,7 +210,7 @@ describe("syncs", () => {
     expect(got).toMatchObject({ direction: "two_way", settings: { busyTitle: "Taken" } });
 
     expect((await pauseSync("ann", id)).ok).toBe(true);
-    expect((await syncNow("ann", id)).ok).toBe(false);
+    expect(await syncNow("ann", id)).toMatchObject({ ok: false, problem: { help: helpLinks.pausedCannotRun } });
     expect(await getSync("ann", id)).toMatchObject({ paused: true });
     expect((await resumeSync("ann", id)).ok).toBe(true);
     expect(await getSync("ann", id)).toMatchObject({ paused: false });

@@ -5,6 +5,7 @@ import { db } from "@/db/client";
 import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, type SyncRemoval } from "@/db/schema";
 import { readSyncSettings, syncSettingsSchema, type SyncSettings } from "@/lib/sync/settings";
 import { log } from "@/lib/log";
+import { helpLinks } from "@/lib/content/help-links";
 import { RateLimitedError, TransientError } from "@/lib/errors";
 import { requestRemoval, requestSync } from "./jobs";
 import { removeEvent } from "./providers";
@@ -29,6 +30,8 @@ export type CreateSyncInput = z.input<typeof createSyncSchema>;
 export interface FieldProblem {
   field?: "calendarAId" | "calendarBId" | "direction" | "settings" | "name";
   message: string;
+  /** The help section that explains this message. */
+  help?: string;
 }
 export type Result<T> = ({ ok: true } & T) | { ok: false; problem: FieldProblem };
 
@@ -161,13 +164,13 @@ async function checkPair(
   input: { calendarAId: string; calendarBId: string; direction: "one_way" | "two_way" },
   exceptSyncId?: string,
 ): Promise<FieldProblem | null> {
-  if (input.calendarAId === input.calendarBId) return { field: "calendarBId", message: "Pick two different calendars: a calendar cannot sync with itself." };
+  if (input.calendarAId === input.calendarBId) return { field: "calendarBId", message: "Pick two different calendars: a calendar cannot sync with itself.", help: helpLinks.sameCalendar };
   const [a, b] = await Promise.all([ownCalendar(userId, input.calendarAId), ownCalendar(userId, input.calendarBId)]);
-  if (!a) return { field: "calendarAId", message: "That calendar is not one of yours. Pick one from the list." };
-  if (!b) return { field: "calendarBId", message: "That calendar is not one of yours. Pick one from the list." };
-  if (!b.writable) return { field: "calendarBId", message: `“${b.name}” is read-only, so Hetk cannot add copies to it. Pick a calendar you can edit.` };
+  if (!a) return { field: "calendarAId", message: "That calendar is not one of yours. Pick one from the list.", help: helpLinks.notYourCalendar };
+  if (!b) return { field: "calendarBId", message: "That calendar is not one of yours. Pick one from the list.", help: helpLinks.notYourCalendar };
+  if (!b.writable) return { field: "calendarBId", message: `“${b.name}” is read-only, so Hetk cannot add copies to it. Pick a calendar you can edit.`, help: helpLinks.readOnlyCalendar };
   if (input.direction === "two_way" && !a.writable)
-    return { field: "direction", message: `“${a.name}” is read-only, so changes cannot flow back to it. Choose one-way, or another calendar.` };
+    return { field: "direction", message: `“${a.name}” is read-only, so changes cannot flow back to it. Choose one-way, or another calendar.`, help: helpLinks.readOnlyCalendar };
   const same = await db()
     .select({ id: syncs.id })
     .from(syncs)
@@ -180,7 +183,7 @@ async function checkPair(
         ),
       ),
     );
-  if (same.some((s) => s.id !== exceptSyncId)) return { field: "calendarBId", message: "These two calendars are already synced. Open that sync to change its settings." };
+  if (same.some((s) => s.id !== exceptSyncId)) return { field: "calendarBId", message: "These two calendars are already synced. Open that sync to change its settings.", help: helpLinks.alreadySynced };
   return null;
 }
 
@@ -219,7 +222,7 @@ export async function updateSyncSettings(userId: string, syncId: string, raw: z.
   const parsed = updateSyncSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problem: zodProblem(parsed.error) };
   const current = await getSync(userId, syncId);
-  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists.", help: helpLinks.syncGone } };
   const problem = await checkPair(userId, { calendarAId: current.a.calendarId, calendarBId: current.b.calendarId, direction: parsed.data.direction }, syncId);
   if (problem) return { ok: false, problem };
   await db()
@@ -232,7 +235,7 @@ export async function updateSyncSettings(userId: string, syncId: string, raw: z.
 
 export async function pauseSync(userId: string, syncId: string): Promise<Result<object>> {
   const current = await getSync(userId, syncId);
-  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists.", help: helpLinks.syncGone } };
   await db()
     .update(syncs)
     .set({ paused: true, pausedReason: "Paused by you", status: "paused", nextRunAt: null, updatedAt: new Date() })
@@ -243,10 +246,10 @@ export async function pauseSync(userId: string, syncId: string): Promise<Result<
 /** Resumes a paused sync, unless one of its accounts still needs reconnecting. */
 export async function resumeSync(userId: string, syncId: string): Promise<Result<object>> {
   const current = await getSync(userId, syncId);
-  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists.", help: helpLinks.syncGone } };
   for (const side of [current.a, current.b]) {
     if (side.accountStatus !== "active")
-      return { ok: false, problem: { message: `Reconnect ${side.email} first; the sync resumes by itself once it is connected again.` } };
+      return { ok: false, problem: { message: `Reconnect ${side.email} first; the sync resumes by itself once it is connected again.`, help: helpLinks.resumeBlocked } };
   }
   await db()
     .update(syncs)
@@ -258,8 +261,8 @@ export async function resumeSync(userId: string, syncId: string): Promise<Result
 
 export async function syncNow(userId: string, syncId: string): Promise<Result<object>> {
   const current = await getSync(userId, syncId);
-  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists." } };
-  if (current.paused) return { ok: false, problem: { message: "This sync is paused. Resume it to run it." } };
+  if (!current || current.removal) return { ok: false, problem: { message: "That sync no longer exists.", help: helpLinks.syncGone } };
+  if (current.paused) return { ok: false, problem: { message: "This sync is paused. Resume it to run it.", help: helpLinks.pausedCannotRun } };
   await requestSync(syncId, "manual");
   return { ok: true };
 }
@@ -286,10 +289,10 @@ export async function heldBackReason(userId: string, syncId: string): Promise<st
 /** The user confirmed the deletions a guard held back: run the pass anyway (and unpause). */
 export async function runHeldPass(userId: string, syncId: string): Promise<Result<object>> {
   const reason = await heldBackReason(userId, syncId);
-  if (!reason) return { ok: false, problem: { message: "There is no held-back pass to run for this sync." } };
+  if (!reason) return { ok: false, problem: { message: "There is no held-back pass to run for this sync.", help: helpLinks.heldBack } };
   const current = await getSync(userId, syncId);
   const blocked = current && [current.a, current.b].find((s) => s.accountStatus !== "active");
-  if (blocked) return { ok: false, problem: { message: `Reconnect ${blocked.email} first.` } };
+  if (blocked) return { ok: false, problem: { message: `Reconnect ${blocked.email} first.`, help: helpLinks.resumeBlocked } };
   // A pass like any other (one at a time per sync, in the background), past the guards.
   await requestSync(syncId, "manual", { force: true });
   return { ok: true };
@@ -363,7 +366,7 @@ export interface RunEventRow {
 /** Starts deleting a sync. Without copies to remove, the sync goes at once. */
 export async function deleteSync(userId: string, syncId: string, opts: { removeCopies: boolean }): Promise<Result<{ background: boolean }>> {
   const current = await getSync(userId, syncId);
-  if (!current) return { ok: false, problem: { message: "That sync no longer exists." } };
+  if (!current) return { ok: false, problem: { message: "That sync no longer exists.", help: helpLinks.syncGone } };
   if (current.removal) return { ok: true, background: true };
   if (!opts.removeCopies || current.linkCount === 0) {
     await db().delete(syncs).where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
@@ -459,5 +462,5 @@ function zodProblem(error: z.ZodError): FieldProblem {
   const issue = error.issues[0];
   const top = issue?.path[0];
   const field = (["calendarAId", "calendarBId", "direction", "settings", "name"] as const).find((f) => f === top);
-  return { field, message: issue?.message ?? "Check the form and try again." };
+  return { field, message: issue?.message ?? "Check the form and try again.", help: field === "settings" ? helpLinks.settingsMessages : undefined };
 }

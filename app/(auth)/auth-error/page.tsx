@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { helpLinks } from "@/lib/content/help-links";
 
 export const metadata: Metadata = { title: "Sign-in problem", robots: { index: false } };
 
@@ -13,6 +14,13 @@ const messages: Record<string, string> = {
   UnverifiedEmail: "Your Google or Microsoft account did not confirm that it owns its email address, so Hetk cannot sign you in with it. Use an emailed sign-in link instead.",
 };
 
+const help: Record<string, string> = {
+  Verification: helpLinks.signInLinkExpired,
+  AccessDenied: helpLinks.signInAccessDenied,
+  Configuration: helpLinks.signInNotConfigured,
+  OAuthAccountNotLinked: helpLinks.signInDifferentMethod,
+};
+
 export default async function AuthErrorPage({ searchParams }: PageProps<"/auth-error">) {
   const { error, minutes } = await searchParams;
   const key = Array.isArray(error) ? error[0] : error;
@@ -24,6 +32,11 @@ export default async function AuthErrorPage({ searchParams }: PageProps<"/auth-e
       {key === "TooManyLinks" && Number.isInteger(wait) && wait > 0 && wait <= 60 && (
         <p className="mt-2 text-slate-700 dark:text-slate-300">You can ask again in {wait} minute{wait === 1 ? "" : "s"}.</p>
       )}
+      <p className="mt-3">
+        <Link href={(key && Object.hasOwn(help, key) && help[key]) || helpLinks.signInOther} className="text-brand-600 hover:underline dark:text-brand-100">
+          What this means
+        </Link>
+      </p>
       <p className="mt-6">
         <Link href="/sign-in" className="text-brand-600 hover:underline dark:text-brand-100">
           Back to sign in

@@ -10,6 +10,7 @@ import { Card, EmptyState } from "@/components/ui/card";
 import { Notice } from "@/components/ui/notice";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/session";
+import { helpLinks } from "@/lib/content/help-links";
 import { getAccount, refreshCalendars, syncsUsingAccount } from "@/lib/services/accounts";
 
 export const metadata: Metadata = { title: "Account", robots: { index: false } };
@@ -105,7 +106,12 @@ export default async function AccountPage({
         </h2>
         {error && error !== "not_found" ? (
           <div className="mt-3">
-            <Notice tone="warning">{listError[error]}</Notice>
+            <Notice tone="warning">
+              {listError[error]}{" "}
+              <Link className="underline" href={helpLinks.calendarListUnreadable}>
+                What this means
+              </Link>
+            </Notice>
           </div>
         ) : null}
         {calendars.length === 0 ? (

@@ -36,6 +36,12 @@ const oauthErrors: Record<string, string> = {
   failed: "The connection did not go through. Please try again.",
 };
 
+const oauthErrorHelp: Record<string, { href: string; label: string }> = {
+  denied: { href: helpLinks.accessNotGiven, label: "About declining access" },
+  admin_approval: { href: helpLinks.adminApproval, label: "How an administrator approves Hetk" },
+  failed: { href: helpLinks.connectionFailed, label: "Why a connection fails" },
+};
+
 export default async function ConnectPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser("/accounts/connect");
   const raw = (await searchParams).error;
@@ -51,13 +57,11 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
       {error ? (
         <Notice tone="error" live title="Not connected">
           <p>{oauthErrors[error] ?? oauthErrors.failed}</p>
-          {error === "admin_approval" ? (
-            <p>
-              <Link className="underline" href={helpLinks.adminApproval}>
-                How an administrator approves Hetk
-              </Link>
-            </p>
-          ) : null}
+          <p>
+            <Link className="underline" href={(oauthErrorHelp[error] ?? oauthErrorHelp.failed).href}>
+              {(oauthErrorHelp[error] ?? oauthErrorHelp.failed).label}
+            </Link>
+          </p>
         </Notice>
       ) : null}
 
@@ -111,7 +115,12 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
                 {text}
               </p>
               {mode === "off" ? (
-                <p className="mt-4 text-sm text-slate-700 dark:text-slate-300">Not available on this server yet: its operator has not set up {short}.</p>
+                <p className="mt-4 text-sm text-slate-700 dark:text-slate-300">
+                  Not available on this server yet: its operator has not set up {short}.{" "}
+                  <Link className="underline" href={helpLinks.oauthNotAvailable}>
+                    What this means
+                  </Link>
+                </p>
               ) : mode === "sandbox" && id === "microsoft" ? (
                 <div className="mt-4 flex flex-wrap gap-2">
                   <a href="/api/connect/microsoft/start" className={buttonClass("primary")}>

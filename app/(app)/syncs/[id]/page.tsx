@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AutoRefresh } from "@/components/app/auto-refresh";
-import { eventLabel, isQuietPass, passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
+import { eventLabel, isQuietPass, passErrorHelp, passErrorText, providerNames, runEventWords, syncStatusText } from "@/components/app/labels";
 import { NextCheck, NextPass } from "@/components/app/next-pass";
 import { DeleteSync, HeldPass, SyncControls } from "@/components/app/sync-controls";
 import { Breakable } from "@/components/ui/breakable";
@@ -57,7 +57,15 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </p>
           <progress aria-labelledby="removal-label" className="mt-3 h-3 w-full" value={handled} max={Math.max(r.total, 1)} data-testid="removal-progress" />
           <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
-            This runs in the background; you can leave this page. {r.failed ? `${r.failed} cop${r.failed === 1 ? "y" : "ies"} could not be removed and stay in the calendar.` : null}
+            This runs in the background; you can leave this page.{" "}
+            {r.failed ? (
+              <>
+                {`${r.failed} cop${r.failed === 1 ? "y" : "ies"} could not be removed and stay in the calendar.`}{" "}
+                <Link href={helpLinks.copiesLeftBehind} className="underline">
+                  Why
+                </Link>
+              </>
+            ) : null}
           </p>
         </Card>
       </div>
@@ -127,6 +135,11 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
       {sync.lastError && !sync.paused ? (
         <Notice tone="error" title="The last pass had a problem">
           <p title={sync.lastError}>{passErrorText(sync.lastError)}</p>
+          <p>
+            <Link href={passErrorHelp(sync.lastError)} className="underline">
+              What this means
+            </Link>
+          </p>
         </Notice>
       ) : null}
 
