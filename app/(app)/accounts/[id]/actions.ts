@@ -2,12 +2,12 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { action } from "@/app/_lib/action";
+import { action, letThrough } from "@/app/_lib/action";
 import { disconnectAccount } from "@/lib/services/accounts";
 
 /** Disconnects the user's account: credentials deleted at once, its syncs paused. */
 export const disconnectAccountAction = action(
-  { returnTo: "/dashboard", input: z.object({ accountId: z.string().min(1) }), invalid: () => redirect("/dashboard") },
+  { returnTo: "/dashboard", input: z.object({ accountId: z.string().min(1) }), invalid: () => redirect("/dashboard"), failed: letThrough },
   async ({ accountId }, user): Promise<void> => {
     const result = await disconnectAccount(user.id, accountId);
     if (!result.ok) redirect("/dashboard");
