@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { CredentialsRejectedError, RateLimitedError } from "@/lib/errors";
-import { action } from "./action";
+import { action, providerErrorsAs } from "./action";
 
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string | null } }));
 vi.mock("@/lib/auth", () => ({ auth: async () => (session.user ? { user: session.user } : null) }));
@@ -82,6 +82,26 @@ describe("server action wrapper", () => {
       throw new CredentialsRejectedError("invalid_grant");
     });
     expect((await reconnect()).error).toMatch(/Reconnect the account/);
+  });
+
+  it("puts a provider's error where a field-by-field form shows it, keeping what was typed", async () => {
+    interface Fields {
+      values?: { name: string };
+      errors?: { form?: string };
+    }
+    const connect = action(
+      {
+        returnTo: "/accounts/connect",
+        input: z.object({ name: z.string() }),
+        failed: providerErrorsAs((message, f): Fields => ({ values: { name: String(f.get("name")) }, errors: { form: message } })),
+      },
+      async (): Promise<Fields> => {
+        throw new RateLimitedError("429", 1_000);
+      },
+    );
+    const answer = await connect({}, form({ name: "Work" }));
+    expect(answer.values).toEqual({ name: "Work" });
+    expect(answer.errors?.form).toMatch(/slow down/);
   });
 
   it("lets the action choose its own answer to a failure", async () => {

@@ -16,7 +16,7 @@ import { isProviderError, type ProviderErrorCode } from "@/lib/errors";
 
 export type SignedInUser = Awaited<ReturnType<typeof requireUser>>;
 
-export interface ActionOptions<S extends z.ZodType, R> {
+interface BaseOptions<S extends z.ZodType, R> {
   /** The page sign-in returns to (it may depend on the form, e.g. the sync's own page). */
   returnTo: string | ((form: FormData) => string);
   /** What the action accepts. */
@@ -25,9 +25,19 @@ export interface ActionOptions<S extends z.ZodType, R> {
   read?: (form: FormData) => unknown;
   /** The answer to input that does not pass; by default the first problem's message as `error`. */
   invalid?: (error: z.ZodError, form: FormData) => R;
-  /** A thrown error as the form's answer, or undefined to let it through; by default provider errors in plain words. */
-  failed?: (error: unknown) => R | undefined;
 }
+
+type Failed<R> = (error: unknown, form: FormData) => R | undefined;
+
+/**
+ * `failed` turns a thrown error into the form's answer (undefined lets it through). A form that
+ * shows `{ error }` gets provider errors in plain words by default; any other form says how it
+ * shows them (or passes `letThrough`).
+ */
+export type ActionOptions<S extends z.ZodType, R> = BaseOptions<S, R> & ({ error?: string } extends R ? { failed?: Failed<R> } : { failed: Failed<R> });
+
+/** For an action whose form has no place for an error: the error page shows it. */
+export const letThrough = (): undefined => undefined;
 
 export interface ServerAction<R> {
   (form?: FormData): Promise<R>;
@@ -51,9 +61,9 @@ export function action<S extends z.ZodType, R>(
       return await run(parsed.data, user, form);
     } catch (error) {
       unstable_rethrow(error);
-      const answer = options.failed ? options.failed(error) : providerErrorAnswer(error);
+      const answer = options.failed ? options.failed(error, form) : (providerErrorAnswer(error, form) as R | undefined);
       if (answer === undefined) throw error;
-      return answer as R;
+      return answer;
     }
   };
 }
@@ -74,7 +84,9 @@ const providerWords: Record<ProviderErrorCode, string> = {
   forbidden: "The calendar service does not allow Hetk to do this.",
 };
 
-/** A provider's typed error as the form's `{ error }`; other errors are not answered here. */
-export function providerErrorAnswer(error: unknown): { error: string } | undefined {
-  return isProviderError(error) ? errorAnswer(providerWords[error.code]) : undefined;
+/** Provider errors, in plain words, as the answer `say` makes of them; other errors are let through. */
+export function providerErrorsAs<R>(say: (message: string, form: FormData) => R): Failed<R> {
+  return (error, form) => (isProviderError(error) ? say(providerWords[error.code], form) : undefined);
 }
+
+const providerErrorAnswer = providerErrorsAs((message) => errorAnswer(message));

@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { action, noInput } from "@/app/_lib/action";
+import { action, letThrough, noInput, providerErrorsAs } from "@/app/_lib/action";
 import { caldavProblemMessage, icloudProblemMessage } from "@/components/app/connect-messages";
 import type { ConnectFormState } from "@/components/app/connect-state";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
@@ -27,6 +27,7 @@ export const connectIcloudAction = action(
       values: icloudValues(form),
       errors: icloudProblemMessage(error.issues[0]?.path[0] === "appleId" ? "invalid_email" : "empty_password"),
     }),
+    failed: providerErrorsAs((text, form): ConnectFormState => ({ values: icloudValues(form), errors: { form: { text } } })),
   },
   async (input, user, form): Promise<ConnectFormState> => {
     const values = icloudValues(form);
@@ -69,6 +70,7 @@ export const connectCaldavAction = action(
       if (bad === "username") return { values, errors: { username: { text: "Enter your username for this server." } } };
       return { values, errors: { password: { text: "Enter the password for this server." } } };
     },
+    failed: providerErrorsAs((text, form): ConnectFormState => ({ values: caldavValues(form), errors: { form: { text } } })),
   },
   async (input, user, form): Promise<ConnectFormState> => {
     const values = caldavValues(form);
@@ -88,7 +90,7 @@ export const connectCaldavAction = action(
 /** The sandbox buttons: no input but the signed-in user. */
 const sandboxButton = { returnTo: "/accounts/connect", ...noInput };
 
-export const createSandboxIcloudAction = action(sandboxButton, async (_input, user): Promise<void> => {
+export const createSandboxIcloudAction = action({ ...sandboxButton, failed: letThrough }, async (_input, user): Promise<void> => {
   const { accountId } = await createSandboxIcloudAccount(user.id);
   redirect(`/accounts/${accountId}?connected=1`);
 });

@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { action } from "@/app/_lib/action";
+import { action, providerErrorsAs } from "@/app/_lib/action";
 import { settingsFromForm } from "@/components/app/sync-form-data";
 import { previewFirstPass } from "@/lib/services/preview";
 import { createSync, createSyncSchema } from "@/lib/services/syncs";
@@ -36,6 +36,7 @@ export const createSyncAction = action(
       const field = fields.find((f) => f === issue?.path[0]) ?? "form";
       return { errors: { [field]: issue?.message ?? "Check the form." } };
     },
+    failed: providerErrorsAs((message): CreateSyncState => ({ errors: { form: message } })),
   },
   async ({ intent, signature, ...input }, user): Promise<CreateSyncState> => {
     if (intent === "create") {

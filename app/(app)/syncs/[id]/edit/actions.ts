@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { action } from "@/app/_lib/action";
+import { action, providerErrorsAs } from "@/app/_lib/action";
 import { settingsFromForm } from "@/components/app/sync-form-data";
 import { updateSyncSettings } from "@/lib/services/syncs";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
@@ -16,6 +16,7 @@ export const editSyncAction = action(
     returnTo: (form) => `/syncs/${String(form.get("syncId") ?? "")}/edit`,
     input: z.object({ syncId: z.string().min(1, "That sync no longer exists.") }),
     invalid: (error): EditSyncState => ({ errors: { form: error.issues[0]?.message } }),
+    failed: providerErrorsAs((message): EditSyncState => ({ errors: { form: message } })),
   },
   async ({ syncId }, user, form): Promise<EditSyncState> => {
     // The settings are checked by the service, which answers field by field.
