@@ -6,7 +6,6 @@ import {
   BadDataError,
   CredentialsRejectedError,
   CursorExpiredError,
-  ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
   ProviderError,
@@ -14,7 +13,7 @@ import {
   TransientError,
 } from "@/lib/errors";
 import { writeQueue, type ItemResult } from "@/lib/providers/batch";
-import { deadline, retryAfterMs } from "@/lib/providers/http";
+import { deadline, errorForStatus, retryAfterMs } from "@/lib/providers/http";
 import { OAuthTokenManager } from "@/lib/providers/oauth-tokens";
 import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
@@ -88,11 +87,8 @@ function toProviderError(f: Failure, cause: unknown, fallbackDelay: number): Pro
   const msg = `Google: ${f.message}`;
   if (isRateLimit(f)) return new RateLimitedError(msg, f.retryAfterMs ?? fallbackDelay, { cause });
   if (f.status === undefined || f.status >= 500) return new TransientError(msg, f.retryAfterMs, { cause });
-  if (f.status === 401) return new CredentialsRejectedError(msg, { cause });
-  if (f.status === 403) return new ForbiddenError(msg, { cause });
-  if (f.status === 404 || f.status === 410) return new NotFoundError(msg, { cause });
-  if (f.status === 409 || f.status === 412) return new PreconditionFailedError(msg, { cause });
-  return new BadDataError(msg, { cause });
+  // 401, 403, 404/410, 409/412 and the rest of 4xx mean what they mean for every provider.
+  return errorForStatus(f.status, msg, { cause });
 }
 
 /** Base32hex id (Google's alphabet for client-chosen ids) derived from the idempotency key. */
