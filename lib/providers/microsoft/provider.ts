@@ -824,7 +824,7 @@ class TimeoutHandler implements Middleware {
     this.next = next;
   }
   async execute(context: Context): Promise<void> {
-    context.options = { ...(context.options ?? {}), signal: AbortSignal.timeout(this.ms) };
+    context.options = { ...(context.options ?? {}), signal: deadline(this.ms) };
     await this.next!.execute(context);
   }
 }
