@@ -13,7 +13,7 @@ import {
   TransientError,
 } from "@/lib/errors";
 import { writeQueue, type ItemResult } from "@/lib/providers/batch";
-import { deadline, errorForStatus, retryAfterMs } from "@/lib/providers/http";
+import { deadline, errorForStatus, Limiter, retryAfterMs } from "@/lib/providers/http";
 import { OAuthTokenManager } from "@/lib/providers/oauth-tokens";
 import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
@@ -124,6 +124,8 @@ class GoogleProvider implements CalendarProvider {
   private policy: RetryPolicy;
   private sleep: (ms: number) => Promise<void>;
   private readonly rootUrl: string;
+  /** Lone requests in flight (reads, a series' exception rows) stay at four, as before batching. */
+  private readonly lone = new Limiter(4);
   /** Creates, updates and deletes issued in the same turn go out as one batch request. */
   private readonly batched: (call: BatchCall) => Promise<unknown>;
 
@@ -206,7 +208,7 @@ class GoogleProvider implements CalendarProvider {
     for (let attempt = 1; ; attempt++) {
       const token = await this.token();
       try {
-        const { data } = await fn({ headers: { ...headers, Authorization: `Bearer ${token}` } });
+        const { data } = await this.lone.run(() => fn({ headers: { ...headers, Authorization: `Bearer ${token}` } }));
         // gaxios hands back the raw text when an answer is not JSON (cut short, a proxy's page):
         // a failed request, not an empty result.
         if (typeof data === "string" && data.trim() !== "") throw new Error("the answer could not be read (not JSON)");
