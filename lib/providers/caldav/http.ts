@@ -1,10 +1,8 @@
 import {
-  CredentialsRejectedError,
   isProviderError,
-  RateLimitedError,
   TransientError,
 } from "@/lib/errors";
-import { deadline, retryAfterMs } from "@/lib/providers/http";
+import { deadline, errorForStatus, retryAfterMs } from "@/lib/providers/http";
 import { isCompleteMultistatus } from "./xml";
 
 export { retryAfterMs };
@@ -103,14 +101,13 @@ export function caldavFetch(options: HttpOptions): FetchLike {
 
 async function raiseCommon(res: Response, method: string, url: string): Promise<void> {
   const where = `${method} ${redact(url)}`;
-  if (res.status === 401) {
+  if (res.status === 401 || res.status === 429) {
     await res.body?.cancel();
-    throw new CredentialsRejectedError(`${where}: 401 Unauthorized`);
+    const retryAfter = res.headers.get("retry-after") ?? String(DEFAULT_RETRY_MS / 1000);
+    throw errorForStatus(res.status, `${where}: ${res.status} ${res.status === 401 ? "Unauthorized" : "Too Many Requests"}`, { retryAfter });
   }
-  if (res.status === 429) {
-    await res.body?.cancel();
-    throw new RateLimitedError(`${where}: 429 Too Many Requests`, retryAfterMs(res.headers.get("retry-after")) ?? DEFAULT_RETRY_MS);
-  }
+  // 5xx keeps its status (ServerError) so a caller can recognise a server's known misbehaviour;
+  // 507 (no space left) is the caller's to explain.
   if (res.status >= 500 && res.status !== 507) {
     await res.body?.cancel();
     throw new ServerError(`${where}: ${res.status} ${res.statusText}`, res.status, retryAfterMs(res.headers.get("retry-after")));

@@ -6,7 +6,6 @@ import {
   BadDataError,
   CredentialsRejectedError,
   CursorExpiredError,
-  ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
   ProviderError,
@@ -14,7 +13,7 @@ import {
   TransientError,
 } from "@/lib/errors";
 import { writeQueue, type ItemResult } from "@/lib/providers/batch";
-import { deadline, retryAfterMs } from "@/lib/providers/http";
+import { deadline, errorForStatus, Limiter, retryAfterMs } from "@/lib/providers/http";
 import { OAuthTokenManager } from "@/lib/providers/oauth-tokens";
 import { noteRetry } from "@/lib/providers/retry-notes";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
@@ -88,11 +87,8 @@ function toProviderError(f: Failure, cause: unknown, fallbackDelay: number): Pro
   const msg = `Google: ${f.message}`;
   if (isRateLimit(f)) return new RateLimitedError(msg, f.retryAfterMs ?? fallbackDelay, { cause });
   if (f.status === undefined || f.status >= 500) return new TransientError(msg, f.retryAfterMs, { cause });
-  if (f.status === 401) return new CredentialsRejectedError(msg, { cause });
-  if (f.status === 403) return new ForbiddenError(msg, { cause });
-  if (f.status === 404 || f.status === 410) return new NotFoundError(msg, { cause });
-  if (f.status === 409 || f.status === 412) return new PreconditionFailedError(msg, { cause });
-  return new BadDataError(msg, { cause });
+  // 401, 403, 404/410, 409/412 and the rest of 4xx mean what they mean for every provider.
+  return errorForStatus(f.status, msg, { cause });
 }
 
 /** Base32hex id (Google's alphabet for client-chosen ids) derived from the idempotency key. */
@@ -128,6 +124,8 @@ class GoogleProvider implements CalendarProvider {
   private policy: RetryPolicy;
   private sleep: (ms: number) => Promise<void>;
   private readonly rootUrl: string;
+  /** Lone requests in flight (reads, a series' exception rows) stay at four, as before batching. */
+  private readonly lone = new Limiter(4);
   /** Creates, updates and deletes issued in the same turn go out as one batch request. */
   private readonly batched: (call: BatchCall) => Promise<unknown>;
 
@@ -210,7 +208,7 @@ class GoogleProvider implements CalendarProvider {
     for (let attempt = 1; ; attempt++) {
       const token = await this.token();
       try {
-        const { data } = await fn({ headers: { ...headers, Authorization: `Bearer ${token}` } });
+        const { data } = await this.lone.run(() => fn({ headers: { ...headers, Authorization: `Bearer ${token}` } }));
         // gaxios hands back the raw text when an answer is not JSON (cut short, a proxy's page):
         // a failed request, not an empty result.
         if (typeof data === "string" && data.trim() !== "") throw new Error("the answer could not be read (not JSON)");

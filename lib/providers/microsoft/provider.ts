@@ -138,8 +138,6 @@ function ifMatch(etag: string): string {
 /** A Graph answer's status and error code → a typed provider error (lone requests and batch items alike). */
 function graphFailure(status: number, code: string, message: string, retryAfter: string | null | undefined, cause: unknown): ProviderError {
   if (status === 410 || /syncstate/i.test(code)) return new CursorExpiredError(message, { cause });
-  // A success whose body is not JSON (cut short, a proxy's page): the client fails to parse it.
-  if (status >= 200 && status < 300) return new TransientError(`${message} (the answer could not be read)`, undefined, { cause });
   if ([400, 401, 403, 404, 409, 412, 429].includes(status) || status >= 500 || status <= 0) return errorForStatus(status, message, { retryAfter, cause });
   return new TransientError(message, undefined, { cause });
 }
@@ -149,6 +147,8 @@ export function toProviderError(e: unknown, what: string): Error {
   if (e instanceof ProviderError) return e;
   if (e instanceof GraphError) {
     const code = e.code ?? "";
+    // A success whose body is not JSON (cut short, a proxy's page): the client fails to parse it.
+    if (e.statusCode >= 200 && e.statusCode < 300) return new TransientError(`${what}: the answer could not be read (${e.message})`, undefined, { cause: e });
     return graphFailure(e.statusCode, code, `${what}: ${e.statusCode} ${code} ${e.message}`.trim(), e.headers?.get("retry-after"), e);
   }
   const message = e instanceof Error ? e.message : String(e);
@@ -824,7 +824,7 @@ class TimeoutHandler implements Middleware {
     this.next = next;
   }
   async execute(context: Context): Promise<void> {
-    context.options = { ...(context.options ?? {}), signal: AbortSignal.timeout(this.ms) };
+    context.options = { ...(context.options ?? {}), signal: deadline(this.ms) };
     await this.next!.execute(context);
   }
 }
