@@ -508,24 +508,35 @@ export function toICalendar(event: CalendarEvent, options: WriteOptions = {}): s
     vevents.push(v);
   }
 
-  const used = new Map<string, number>();
-  const note = (t: EventTime) => {
-    if (t.kind === "time" && t.zone && t.zone !== "UTC" && !used.has(t.zone)) used.set(t.zone, Number(t.wall.slice(0, 4)));
-  };
-  for (const d of [event, ...event.overrides]) {
-    note(d.start);
-    note(d.end);
-  }
-  event.overrides.forEach((o) => note(o.recurrenceId));
-  event.recurrence?.rdate.forEach(note);
-  event.recurrence?.exdate.forEach(note);
-  for (const [zone, year] of used) {
-    const text = vtimezoneText(zone, year);
+  for (const [zone, [from, to]] of zoneSpans(event)) {
+    const text = vtimezoneText(zone, from, to);
     if (!text) throw new BadDataError(`unknown time zone ${zone}`);
     root.addSubcomponent(new ICAL.Component(ICAL.parse(`${text}\r\n`) as never));
   }
   for (const v of vevents) root.addSubcomponent(v);
   return `${root.toString()}\r\n`;
+}
+
+/**
+ * Each zone the event uses, with the years its VTIMEZONE must describe: from the earliest time to
+ * the series' end (UNTIL), or a few years past today for a series without one.
+ */
+function zoneSpans(event: CalendarEvent): Map<string, [number, number]> {
+  const spans = new Map<string, [number, number]>();
+  const times = [event, ...event.overrides].flatMap((d) => [d.start, d.end]);
+  times.push(...event.overrides.map((o) => o.recurrenceId), ...(event.recurrence?.rdate ?? []), ...(event.recurrence?.exdate ?? []));
+  let seriesEnd = 0;
+  for (const rule of event.recurrence?.rrule ?? []) {
+    const until = /UNTIL=(\d{4})/i.exec(rule);
+    seriesEnd = Math.max(seriesEnd, until ? Number(until[1]) : new Date().getUTCFullYear() + 5);
+  }
+  for (const t of times) {
+    if (t.kind !== "time" || !t.zone || t.zone === "UTC") continue;
+    const year = Number(t.wall.slice(0, 4));
+    const [from, to] = spans.get(t.zone) ?? [year, year];
+    spans.set(t.zone, [Math.min(from, year), Math.max(to, year, seriesEnd)]);
+  }
+  return spans;
 }
 
 function writeMarker(v: Comp, marker: CopyMarker) {

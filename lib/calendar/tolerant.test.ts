@@ -129,3 +129,31 @@ describe("tolerant reading", () => {
     expect(e.recurrence).toEqual({ rrule: [], rdate: [{ kind: "time", wall: "2024-01-05T10:00:00", zone: "UTC" }], exdate: [] });
   });
 });
+
+describe("VTIMEZONEs written for the years the event covers", () => {
+  it("describes US Eastern before and after 2007, each rule bounded, so clients that trust it agree with tzdata", () => {
+    const text = toICalendar(
+      {
+        uid: "ny",
+        title: "Weekly",
+        description: "",
+        location: "",
+        status: "confirmed",
+        transparency: "opaque",
+        visibility: "default",
+        attendees: [],
+        overrides: [],
+        start: { kind: "time", wall: "2005-01-03T09:00:00", zone: "America/New_York" },
+        end: { kind: "time", wall: "2005-01-03T10:00:00", zone: "America/New_York" },
+        recurrence: { rrule: ["FREQ=WEEKLY;UNTIL=20091231T000000Z"], rdate: [], exdate: [] },
+      },
+      { now: new Date("2024-01-01T00:00:00Z") },
+    );
+    expect(text).toMatch(/RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU;UNTIL=2006/);
+    expect(text).toMatch(/RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\n/);
+    const tz = timezoneOf(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent("vtimezone")!);
+    for (const wall of ["2005-01-03T09:00:00", "2006-03-20T09:00:00", "2006-10-30T09:00:00", "2007-03-19T09:00:00", "2008-11-01T09:00:00", "2009-06-01T09:00:00"]) {
+      expect(instantInVtimezone(wall, tz)).toBe(instantInZone(wall, "America/New_York"));
+    }
+  });
+});

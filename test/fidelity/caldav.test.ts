@@ -22,7 +22,7 @@ describe.concurrent(`CalDAV → CalDAV, ${resources.length} resources`, () => {
     const refused = await a.load(resources);
     const hop = await copyAll(a, b);
     check(await follow("CalDAV → CalDAV (Radicale)", a, refused, [hop], b, started));
-  }, 240_000);
+  }, 300_000);
 
   it("on a server that keeps bytes verbatim (iCloud emulator)", async () => {
     const started = Date.now();
@@ -31,5 +31,5 @@ describe.concurrent(`CalDAV → CalDAV, ${resources.length} resources`, () => {
     const refused = a.load(resources);
     const hop = await copyAll(a, b);
     check(await follow("CalDAV → CalDAV (verbatim)", a, refused, [hop], b, started));
-  }, 240_000);
+  }, 300_000);
 });

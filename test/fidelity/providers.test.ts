@@ -26,7 +26,7 @@ describe.concurrent(`round trips, ${resources.length} resources`, () => {
     const there = await copyAll(a, g);
     const back = await copyAll(g, c);
     check(await follow("iCloud → Google → iCloud", a, refused, [there, back], c, started));
-  }, 240_000);
+  }, 300_000);
 
   it("iCloud → Microsoft → iCloud", async () => {
     const started = Date.now();
@@ -37,5 +37,5 @@ describe.concurrent(`round trips, ${resources.length} resources`, () => {
     const there = await copyAll(a, m);
     const back = await copyAll(m, c);
     check(await follow("iCloud → Microsoft → iCloud", a, refused, [there, back], c, started));
-  }, 240_000);
+  }, 300_000);
 });

@@ -22,4 +22,4 @@ it(`read → write, ${all.length} resources of ${corpus.files} files`, async () 
   report.ms = Date.now() - started;
   for (const n of report.notComparable) console.log(`  not comparable: ${n.key} — ${n.reason}`);
   check(report);
-}, 240_000);
+}, 300_000);

@@ -15,12 +15,12 @@ export const corpus = loadCorpus();
 export const only = process.env.FIDELITY_FILES ? new RegExp(process.env.FIDELITY_FILES) : null;
 export const all = only ? corpus.resources.filter((r) => only.test(r.file)) : corpus.resources;
 /**
- * The server paths take the first FIDELITY_PER_FILE resources of each file (default 10; `all` for
+ * The server paths take the first FIDELITY_PER_FILE resources of each file (default 3; `all` for
  * every one): the few large files (4,770 birthdays and the like) repeat one shape, and a write to
  * the emulators costs ~30 ms, so the whole corpus would take ~5 minutes a path. The in-process
  * path reads and writes every resource.
  */
-const perFile = process.env.FIDELITY_PER_FILE === "all" ? Infinity : Number(process.env.FIDELITY_PER_FILE ?? 10);
+const perFile = process.env.FIDELITY_PER_FILE === "all" ? Infinity : Number(process.env.FIDELITY_PER_FILE ?? 3);
 export const resources = (() => {
   const seen = new Map<string, number>();
   return all.filter((r) => {
