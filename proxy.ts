@@ -42,7 +42,8 @@ export function proxy(request: NextRequest) {
     return res;
   }
   const nonce = randomBytes(16).toString("base64");
-  const policy = contentSecurityPolicy({ nonce, development });
+  // An unknown path is answered with the prerendered not-found page: its inline scripts by hash.
+  const policy = contentSecurityPolicy({ nonce, hashes: staticPageHashes("/_not-found") ?? [], development });
   const headers = new Headers(request.headers);
   // Next.js reads the nonce from the request's policy and puts it on the scripts it renders.
   headers.set("content-security-policy", policy);

@@ -126,7 +126,7 @@ test.describe("issue 14 probes", () => {
     page.on("console", (m) => {
       if (/Content Security Policy|Refused to (execute|load)/i.test(m.text())) blocked.push(`${page.url()}: ${m.text()}`);
     });
-    for (const path of ["/", "/pricing", "/help"]) await page.goto(path);
+    for (const path of ["/", "/pricing", "/help", "/help/apple-app-specific-password", "/no-such-page"]) await page.goto(path);
     // The sign-in form and the dashboard need their scripts: signing in only works if they ran.
     await signIn(page, uniqueEmail("csp"));
     await page.goto("/accounts/connect");

@@ -14,18 +14,22 @@ import ipaddr from "ipaddr.js";
  *   refused whatever it carries: some stacks still route it to the IPv4 address.
  */
 export function isPublicAddress(address: string): boolean {
-  // Node's parser is strict (no "0x7f.1" or "2130706433" spellings that ipaddr.js would accept).
-  if (isIP(address) === 0) return false;
+  const parsed = parseAddress(address);
+  if (!parsed) return false;
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((p) => p === 0)) return false;
+  return parsed.range() === "unicast";
+}
+
+/**
+ * An IP address literal, strictly (Node's parser: no "0x7f.1" or "2130706433" spellings that
+ * ipaddr.js alone would accept), with IPv4-mapped IPv6 read as its IPv4 address; null otherwise.
+ */
+export function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (isIP(address) === 0) return null;
   // ipaddr.js reads "::a.b.c.d" as IPv4-mapped; spelling the IPv4 tail in hex keeps the two apart.
   const spelled = address.includes(":")
     ? address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) => `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`)
     : address;
-  let parsed = ipaddr.parse(spelled);
-  if (parsed.kind() === "ipv6") {
-    const v6 = parsed as ipaddr.IPv6;
-    if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
-    else if (v6.parts.slice(0, 6).every((p) => p === 0)) return false;
-  }
-  return parsed.range() === "unicast";
+  const parsed = ipaddr.parse(spelled);
+  return parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
 }
-

@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
-import ipaddr from "ipaddr.js";
+import type ipaddr from "ipaddr.js";
+import { parseAddress } from "@/lib/net/address-policy";
 
 /**
  * Who is asking, for rate limits: the client's address as the nearest proxy saw it (the last entry
@@ -11,9 +11,8 @@ import ipaddr from "ipaddr.js";
 export function clientKey(headers: Headers | undefined): string {
   const forwarded = headers?.get("x-forwarded-for")?.split(",").at(-1)?.trim() ?? headers?.get("x-real-ip")?.trim() ?? "";
   const address = forwarded.replace(/^\[(.*)\]$/, "$1");
-  if (isIP(address) === 0) return "unknown";
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const parsed = parseAddress(address);
+  if (!parsed) return "unknown";
   if (parsed.kind() === "ipv4") return parsed.toString();
   const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
   return `${parts.map((p) => p.toString(16)).join(":")}::/64`;

@@ -15,7 +15,9 @@ export interface ScriptSources {
 
 export function contentSecurityPolicy({ nonce, hashes, development }: ScriptSources = {}): string {
   const scripts = ["'self'"];
-  if (nonce) scripts.push(`'nonce-${nonce}'`, "'strict-dynamic'");
+  // No 'strict-dynamic': it would switch 'self' off, and a prerendered page served on a per-request
+  // answer (the not-found page) loads its chunks by plain <script src> without the nonce.
+  if (nonce) scripts.push(`'nonce-${nonce}'`);
   for (const h of hashes ?? []) scripts.push(`'${h}'`);
   if (development) scripts.push("'unsafe-eval'");
   return [
