@@ -2,6 +2,7 @@ import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { BadDataError } from "@/lib/errors";
 import { CASES } from "@/test/fidelity/cases";
+import { makeEvent, timed } from "@/test/support/sync";
 import { parseICalendar, toICalendar } from "./ical";
 import { instantInVtimezone, instantInZone, timezoneOf } from "./vtimezone-read";
 import { ianaZone } from "./zone-names";
@@ -133,20 +134,11 @@ describe("tolerant reading", () => {
 describe("VTIMEZONEs written for the years the event covers", () => {
   it("describes US Eastern before and after 2007, each rule bounded, so clients that trust it agree with tzdata", () => {
     const text = toICalendar(
-      {
-        uid: "ny",
-        title: "Weekly",
-        description: "",
-        location: "",
-        status: "confirmed",
-        transparency: "opaque",
-        visibility: "default",
-        attendees: [],
-        overrides: [],
-        start: { kind: "time", wall: "2005-01-03T09:00:00", zone: "America/New_York" },
-        end: { kind: "time", wall: "2005-01-03T10:00:00", zone: "America/New_York" },
+      makeEvent({
+        start: timed("2005-01-03T09:00:00", "America/New_York"),
+        end: timed("2005-01-03T10:00:00", "America/New_York"),
         recurrence: { rrule: ["FREQ=WEEKLY;UNTIL=20091231T000000Z"], rdate: [], exdate: [] },
-      },
+      }),
       { now: new Date("2024-01-01T00:00:00Z") },
     );
     expect(text).toMatch(/RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU;UNTIL=2006/);
