@@ -13,13 +13,13 @@ export function SandboxLogin<S extends { error?: string }>({
   intro,
   rows,
 }: {
-  action: (state: S, form: FormData) => Promise<S>;
+  action: (state: Awaited<S>, form: FormData) => Promise<S>;
   button: string;
   intro?: string;
   /** The login as label, value and test id rows, once made. */
-  rows: (state: S) => Array<[string, string | undefined, string]> | null;
+  rows: (state: Awaited<S>) => Array<[string, string | undefined, string]> | null;
 }) {
-  const [state, formAction] = useActionState<S, FormData>(action, {} as S);
+  const [state, formAction] = useActionState<S, FormData>(action, {} as Awaited<S>);
   const made = rows(state);
   return (
     <form action={formAction} className="space-y-2">
