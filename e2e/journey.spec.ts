@@ -131,6 +131,7 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   await expect(page.getByTestId("run-event-label").first()).toHaveText("Busy");
   await expect(page.getByText(/hetk-.*\.ics/)).toHaveCount(0);
   await shot(page, "activity-log");
+  await page.goto("/sandbox");
 
   // Two-way: an event made on the Google side is mirrored into iCloud as "Busy", and an edit
   // made to it on the Google side (moved to 14:00) flows back to the iCloud copy.
