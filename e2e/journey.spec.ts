@@ -176,11 +176,11 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
     await page.goto("/dashboard");
     await expect(page.getByTestId("reconnect-badge")).toBeVisible();
   }).toPass({ timeout: 45_000 });
+  await expect(page.getByTestId("dashboard-alert")).toBeVisible();
+  await shot(page, "dashboard-needs-reconnect");
   // The activity log's newest row is the pass or check that met the refused password.
   await page.goto(syncUrl);
   await expect(page.getByTestId("run").first()).toContainText(/Paused|Failed/);
-  await expect(page.getByTestId("dashboard-alert")).toBeVisible();
-  await shot(page, "dashboard-needs-reconnect");
 
   // Exactly one alert email, however many times the dead password was tried.
   await page.goto(icloudAccountUrl); // lists calendars again: another 401
