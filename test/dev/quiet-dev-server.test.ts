@@ -18,15 +18,17 @@ const home = mkdtempSync(path.join(tmpdir(), "hetk-dev-quiet-"));
 let child: ChildProcess | undefined;
 let output = "";
 
-afterAll(() => {
-  if (child?.pid) {
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    const exited = new Promise((resolve) => child!.once("exit", resolve));
     try {
-      process.kill(-child.pid, "SIGTERM");
+      process.kill(-child.pid, "SIGTERM"); // the dev server and the workers it started
     } catch {
       child.kill("SIGTERM");
     }
+    await exited;
   }
-  rmSync(home, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 async function get(pathname: string): Promise<number> {
