@@ -74,12 +74,13 @@ test("every signed-in screen passes axe and fits a phone", async ({ page, browse
   );
 
   // Phone width, same session.
-  const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, storageState: await page.context().storageState() });
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await page.context().storageState() });
   const phonePage = await phone.newPage();
   for (const [name, path] of screens.slice(1)) {
     await page.goto(path);
     await expect(page.locator("main h1").first()).toBeVisible();
     await audit(page, name);
+    await page.screenshot({ path: `${ARTIFACTS}/a11y-desktop-${name}.png`, fullPage: true });
     await phonePage.goto(path);
     await expect(phonePage.locator("main h1").first()).toBeVisible();
     await audit(phonePage, `${name} (phone)`);

@@ -15,7 +15,8 @@ export async function signInLinkFor(page: Page, email: string): Promise<string> 
 
 /** Signs in through the real emailed-link flow and lands on the dashboard. */
 export async function signIn(page: Page, email: string) {
-  await page.goto("/sign-in");
+  // Filled and sent as soon as the HTML is there, before the scripts have run: the form must work.
+  await page.goto("/sign-in", { waitUntil: "commit" });
   await page.getByLabel("Email address").fill(email);
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();

@@ -124,6 +124,15 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   });
   await shot(page, "sandbox-busy-copy");
 
+  // The activity log names the event as its copy reads ("Busy": the sync is private), not by a
+  // file name, and leaves out passes that found nothing.
+  await page.goto(syncUrl);
+  await page.getByTestId("run").filter({ hasText: "1 added" }).first().locator("summary").click();
+  await expect(page.getByTestId("run-event-label").first()).toHaveText("Busy");
+  await expect(page.getByText(/hetk-.*\.ics/)).toHaveCount(0);
+  await shot(page, "activity-log");
+  await page.goto("/sandbox");
+
   // Two-way: an event made on the Google side is mirrored into iCloud as "Busy", and an edit
   // made to it on the Google side (moved to 14:00) flows back to the iCloud copy.
   const g = google();
@@ -159,13 +168,19 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   await page.goto("/sandbox");
   await page.getByRole("button", { name: `Revoke the app-specific password of ${appleId}` }).click();
   await expect(page.getByText("Access withdrawn at the provider.")).toBeVisible();
-  await syncNow(page, syncUrl);
+  // Ask for a pass, unless the minute's check has already noticed and paused the sync.
+  await page.goto(syncUrl);
+  const now = page.getByRole("button", { name: "Sync now" });
+  if (await now.isVisible()) await now.click();
   await expect(async () => {
     await page.goto("/dashboard");
     await expect(page.getByTestId("reconnect-badge")).toBeVisible();
   }).toPass({ timeout: 45_000 });
   await expect(page.getByTestId("dashboard-alert")).toBeVisible();
   await shot(page, "dashboard-needs-reconnect");
+  // The activity log's newest row is the pass or check that met the refused password.
+  await page.goto(syncUrl);
+  await expect(page.getByTestId("run").first()).toContainText(/Paused|Failed/);
 
   // Exactly one alert email, however many times the dead password was tried.
   await page.goto(icloudAccountUrl); // lists calendars again: another 401
@@ -247,15 +262,34 @@ test("disconnecting an account deletes its access at once and pauses its syncs; 
   await expect(page).toHaveURL(/\/syncs\/[^/?]+\?created=1/);
   const syncUrl = new URL(page.url()).pathname;
 
+  // Disconnect asks first, naming the sync that will pause and what happens to the copies.
   await page.goto(accountUrl);
-  await expect(page.getByText("The sync using it will be paused")).toBeVisible();
-  await page.getByRole("button", { name: /^Disconnect / }).click();
+  await page.getByRole("link", { name: "Disconnect…" }).click();
+  await expect(page.getByRole("heading", { name: "Disconnect this account?" })).toBeVisible();
+  await expect(page.getByText("This sync stops and waits, paused:")).toBeVisible();
+  await expect(page.getByText("Copies already made stay in your calendars.")).toBeVisible();
+  await shot(page, "disconnect-confirm");
+  await page.getByRole("button", { name: "Disconnect it" }).click();
   await expect(page.getByText("Hetk deleted its saved password or access.")).toBeVisible();
+  await expect(page.getByText("The sync using it is paused.")).toBeVisible();
   await expect(page.getByTestId("reconnect-badge")).toHaveText("Disconnected");
   await shot(page, "account-disconnected");
   await page.goto(syncUrl);
   await expect(page.getByTestId("sync-status")).toHaveText("Paused");
   await expect(page.getByTestId("sync-blocked")).toBeVisible();
+  // Paused until a reconnect: "Resume" would only fail, so it is not offered.
+  await expect(page.getByRole("button", { name: "Resume" })).toHaveCount(0);
+
+  // A disconnected account can be removed for good, with the paused sync that used it.
+  await page.goto(accountUrl);
+  await page.getByRole("link", { name: "Remove for good…" }).click();
+  await expect(page.getByRole("heading", { name: "Remove this account for good?" })).toBeVisible();
+  await shot(page, "remove-account-confirm");
+  await page.getByRole("button", { name: "Remove it for good" }).click();
+  await expect(page).toHaveURL(/\/dashboard\?done=account-removed/);
+  await expect(page.getByText("The account was removed for good")).toBeVisible();
+  await expect(page.getByTestId("account-row")).toHaveCount(0);
+  await expect(page.getByText("No syncs yet.")).toBeVisible();
 
   await page.goto("/settings");
   await page.getByRole("button", { name: "Delete my account and everything in it" }).click();
@@ -264,7 +298,9 @@ test("disconnecting an account deletes its access at once and pauses its syncs; 
   await page.getByLabel("Your email address").fill(email);
   await shot(page, "settings-delete-account");
   await page.getByRole("button", { name: "Delete my account and everything in it" }).click();
-  await expect(page).toHaveURL(/\/\?account=deleted/);
+  await expect(page).toHaveURL(/\/account-deleted$/);
+  await expect(page.getByRole("heading", { name: "Your Hetk account is deleted" })).toBeVisible();
+  await shot(page, "account-deleted");
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/sign-in/);
 });

@@ -124,10 +124,13 @@ function localAppUrl(): string {
  * recompiles ("Compiled in 1ms") and reloads the open page again and again. So the default lives in
  * the user's data folder (XDG_DATA_HOME, else ~/.local/share), one folder per project checkout.
  */
-export function defaultDataDir(projectDir = process.cwd()): string {
+export function defaultDataDir(projectDir: string = process.cwd()): string {
   const base = process.env.XDG_DATA_HOME || path.join(homedir(), ".local", "share");
-  const id = createHash("sha256").update(path.resolve(projectDir)).digest("hex").slice(0, 10);
-  return path.join(base, "hetk", `${path.basename(path.resolve(projectDir))}-${id}`);
+  // String work only, no path.resolve on the working directory: the bundler would take that
+  // as a file access and trace the whole project into the server build.
+  const id = createHash("sha256").update(projectDir).digest("hex").slice(0, 10);
+  const name = projectDir.split(/[\\/]/).filter(Boolean).pop() ?? "hetk";
+  return path.join(base, "hetk", `${name}-${id}`);
 }
 
 export function resetConfig() {

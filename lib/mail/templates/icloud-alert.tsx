@@ -67,7 +67,7 @@ export function IcloudAlert({ accountEmail, reconnectUrl, guideUrl, pausedSyncs 
       <Text style={{ ...styles.text, fontWeight: 600, margin: "0 0 8px" }}>To fix it (about two minutes):</Text>
       <ol style={styles.list}>
         <li>
-          Sign in at appleid.apple.com and open Sign-In and Security, then App-Specific Passwords.
+          Sign in at <Link href="https://appleid.apple.com">appleid.apple.com</Link> and open Sign-In and Security, then App-Specific Passwords.
         </li>
         <li>Generate a new password and give it a label you will recognise, such as &quot;Hetk&quot;. Apple shows it only once.</li>
         <li>Open the reconnect page in Hetk and paste the new password exactly as shown, dashes included (xxxx-xxxx-xxxx-xxxx).</li>

@@ -43,7 +43,7 @@ export function Reminder({ provider, accountEmail, reconnectUrl, since, guideUrl
       </Text>
       {provider === "icloud" ? (
         <Text style={styles.text}>
-          Apple needs a new app-specific password (an Apple ID password change cancels the old ones). Make one at appleid.apple.com under
+          Apple needs a new app-specific password (an Apple ID password change cancels the old ones). Make one at <Link href="https://appleid.apple.com">appleid.apple.com</Link> under
           Sign-In and Security, then paste it on the reconnect page.
           {guideUrl ? (
             <>
