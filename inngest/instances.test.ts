@@ -5,23 +5,12 @@ import { claimOnce } from "@/lib/services/job-claims";
 import { useTestDatabase } from "@/test/db";
 import { inngest } from "./client";
 import { LocalRunner } from "./local-runner";
+import { waitFor } from "./testing/harness";
 
 // Two app instances, each with its own in-process runner, against one database.
 useTestDatabase();
 
 const removal = eventType("test/removal", { schema: z.object({ syncId: z.string() }) });
-
-function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (cond()) return resolve();
-      if (Date.now() - start > timeoutMs) return reject(new Error("condition not met in time"));
-      setTimeout(check, 5);
-    };
-    check();
-  });
-}
 
 let runners: LocalRunner[] = [];
 afterEach(async () => {
@@ -37,7 +26,7 @@ describe("several app instances with the in-process runner", () => {
     // Both instances start together and their timers fire within the same slot.
     runners = ["one", "two"].map((name) => new LocalRunner({ functions: [tickFn(name)], cronIntervals: { "t-cron": 60_000 }, cronsAtStartMs: 10, claim: claimOnce }));
     for (const r of runners) r.start();
-    await until(() => ticks.length >= 1);
+    await waitFor("a tick", () => ticks.length >= 1);
     await new Promise((r) => setTimeout(r, 200));
     await Promise.all(runners.map((r) => r.idle()));
     expect(ticks).toHaveLength(1);
@@ -50,7 +39,7 @@ describe("several app instances with the in-process runner", () => {
     runners = ["one", "two"].map((name) => new LocalRunner({ functions: [removeFn(name)], claim: claimOnce }));
     // A page view on each instance asks for the same removal (same event id), twice each.
     for (const r of runners) for (let i = 0; i < 2; i++) r.send({ name: removal.name, id: "sync-removal-s1", data: { syncId: "s1" } });
-    await until(() => removed.length >= 1);
+    await waitFor("a removal", () => removed.length >= 1);
     await new Promise((r) => setTimeout(r, 200));
     await Promise.all(runners.map((r) => r.idle()));
     expect(removed).toHaveLength(1);
