@@ -132,6 +132,8 @@ async function settle() {
 
 async function tickPoll(times = 1) {
   for (let i = 0; i < times; i++) {
+    // A tick by hand stands for the poll interval passing: every sync's next check falls due.
+    await t.db.update(syncs).set({ nextRunAt: new Date(0) }).where(eq(syncs.paused, false));
     await runner.tick("poll-scheduler");
     await settle();
   }

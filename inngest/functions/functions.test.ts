@@ -40,15 +40,14 @@ describe("function configuration", () => {
     for (const fn of functions) expect(typeof Reflect.get(fn, "fn")).toBe("function");
   });
 
-  it("sync-pair: one pass per sync at a time, account-level limit, triggered by sync/requested", () => {
+  it("sync-pair: a burst per sync is debounced into one pass, one pass at a time on each of both accounts, triggered by sync/requested", () => {
     const config = registered(syncPair);
     expect(config.triggers).toEqual([{ event: "sync/requested" }]);
-    expect(config.concurrency).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ key: "event.data.syncId", limit: 1 }),
-        expect.objectContaining({ key: "event.data.accountId", scope: "env" }),
-      ]),
-    );
+    expect(config.debounce).toEqual(expect.objectContaining({ key: "event.data.syncId" }));
+    expect(config.concurrency).toEqual([
+      expect.objectContaining({ key: "event.data.accountId", limit: 1, scope: "env" }),
+      expect.objectContaining({ key: "event.data.accountBId", limit: 1, scope: "env" }),
+    ]);
   });
 
   it("crons: poll every minute, renew every half hour, reminders hourly", () => {

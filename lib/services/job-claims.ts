@@ -1,4 +1,4 @@
-import { lt, sql } from "drizzle-orm";
+import { lt } from "drizzle-orm";
 import { db } from "@/db/client";
 import { jobClaims } from "@/db/schema";
 
@@ -10,6 +10,8 @@ import { jobClaims } from "@/db/schema";
  */
 export async function claimOnce(key: string, ttlMs: number, now = new Date()): Promise<boolean> {
   const stale = new Date(now.getTime() - ttlMs);
+  // Claims live a day at most (a few thousand rows): forgetting them here keeps the table small.
+  await db().delete(jobClaims).where(lt(jobClaims.claimedAt, new Date(now.getTime() - Math.max(ttlMs, 86_400_000))));
   const rows = await db()
     .insert(jobClaims)
     .values({ key, claimedAt: now })
@@ -18,7 +20,3 @@ export async function claimOnce(key: string, ttlMs: number, now = new Date()): P
   return rows.length > 0;
 }
 
-/** Forgets claims older than a day (the hourly cron's housekeeping). */
-export async function forgetOldClaims(now = new Date()): Promise<void> {
-  await db().delete(jobClaims).where(lt(jobClaims.claimedAt, sql`${new Date(now.getTime() - 86_400_000).toISOString()}::timestamptz`));
-}

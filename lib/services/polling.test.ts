@@ -53,7 +53,7 @@ describe("poll plan", () => {
     const plan = await planPolls(NOW);
     expect(plan.reconcile).toEqual([]);
     expect(plan.due).toEqual([]);
-    expect(plan.checks).toEqual([{ accountId: icloud, items: [{ syncId: id, syncAccountId: icloud, remoteId: "/home/", cursor: "sync:1" }] }]);
+    expect(plan.checks).toEqual([{ accountId: icloud, items: [{ syncId: id, syncAccountId: icloud, syncAccountBId: google, remoteId: "/home/", cursor: "sync:1" }] }]);
   });
 
   it("still pulls a pushed calendar now and then, since push notifications can be lost", async () => {

@@ -172,7 +172,7 @@ export async function checkForChanges(accountId: string, items: ChangeCheck[]): 
 /** Syncs one poll/check run claims and checks. */
 export const POLL_CHUNK = 1000;
 /** Change checks in flight at once per provider in one run (each account answers one at a time). */
-const PARALLEL_PER_PROVIDER: Record<string, number> = { icloud: 16, caldav: 8, google: 16, microsoft: 8 };
+const PARALLEL_PER_PROVIDER: Record<string, number> = { icloud: 32, caldav: 8, google: 32, microsoft: 16 };
 
 function dueWhere(now: Date) {
   return and(eq(syncs.paused, false), isNull(syncs.removal), or(lte(syncs.nextRunAt, now), isNull(syncs.nextRunAt)));

@@ -446,6 +446,8 @@ describe("a full journey with logging at debug level", () => {
     const [first] = await t.db.select().from(syncs).where(eq(syncs.userId, userId));
 
     await ic.revokeAll();
+    // The tick stands for the poll interval passing: the syncs' next checks fall due.
+    await t.db.update(syncs).set({ nextRunAt: new Date(0) });
     await runner.tick("poll-scheduler");
     await settle();
     google.control.revokeUser(person.gmail);

@@ -1,0 +1,90 @@
+import { InngestTestEngine } from "@inngest/test";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { calendarAccounts, calendars, syncs, users } from "@/db/schema";
+import type { CalendarProvider } from "@/lib/providers/types";
+import { saveConnectedAccount } from "@/lib/services/accounts";
+import { POLL_CHUNK } from "@/lib/services/polling";
+import { useTestDatabase } from "@/test/db";
+import { setProviderFactory } from "@/test/support/provider-factory";
+import { pollChecker, pollScheduler } from "./poll-scheduler";
+
+vi.mock("@/lib/providers/registry", async (orig) => (await import("@/test/support/provider-factory")).fakeableRegistry(orig));
+
+// 2,500 syncs of iCloud calendars (50 accounts), in the database; providers answer the cheap
+// check from memory, counting requests and how many run at once per account.
+const N = 2_500;
+const t = useTestDatabase();
+const inFlight = new Map<string, number>();
+let maxPerAccount = 0;
+let checks = 0;
+const moved = new Set<string>();
+
+beforeAll(async () => {
+  await t.db.insert(users).values({ id: "u", email: "u@example.test" });
+  const accounts: string[] = [];
+  for (let i = 0; i < 50; i++) accounts.push(await saveConnectedAccount("u", { provider: "icloud", email: `u${i}@icloud.test`, sandbox: true, credentials: { password: "abcd-efgh-ijkl-mnop" } }));
+  const cals = await t.db
+    .insert(calendars)
+    .values(accounts.flatMap((accountId) => Array.from({ length: 100 }, (_, k) => ({ accountId, remoteId: `/cal/${accountId}/${k}/`, name: `C${k}` }))))
+    .returning({ id: calendars.id, accountId: calendars.accountId, remoteId: calendars.remoteId });
+  const now = new Date();
+  await t.db.insert(syncs).values(
+    Array.from({ length: N }, (_, i) => ({
+      userId: "u",
+      calendarAId: cals[2 * i].id,
+      calendarBId: cals[2 * i + 1].id,
+      settings: {} as never,
+      cursorA: "sync:1",
+      cursorB: "sync:1",
+      lastFullReconcileAt: now,
+      lastRunAt: now,
+    })),
+  );
+  // One calendar in a hundred changed since its cursor.
+  for (const c of cals.filter((_, i) => i % 100 === 0)) moved.add(c.remoteId);
+  setProviderFactory((account) => ({
+    kind: "icloud",
+    hasChanges: async (calendarId: string) => {
+      const now = (inFlight.get(account.id) ?? 0) + 1;
+      inFlight.set(account.id, now);
+      maxPerAccount = Math.max(maxPerAccount, now);
+      checks++;
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight.set(account.id, now - 1);
+      return moved.has(calendarId);
+    },
+  }) as unknown as CalendarProvider);
+});
+
+describe("polling 2,500 calendars through @inngest/test", () => {
+  it("the tick counts what is due and fans out in a constant number of steps, far under the step cap", async () => {
+    const engine = new InngestTestEngine({ function: pollScheduler, steps: [{ id: "fan-out-0", handler: () => ({ ids: [] }) }] });
+    const { result, ctx } = await engine.execute();
+    expect(result).toEqual({ due: N, checks: Math.ceil(N / POLL_CHUNK) });
+    // count-due + one send: two steps whatever N is.
+    expect(ctx.step.run).toHaveBeenCalledTimes(1);
+    expect(ctx.step.sendEvent).toHaveBeenCalledTimes(1);
+  });
+
+  it("the check runs split the due syncs between them, each sync checked once, one request at a time per account, passes only for what moved", async () => {
+    const run = () =>
+      new InngestTestEngine({
+        function: pollChecker,
+        events: [{ name: "poll/check", data: { tick: "1", chunk: 0 } }],
+        steps: [{ id: "request-syncs-0", handler: () => ({ ids: [] }) }],
+      }).execute();
+    const results = await Promise.all([run(), run(), run()]);
+    const claimed = results.map((r) => (r.result as { claimed: number }).claimed);
+    expect(claimed.reduce((a, b) => a + b, 0)).toBe(N);
+    expect(Math.max(...claimed)).toBeLessThanOrEqual(POLL_CHUNK);
+    // Both sides once each, except side B of a sync whose side A already moved (no need to ask).
+    expect(checks).toBe(2 * N - moved.size);
+    expect(maxPerAccount).toBe(1);
+    const requested = results.reduce((n, r) => n + (r.result as { requested: number }).requested, 0);
+    expect(requested).toBe(moved.size);
+    // Nothing is due any more until the next interval.
+    const again = await run();
+    expect(again.result).toEqual({ claimed: 0, requested: 0 });
+    expect((await t.db.select({ id: calendarAccounts.id }).from(calendarAccounts)).length).toBe(50);
+  });
+});
