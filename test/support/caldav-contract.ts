@@ -6,8 +6,9 @@ import { createCaldavProvider } from "@/lib/providers/caldav/provider";
 
 /** Test-only fixtures that put the CalDAV provider in front of the provider contract. */
 
-const MALFORMED_UNKNOWN_ZONE = (uid: string) =>
-  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Broken//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Mars/Olympus:20300101T100000\r\nSUMMARY:broken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+/** Radicale stores it; Hetk refuses a series of a million occurrences (an unknown zone is now kept as floating time). */
+const MALFORMED_ABSURD_COUNT = (uid: string) =>
+  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Broken//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20300101T100000Z\r\nRRULE:FREQ=DAILY;COUNT=1000000\r\nSUMMARY:broken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
 const MALFORMED_DATE = (uid: string) =>
   `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Broken//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:2030-13-45\r\nSUMMARY:broken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
 
@@ -58,8 +59,8 @@ export async function davServerFixture(server: TestDavServer, flavour: "radicale
     },
     async injectMalformed() {
       const uid = `broken-${randomUUID()}`;
-      // Radicale validates dates on PUT but not zones; Xandikos stores anything.
-      const body = flavour === "radicale" ? MALFORMED_UNKNOWN_ZONE(uid) : MALFORMED_DATE(uid);
+      // Radicale validates dates on PUT but not how long a series runs; Xandikos stores anything.
+      const body = flavour === "radicale" ? MALFORMED_ABSURD_COUNT(uid) : MALFORMED_DATE(uid);
       const res = await fetch(`${calendarId}${uid}.ics`, {
         method: "PUT",
         headers: { Authorization: auth, "Content-Type": "text/calendar; charset=utf-8" },

@@ -1,6 +1,7 @@
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { resetConfig } from "@/lib/config";
+import { functions } from "@/inngest/functions";
 import { GET } from "./route";
 
 const saved = { INNGEST_DEV: process.env.INNGEST_DEV, INNGEST_EVENT_KEY: process.env.INNGEST_EVENT_KEY };
@@ -27,6 +28,6 @@ describe("/api/inngest", () => {
     const res = await GET(new NextRequest("http://localhost:3000/api/inngest"), {});
     expect(res.status).toBe(200);
     const body = (await res.json()) as { function_count?: number; mode?: string };
-    expect(body.function_count).toBe(6);
+    expect(body.function_count).toBe(functions.length);
   });
 });
