@@ -12,6 +12,8 @@ import { consume, type Limit } from "@/lib/security/rate-limit";
  */
 
 const feedbackPerAddress: Limit = { name: "help-feedback:address", max: 30, windowMs: 60 * 60_000 };
+/** The client address can be forged where no proxy sets it: a ceiling for everyone together. */
+const feedbackOverall: Limit = { name: "help-feedback:all", max: 2_000, windowMs: 60 * 60_000 };
 
 export const feedbackSchema = z.object({
   slug: z.string().trim().min(1).max(200),
@@ -26,6 +28,7 @@ export async function recordHelpFeedback(input: { slug: unknown; helpful: unknow
   if (!parsed.success) return { ok: false, reason: "invalid" };
   if (!getArticle(parsed.data.slug)) return { ok: false, reason: "unknown_article" };
   if (address && !(await consume(feedbackPerAddress, address)).allowed) return { ok: false, reason: "too_many" };
+  if (!(await consume(feedbackOverall, "all")).allowed) return { ok: false, reason: "too_many" };
   await db().insert(helpFeedback).values({ articleSlug: parsed.data.slug, helpful: parsed.data.helpful });
   return { ok: true };
 }

@@ -163,6 +163,8 @@ const protectedWrites: Record<string, string> = {
   "app/api/webhooks/microsoft/route.ts#POST": "the clientState Hetk gave Graph (sealed in push_channel)",
   "app/api/inngest/route.ts#POST": "Inngest's request signature (INNGEST_SIGNING_KEY); 404 when jobs run in-process",
   "app/api/inngest/route.ts#PUT": "Inngest's registration (signed); 404 when jobs run in-process",
+  "app/api/help-feedback/route.ts#POST":
+    "none needed: public and anonymous like the articles; it only adds one anonymous answer to a published article's count, limited per client address and overall (help-feedback.test.ts)",
 };
 
 /** GET handlers that do change something, and the secret that guards each. */

@@ -1,3 +1,4 @@
+import { clientKey } from "@/lib/security/client";
 import { recordHelpFeedback } from "@/lib/services/help-feedback";
 
 /**
@@ -6,7 +7,8 @@ import { recordHelpFeedback } from "@/lib/services/help-feedback";
  */
 export async function POST(request: Request) {
   const form = await request.formData().catch(() => null);
-  const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || undefined;
+  const client = clientKey(request.headers);
+  const address = client === "unknown" ? undefined : client;
   const outcome = await recordHelpFeedback({ slug: form?.get("slug"), helpful: form?.get("helpful") }, address);
   if (outcome.ok) return Response.json({ ok: true });
   const status = outcome.reason === "too_many" ? 429 : outcome.reason === "unknown_article" ? 404 : 400;
