@@ -1,13 +1,14 @@
 import { expect, it } from "vitest";
 import { parseICalendar, toICalendar } from "@/lib/calendar/ical";
 import { compare } from "./compare";
+import { corpusPresent } from "./corpus";
 import { all, check, corpus, only } from "./suite";
 
 /** Fidelity (issue 17), in process: Hetk reads and writes every resource of the corpus. */
 it(`read → write, ${all.length} resources of ${corpus.files} files`, async () => {
   for (const s of corpus.skipped) console.log(`  not a resource: ${s.key} — ${s.reason}`);
   expect(corpus.skipped.every((s) => s.reason.length > 0)).toBe(true);
-  if (!only) expect(all.length).toBeGreaterThan(9000);
+  if (!only && corpusPresent) expect(all.length).toBeGreaterThan(9000);
   const started = Date.now();
   const copies = new Map<string, string>();
   const errors = new Map<string, string>();
