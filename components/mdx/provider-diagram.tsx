@@ -10,8 +10,8 @@
  */
 const brands = {
   apple: { label: "Apple", accent: "#1d1d1f" },
-  google: { label: "Google", accent: "#1a73e8" },
-  microsoft: { label: "Microsoft", accent: "#0f6cbd" },
+  google: { label: "Google", accent: "#1558b0" },
+  microsoft: { label: "Microsoft", accent: "#0c5ea8" },
 } as const;
 
 type Provider = keyof typeof brands;
