@@ -20,6 +20,7 @@ import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
 import { sessionTokenDigest } from "@/lib/auth/session-token";
 import { resetConfig } from "@/lib/config";
+import { setJobTransport } from "@/lib/jobs/transport";
 import { PENDING_COOKIE, readPending } from "@/lib/oauth/flow";
 import { calendarChoices, readCredentials, saveConnectedAccount } from "@/lib/services/accounts";
 import { checkIcloudPassword } from "@/lib/services/connect-icloud";
@@ -52,15 +53,9 @@ vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }
 
 // --- Work started: every job event, recorded instead of run. -------------------------------------
 const sent = vi.hoisted(() => [] as { name: string; data: Record<string, unknown> }[]);
-vi.mock("@/lib/services/jobs", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/services/jobs")>();
-  return {
-    ...real,
-    sendJobEvents: vi.fn(async (events: { name: string; data: Record<string, unknown> } | { name: string; data: Record<string, unknown> }[]) => {
-      sent.push(...(Array.isArray(events) ? events : [events]));
-    }),
-  };
-});
+// Installed at the jobs' one seam, so the work services start themselves (requestSync after a
+// create, an edit, a resume) is recorded too, and no pass runs behind the test's back.
+setJobTransport({ send: (events) => void sent.push(...(events as (typeof sent)[number][])) });
 
 const t = useTestDatabase();
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -220,6 +215,8 @@ interface ActionCase {
   attacks: ((target: Fixture, actor: Fixture) => { label: string; form?: FormData })[];
   /** Whether the owner's replay must visibly change something (false: the form changes nothing anyway). */
   control: boolean;
+  /** Puts the owner's objects in the state the form acts on, before the owner's replay. */
+  prepareOwner?: (owner: Fixture) => Promise<void>;
   /** Why an action takes no ids at all (nothing to swap). */
   noIds?: string;
   /** Why an action works without a session (signing in and out): it is not asked to refuse. */
@@ -296,8 +293,13 @@ const actionCases: Record<string, ActionCase> = {
   "app/(app)/syncs/[id]/actions.ts#syncNowAction": { attacks: [(tg) => ({ label: "run ann's sync", form: form({ syncId: tg.syncId }) })], control: true },
   "app/(app)/syncs/[id]/actions.ts#pauseSyncAction": { attacks: [(tg) => ({ label: "pause ann's sync", form: form({ syncId: tg.syncId }) })], control: true },
   "app/(app)/syncs/[id]/actions.ts#runHeldPassAction": {
-    // The fixture's sync is held back by the mass-deletion guard, so the owner's replay runs the pass.
     attacks: [(tg) => ({ label: "confirm ann's held-back deletions", form: form({ syncId: tg.syncId }) })],
+    // The owner's sync held back by the mass-deletion guard, so the owner's replay runs the pass.
+    prepareOwner: async (owner) => {
+      const reason = "Held back: this pass would delete 1 copy";
+      await t.db.update(syncs).set({ paused: true, pausedReason: reason, status: "paused" }).where(eq(syncs.id, owner.syncId));
+      await t.db.insert(syncRuns).values({ syncId: owner.syncId, trigger: "scheduled", outcome: "paused", error: reason, finishedAt: new Date() });
+    },
     control: true,
   },
   "app/(app)/syncs/[id]/actions.ts#resumeSyncAction": { attacks: [(tg) => ({ label: "resume ann's sync", form: form({ syncId: tg.syncId }) })], control: true },
@@ -320,6 +322,8 @@ const actionCases: Record<string, ActionCase> = {
       (tg, me) => ({ label: "preview ann's calendar (counts her events)", form: form({ intent: "preview", calendarAId: tg.home, calendarBId: me.family, direction: "one_way", ...validSettings }) }),
     ],
     control: true,
+    // The fixture's own sync pairs the same two calendars; the owner's replay creates it anew.
+    prepareOwner: async (owner) => void (await t.db.delete(syncs).where(eq(syncs.id, owner.syncId))),
   },
 };
 
@@ -454,6 +458,7 @@ describe("server actions", () => {
       for (const attack of c.attacks) {
         // A fresh owner per form, so a destructive one (delete, disconnect) does not hide the next.
         const owner = await fixture(`cat-${Math.random().toString(36).slice(2, 8)}`);
+        await c.prepareOwner?.(owner);
         const { label, form: fd } = attack(owner, owner);
         const before = await snapshot(owner);
         sent.length = 0;

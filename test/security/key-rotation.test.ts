@@ -33,10 +33,6 @@ import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
  */
 
 const sent = vi.hoisted(() => [] as { name: string; data: Record<string, unknown> }[]);
-vi.mock("@/lib/services/jobs", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/services/jobs")>();
-  return { ...real, sendJobEvents: vi.fn(async (e: (typeof sent)[number] | (typeof sent)[number][]) => void sent.push(...(Array.isArray(e) ? e : [e]))) };
-});
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const dataDir = mkdtempSync(path.join(tmpdir(), "hetk-rotate-"));
@@ -97,8 +93,8 @@ beforeAll(async () => {
   Object.assign(process.env, { SANDBOX: "on", APP_URL: "http://hetk.test", DATA_DIR: dataDir, EMULATOR_ICLOUD_URL: icloud.url, EMULATOR_GOOGLE_URL: google.url, PUSH_BASE_URL: web.url });
   useKeys(OLD);
   await openDb();
-  // Passes run when this test says so (runSync), not in the background.
-  restorePorts = setJobTransport({ send: () => {} });
+  // Passes run when this test says so (runSync), not in the background; the work asked for is recorded.
+  restorePorts = setJobTransport({ send: (events) => void sent.push(...(events as (typeof sent)[number][])) });
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { saveConnectedAccount } from "@/lib/services/accounts";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { WEBHOOK_LIMITS } from "@/lib/services/webhooks";
 import { useTestDatabase } from "@/test/db";
+import { setJobTransport } from "@/lib/jobs/transport";
 
 /**
  * Issue 14, row "denial of service through the Microsoft webhook": a forged 2.5 MB batch of 50,000
@@ -27,7 +28,7 @@ vi.mock("@/lib/services/push", async (importOriginal) => {
     },
   };
 });
-vi.mock("@/lib/services/jobs", async (importOriginal) => ({ ...(await importOriginal<typeof import("@/lib/services/jobs")>()), sendJobEvents: vi.fn(async () => {}) }));
+setJobTransport({ send: () => {} });
 
 const t = useTestDatabase();
 const STATE = "client-state-of-sub-1";

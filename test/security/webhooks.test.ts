@@ -1,4 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as googleRoute } from "@/app/api/webhooks/google/route";
 import { POST as microsoftRoute } from "@/app/api/webhooks/microsoft/route";
 import { calendars, pushChannels, syncs, users } from "@/db/schema";
@@ -6,6 +6,7 @@ import { seal } from "@/lib/crypto";
 import { saveConnectedAccount } from "@/lib/services/accounts";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import { useTestDatabase } from "@/test/db";
+import { setJobTransport } from "@/lib/jobs/transport";
 
 /**
  * Push notifications are unauthenticated POSTs from the internet: only the channel token (Google)
@@ -14,15 +15,7 @@ import { useTestDatabase } from "@/test/db";
  */
 
 const sent: { name: string; data: Record<string, unknown> }[] = [];
-vi.mock("@/lib/services/jobs", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/services/jobs")>();
-  return {
-    ...real,
-    sendJobEvents: vi.fn(async (events: { name: string; data: Record<string, unknown> } | { name: string; data: Record<string, unknown> }[]) => {
-      sent.push(...(Array.isArray(events) ? events : [events]));
-    }),
-  };
-});
+setJobTransport({ send: (events) => void sent.push(...(events as (typeof sent)[number][])) });
 
 const t = useTestDatabase();
 const TOKEN_1 = "token-of-channel-one";
