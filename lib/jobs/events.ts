@@ -30,6 +30,20 @@ export const syncRemovalRequested = eventType("sync/removal-requested", {
   schema: z.object({ syncId: z.string().min(1) }),
 });
 
+/**
+ * Re-seal every stored credential and push channel secret with the newest key (`npm run
+ * keys:rotate`). `keyId` is the newest key of whoever asked: a worker whose newest key differs
+ * refuses rather than seal with another one. A run that hands over to a fresh one passes on where
+ * it stands (`cursor`) and what it did so far (`progress`).
+ */
+export const keysRotateRequested = eventType("keys/rotate.requested", {
+  schema: z.object({
+    keyId: z.string().min(1),
+    cursor: z.object({ table: z.enum(["accounts", "channels"]), after: z.string().nullable() }).optional(),
+    progress: z.object({ found: z.number().int().min(0), rotated: z.number().int().min(0), failed: z.number().int().min(0) }).optional(),
+  }),
+});
+
 /** A provider said the account's credential is dead (iCloud 401, OAuth invalid_grant). */
 export const credentialRevoked = eventType("credential/revoked", {
   schema: z.object({ accountId: z.string().min(1), reason: z.string() }),

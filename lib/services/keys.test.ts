@@ -25,10 +25,10 @@ describe("key rotation", () => {
     const next = generateKeyEntry("new");
     useKeys(`${next},${old}`);
     expect(await readCredentials(id)).toEqual({ password: "abcd-efgh-ijkl-mnop" }); // readable mid-rotation
-    expect(await rotateCredentialKeys()).toEqual({ examined: 1, rotated: 1 });
+    expect(await rotateCredentialKeys()).toEqual({ examined: 1, rotated: 1, remaining: 0 });
     const [row] = await t.db.select().from(calendarAccounts).where(eq(calendarAccounts.id, id));
     expect(keyIdOf(row.credentials!)).toBe("new");
-    expect(await rotateCredentialKeys()).toEqual({ examined: 1, rotated: 0 });
+    expect(await rotateCredentialKeys()).toEqual({ examined: 1, rotated: 0, remaining: 0 });
 
     useKeys(next); // the old key can now be dropped
     expect(parseKeys(process.env.ENCRYPTION_KEY!)).toHaveLength(1);
