@@ -199,6 +199,18 @@ describe("Microsoft provider against the emulator", () => {
     expect(cause.error).toBe("invalid_grant");
     expect(cause.error_description).toMatch(/^AADSTS50173:/);
   });
+
+  it("two calls at once, both refused by one failed refresh: each reports the rejected credential (one does not take the other's)", async () => {
+    const a = await signedInAccount(emu);
+    emu.expireAccessTokens(a.email); // Graph refuses the token the provider holds…
+    emu.revoke(a.email, "AADSTS50173"); // …and the refresh that follows
+    const [profile, calendars] = await Promise.allSettled([a.provider.me(), a.provider.listCalendars()]);
+    for (const r of [profile, calendars]) {
+      expect(r.status).toBe("rejected");
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(CredentialsRejectedError);
+    }
+
+  });
 });
 
 describe("change notifications", () => {

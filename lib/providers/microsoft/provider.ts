@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import {
@@ -318,18 +319,16 @@ export class MicrosoftProvider implements CalendarProvider {
     return u.pathname.replace(/^\/v1\.0/, "") + u.search;
   }
 
-  /** Set by the bearer middleware when a refresh inside a request failed (the SDK wraps it). */
-  authFailure: Error | null = null;
-
   private async call<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
     // Refreshing here, outside the SDK, keeps a rejected grant a CredentialsRejectedError.
     await this.accessToken();
+    // This call's own record of a refresh that failed inside the SDK (which wraps the error):
+    // concurrent calls each have one, so one call's refusal is never read, or cleared, by another.
+    const auth: CallAuth = { failure: null };
     try {
-      return await this.mailbox.run(() => fn(this.client));
+      return await this.mailbox.run(() => callAuth.run(auth, () => fn(this.client)));
     } catch (e) {
-      const auth = this.authFailure;
-      this.authFailure = null;
-      if (auth && e instanceof GraphError && e.statusCode <= 0) throw auth;
+      if (auth.failure && e instanceof GraphError && e.statusCode <= 0) throw auth.failure;
       throw toProviderError(e, what);
     }
   }
@@ -829,6 +828,18 @@ class TimeoutHandler implements Middleware {
   }
 }
 
+interface CallAuth {
+  failure: Error | null;
+}
+
+/** The `call` a Graph request runs for: the bearer middleware notes a failed refresh on it. */
+const callAuth = new AsyncLocalStorage<CallAuth>();
+
+function noteAuthFailure(e: unknown) {
+  const auth = callAuth.getStore();
+  if (auth) auth.failure = e instanceof Error ? e : new Error(String(e));
+}
+
 class BearerHandler implements Middleware {
   private next?: Middleware;
   constructor(private readonly provider: MicrosoftProvider) {}
@@ -853,7 +864,7 @@ class BearerHandler implements Middleware {
     try {
       token = await this.provider.accessToken();
     } catch (e) {
-      this.provider.authFailure = e instanceof Error ? e : new Error(String(e));
+      noteAuthFailure(e);
       throw e;
     }
     this.setAuth(context, token);
@@ -862,7 +873,7 @@ class BearerHandler implements Middleware {
       try {
         this.setAuth(context, await this.provider.rejectedToken(token));
       } catch (e) {
-        this.provider.authFailure = e instanceof Error ? e : new Error(String(e));
+        noteAuthFailure(e);
         throw e;
       }
       await this.next!.execute(context);
