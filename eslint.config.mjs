@@ -11,7 +11,7 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 export const layers = [
   { target: "lib", from: ["app", "inngest", "emulators", "components", "test", "server", "scripts", "bench", "instrumentation.ts"], message: "lib is imported by the app, never the other way (README: Layout)." },
   { target: "db", from: ["app", "inngest", "emulators", "components", "server", "lib/services", "lib/providers"], message: "db sits under the services (README: Layout)." },
-  { target: ["lib/calendar", "lib/errors.ts"], from: ["lib/providers", "lib/sync", "lib/services", "lib/jobs", "db"], message: "lib/calendar and lib/errors.ts are the bottom layer (README: Layout)." },
+  { target: ["lib/calendar", "lib/errors.ts", "lib/text"], from: ["lib/providers", "lib/sync", "lib/services", "lib/jobs", "lib/content", "db"], message: "lib/calendar, lib/errors.ts and lib/text are the bottom layer (README: Layout)." },
   { target: ["lib/sync", "lib/providers", "lib/jobs"], from: ["lib/services"], message: "Services call the engine, the providers and the jobs, not the other way (README: Layout)." },
   { target: "lib/providers", from: ["lib/sync"], message: "Providers do not know the sync engine (README: Layout)." },
   { target: "inngest/functions", from: ["db", "inngest/local-runner.ts", "server", "app", "emulators"], message: "Inngest functions call services only (README: Layout)." },

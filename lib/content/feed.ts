@@ -2,10 +2,7 @@ import { listArticles } from "@/lib/content/articles";
 import { authors } from "@/lib/content/authors";
 import { listPosts } from "@/lib/content/blog";
 import { site } from "@/lib/site";
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c]!);
-}
+import { escapeXml } from "@/lib/text/xml";
 
 /** RSS 2.0 feed of the help articles, newest update first. */
 export function buildFeed(baseUrl: string = site.url): string {

@@ -1,10 +1,7 @@
 /** Request bodies and readers for tsdav's parsed (camel-cased, xml-js compact) multistatus values. */
+import { escapeXml } from "@/lib/text/xml";
 
 const NS = `xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:a="http://apple.com/ns/ical/"`;
-
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 export const bodies = {
   calendars: `<?xml version="1.0" encoding="utf-8"?>
