@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { calendarAccounts, calendars, syncs, users } from "@/db/schema";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import type { SyncSettings } from "@/lib/sync/types";
@@ -25,11 +25,11 @@ async function seed(settings: SyncSettings) {
 async function loggedTitles(settings: SyncSettings) {
   const { userId, syncId } = await seed(settings);
   const w = new MemoryWorld(settings, "one_way", syncId, NOW);
-  w.provider.userCreate(CAL.a, makeEvent({ title: "Dentist", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
+  const original = w.provider.userCreate(CAL.a, makeEvent({ title: "Dentist", start: timed("2026-01-20T10:00:00"), end: timed("2026-01-20T11:00:00") }));
   const run = await runSync(userId, syncId, { resolveProvider: async () => w.provider, now: NOW });
   const rows = (await listRunEvents(userId, syncId, [run.runId!])).get(run.runId!)!;
   const titles = await titlesForActivity(userId, syncId, rows, { providerFor: async () => w.provider });
-  return { rows, titles, userId, syncId, w };
+  return { rows, titles, userId, syncId, w, original };
 }
 
 describe("activity log titles", () => {
@@ -50,5 +50,21 @@ describe("activity log titles", () => {
   it("reads nothing for another user's sync", async () => {
     const { rows, syncId, w } = await loggedTitles({ ...DEFAULT_SYNC_SETTINGS, privacy: "full" });
     expect((await titlesForActivity("someone-else", syncId, rows, { providerFor: async () => w.provider })).size).toBe(0);
+  });
+
+  it("a page that refreshes itself reads each title once, and again after the next pass (which may rename the copy)", async () => {
+    const { rows, userId, syncId, w, original } = await loggedTitles({ ...DEFAULT_SYNC_SETTINGS, privacy: "full" });
+    const copied = rows.find((r) => r.action === "create")!;
+    const get = vi.spyOn(w.provider, "get");
+    const providerFor = async () => w.provider;
+    for (let refresh = 0; refresh < 3; refresh++) {
+      expect((await titlesForActivity(userId, syncId, rows, { providerFor })).get(titleKey(copied.side!, copied.ref!))).toBe("Dentist");
+    }
+    expect(get).not.toHaveBeenCalled(); // read once, when the log was first shown
+
+    w.provider.userUpdate(CAL.a, original, (e) => ({ ...e, title: "Dentist (moved)" }));
+    await runSync(userId, syncId, { resolveProvider: async () => w.provider, now: new Date(NOW.getTime() + 60_000) });
+    expect((await titlesForActivity(userId, syncId, rows, { providerFor })).get(titleKey(copied.side!, copied.ref!))).toBe("Dentist (moved)");
+    expect(get).toHaveBeenCalledTimes(1);
   });
 });

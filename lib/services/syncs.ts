@@ -69,6 +69,8 @@ export async function listSyncs(userId: string) {
 export interface SyncSide {
   calendarId: string;
   calendarName: string;
+  /** The calendar's id at its provider (what a provider call takes). */
+  remoteCalendarId: string;
   writable: boolean;
   accountId: string;
   provider: "icloud" | "caldav" | "google" | "microsoft";
@@ -95,13 +97,16 @@ export interface SyncDetail {
   b: SyncSide;
 }
 
-/** One sync of the user's, with both sides; null when it does not exist or is someone else's. */
-export async function getSync(userId: string, syncId: string): Promise<SyncDetail | null> {
+/**
+ * One sync of the user's with both sides (calendar and account): the one join behind `getSync`
+ * and the activity log's titles. Null when it does not exist or is someone else's.
+ */
+export async function syncWithSides(userId: string, syncId: string): Promise<{ sync: typeof syncs.$inferSelect; a: SyncSide; b: SyncSide } | null> {
   const [row] = await db()
     .select({
       sync: syncs,
-      calA: { id: calA.id, name: calA.name, writable: calA.writable },
-      calB: { id: calB.id, name: calB.name, writable: calB.writable },
+      calA: { id: calA.id, name: calA.name, writable: calA.writable, remoteId: calA.remoteId },
+      calB: { id: calB.id, name: calB.name, writable: calB.writable, remoteId: calB.remoteId },
       accA: { id: accA.id, provider: accA.provider, email: accA.email, status: accA.status, sandbox: accA.sandbox },
       accB: { id: accB.id, provider: accB.provider, email: accB.email, status: accB.status, sandbox: accB.sandbox },
     })
@@ -112,10 +117,10 @@ export async function getSync(userId: string, syncId: string): Promise<SyncDetai
     .innerJoin(accB, eq(accB.id, calB.accountId))
     .where(and(eq(syncs.userId, userId), eq(syncs.id, syncId)));
   if (!row) return null;
-  const [{ n }] = await db().select({ n: count() }).from(eventLinks).where(eq(eventLinks.syncId, syncId));
   const side = (c: typeof row.calA, a: typeof row.accA): SyncSide => ({
     calendarId: c.id,
     calendarName: c.name,
+    remoteCalendarId: c.remoteId,
     writable: c.writable,
     accountId: a.id,
     provider: a.provider,
@@ -123,7 +128,15 @@ export async function getSync(userId: string, syncId: string): Promise<SyncDetai
     accountStatus: a.status,
     sandbox: a.sandbox,
   });
-  const s = row.sync;
+  return { sync: row.sync, a: side(row.calA, row.accA), b: side(row.calB, row.accB) };
+}
+
+/** One sync of the user's, with both sides; null when it does not exist or is someone else's. */
+export async function getSync(userId: string, syncId: string): Promise<SyncDetail | null> {
+  const found = await syncWithSides(userId, syncId);
+  if (!found) return null;
+  const [{ n }] = await db().select({ n: count() }).from(eventLinks).where(eq(eventLinks.syncId, syncId));
+  const s = found.sync;
   return {
     id: s.id,
     name: s.name,
@@ -138,8 +151,8 @@ export async function getSync(userId: string, syncId: string): Promise<SyncDetai
     removal: s.removal,
     createdAt: s.createdAt,
     linkCount: Number(n),
-    a: side(row.calA, row.accA),
-    b: side(row.calB, row.accB),
+    a: found.a,
+    b: found.b,
   };
 }
 
