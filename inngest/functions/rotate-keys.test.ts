@@ -113,6 +113,15 @@ describe("rotate-keys", () => {
     await expectAllReadableWithNewKeyOnly();
   });
 
+  it("is registered to run one rotation at a time", () => {
+    const [config] = (rotateKeys as unknown as { getConfig: (o: { baseUrl: URL; appPrefix: string }) => Record<string, unknown>[] }).getConfig({
+      baseUrl: new URL("http://localhost:3000/api/inngest"),
+      appPrefix: "hetk",
+    });
+    expect(config.triggers).toEqual([{ event: "keys/rotate.requested" }]);
+    expect(config.concurrency).toEqual([expect.objectContaining({ limit: 1 })]);
+  });
+
   it("refuses, without touching a row, when the worker's newest key is not the one asked for", async () => {
     interrupt.atCall = 0;
     useKeys(`${OLD},${NEW}`);

@@ -5,8 +5,8 @@ import { inngest } from "../client";
 
 /**
  * Chunks per run; past it the run hands over to a fresh one. With 500 rows a chunk
- * (`ROTATION_CHUNK_ROWS`) a run re-seals up to 50,000 envelopes in at most 102 steps (a chunk
- * each, then the count or the hand-over): 100,000 accounts with 200,000 push channels are six
+ * (`ROTATION_CHUNK_ROWS`) a run re-seals up to 50,000 envelopes in at most 101 steps (a chunk
+ * each, then the final count or the hand-over): 100,000 accounts with 200,000 push channels are six
  * runs, none near Inngest's 1,000-step limit, each run's state a few kilobytes.
  */
 export const ROTATION_CHUNKS_PER_RUN = 100;
