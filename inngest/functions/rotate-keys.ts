@@ -1,6 +1,6 @@
 import { NonRetriableError } from "inngest";
 import { keysRotateRequested } from "@/lib/jobs/events";
-import { envelopeCounts, newestKeyId, rotateKeyChunk, type RotationCursor } from "@/lib/services/keys";
+import { addChunk, envelopeCounts, newestKeyId, rotateKeyChunk, type RotationCursor, type RotationProgress } from "@/lib/services/keys";
 import { inngest } from "../client";
 
 /**
@@ -34,13 +34,11 @@ export const rotateKeys = inngest.createFunction(
     if (newest !== keyId) {
       throw new NonRetriableError(`Asked to re-encrypt with the key "${keyId}", but this worker's newest key is "${newest}": put "${keyId}" first in its ENCRYPTION_KEY.`);
     }
-    const progress = { found: 0, rotated: 0, failed: 0, ...event.data.progress };
+    let progress: RotationProgress = event.data.progress ?? { found: 0, rotated: 0, failed: 0 };
     let cursor: RotationCursor = event.data.cursor ?? { table: "accounts", after: null };
     for (let i = 0; i < ROTATION_CHUNKS_PER_RUN; i++) {
       const chunk = await step.run(`rotate-${i}`, () => rotateKeyChunk(cursor));
-      progress.found += chunk.found;
-      progress.rotated += chunk.rotated;
-      progress.failed += chunk.failed;
+      progress = addChunk(progress, chunk);
       logger.info("key rotation progress", { keyId, table: cursor.table, ...progress });
       if (!chunk.next) {
         const { stale: remaining } = await step.run("count-remaining", () => envelopeCounts());

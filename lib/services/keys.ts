@@ -24,14 +24,21 @@ export interface RotationCursor {
   after: string | null;
 }
 
-export interface RotationChunk {
-  /** Rows found still sealed with an older key. */
-  found: number;
-  rotated: number;
-  /** Rows whose envelope did not open: left as they are, counted, logged. */
-  failed: number;
+/** `found`: rows still sealed with an older key; `failed`: those that did not open (left as they are, logged). */
+export interface RotationChunk extends RotationProgress {
   /** Where the next chunk starts; null once both tables are done. */
   next: RotationCursor | null;
+}
+
+/** What a rotation did so far, summed over its chunks (and over the runs it was handed on to). */
+export interface RotationProgress {
+  found: number;
+  rotated: number;
+  failed: number;
+}
+
+export function addChunk(progress: RotationProgress, chunk: RotationProgress): RotationProgress {
+  return { found: progress.found + chunk.found, rotated: progress.rotated + chunk.rotated, failed: progress.failed + chunk.failed };
 }
 
 /** Rows re-sealed per chunk: one SELECT and one UPDATE each, well under a second on Postgres. */
@@ -115,16 +122,14 @@ export async function envelopeCounts(keys: Key[] = keyring()): Promise<{ total: 
  * function runs the same chunks as steps (see `requestKeyRotation`).
  */
 export async function rotateCredentialKeys(
-  opts: { keys?: Key[]; limit?: number; onChunk?: (done: { found: number; rotated: number; failed: number }) => void } = {},
+  opts: { keys?: Key[]; limit?: number; onChunk?: (done: RotationProgress) => void } = {},
 ): Promise<RotationReport> {
   const keys = opts.keys ?? keyring();
-  const done = { found: 0, rotated: 0, failed: 0 };
+  let done: RotationProgress = { found: 0, rotated: 0, failed: 0 };
   for (let cursor: RotationCursor | null = { table: "accounts", after: null }; cursor; ) {
     const chunk: RotationChunk = await rotateKeyChunk(cursor, opts.limit, keys);
-    done.found += chunk.found;
-    done.rotated += chunk.rotated;
-    done.failed += chunk.failed;
-    if (chunk.found) opts.onChunk?.({ ...done });
+    done = addChunk(done, chunk);
+    if (chunk.found) opts.onChunk?.(done);
     cursor = chunk.next;
   }
   const { total, stale } = await envelopeCounts(keys);
