@@ -2,9 +2,13 @@ import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { calendarAccounts, calendars, pushChannels, users } from "@/db/schema";
 import { LocalRunner } from "@/inngest/local-runner";
+import { waitFor } from "@/inngest/testing/harness";
 import { resetConfig } from "@/lib/config";
 import { generateKeyEntry, keyIdOf, openJson, parseKeys, resetKeyring, sealJson } from "@/lib/crypto";
 import { keysRotateRequested } from "@/lib/jobs/events";
+import { setJobTransport, type JobEvent } from "@/lib/jobs/transport";
+import { claimOnce } from "@/lib/services/job-claims";
+import { requestKeyRotation } from "@/lib/services/keys";
 import { useTestDatabase } from "@/test/db";
 import { ROTATION_CHUNKS_PER_RUN, rotateKeys } from "./rotate-keys";
 
@@ -110,6 +114,25 @@ describe("rotate-keys", () => {
     await runner.stop();
     // Five chunk calls: accounts 0–499, the one that failed, 500–999 on the retry, 1000–1099, the channels.
     expect(interrupt.calls).toBe(5);
+    await expectAllReadableWithNewKeyOnly();
+  });
+
+  it("two app instances asked for the rotation at once run it once", async () => {
+    interrupt.atCall = 0;
+    const asked: JobEvent[] = [];
+    const restore = setJobTransport({ send: (events) => void asked.push(...events) });
+    await requestKeyRotation(); // on instance one…
+    await requestKeyRotation(); // …and on instance two, before anything ran: the same event id
+    restore();
+    expect(asked.map((e) => e.id)).toEqual([`keys-rotate-new-${ACCOUNTS + CHANNELS}`, `keys-rotate-new-${ACCOUNTS + CHANNELS}`]);
+    const runners = [0, 1].map(() => new LocalRunner({ functions: [rotateKeys], cronsAtStartMs: null, claim: claimOnce }));
+    runners.forEach((r, i) => r.send(asked[i] as Parameters<LocalRunner["send"]>[0]));
+    await waitFor("the rotation", async () => sealedWith(await envelopes(), "old") === 0);
+    await new Promise((r) => setTimeout(r, 200)); // time for a second run to start, were it let through
+    await Promise.all(runners.map((r) => r.idle()));
+    await Promise.all(runners.map((r) => r.stop()));
+    // One run: accounts 0–499, 500–999, 1000–1099, then the channels; no second run's chunks.
+    expect(interrupt.calls).toBe(4);
     await expectAllReadableWithNewKeyOnly();
   });
 
