@@ -34,10 +34,14 @@ export const UNPUSHED_POLL_MS = 5 * 60_000;
  * It is also how a revoked Google / Microsoft grant is noticed on a quiet calendar.
  */
 export const PUSHED_BACKSTOP_MS = 15 * 60_000;
-/** Calendars one poll/check run claims and checks. */
-export const POLL_CHUNK = 1000;
+/**
+ * Calendars one poll/check run claims and checks: at 64 requests in flight and 300 ms a request,
+ * a chunk takes about 10 s, one step well inside any host's invocation limit, and an idle chunk
+ * costs two executions (the run and its step) for 2,000 calendars.
+ */
+export const POLL_CHUNK = 2000;
 /** Accounts checked at once per provider in one run (each account answers one request at a time). */
-const PARALLEL_PER_PROVIDER: Record<string, number> = { icloud: 32, caldav: 8, google: 32, microsoft: 16 };
+const PARALLEL_PER_PROVIDER: Record<string, number> = { icloud: 64, caldav: 8, google: 32, microsoft: 16 };
 
 export interface SyncRef {
   syncId: string;
