@@ -385,9 +385,7 @@ const report = {
   },
 };
 
-if (values.json) {
-  console.log(JSON.stringify(report, null, 2));
-} else {
+{
   const rows: [string, string, string][] = [
     ["steps per poll tick", "1 + one per iCloud account (1,001 at 1,000)", results.map((r) => `${r.tickSteps} tick + ${r.checkRunSteps} per check run (N=${r.calendars.toLocaleString("en")})`).join("; ")],
     ["largest run state", "305 MB at 1,000 accounts", `${(report.maxRunStateBytes / 1024).toFixed(1)} KB`],
@@ -403,9 +401,12 @@ if (values.json) {
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   const w2 = Math.max(...rows.map((r) => r[1].length));
-  console.log(`${"what".padEnd(w)} | ${"measured before".padEnd(w2)} | now`);
-  for (const [a, b, c] of rows) console.log(`${a.padEnd(w)} | ${b.padEnd(w2)} | ${c}`);
+  // With --json the table goes to stderr, the object alone to stdout.
+  const print = values.json ? console.error : console.log;
+  print(`${"what".padEnd(w)} | ${"measured before".padEnd(w2)} | now`);
+  for (const [a, b, c] of rows) print(`${a.padEnd(w)} | ${b.padEnd(w2)} | ${c}`);
 }
+if (values.json) console.log(JSON.stringify(report, null, 2));
 
 await icloud.close();
 await handle.close();
