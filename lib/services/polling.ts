@@ -87,14 +87,10 @@ const accB = alias(calendarAccounts, "poll_acc_b");
 
 const activeSync = and(eq(syncs.paused, false), isNull(syncs.removal));
 
-/** An active sync uses this calendar (on either side; both sides are indexed). */
+/** An active sync uses this calendar (on either side: one indexed probe per side). */
 function usedByActiveSync(calendarId: AnyPgColumn): SQL {
-  return exists(
-    db()
-      .select({ one: sql`1` })
-      .from(syncs)
-      .where(and(activeSync, or(eq(syncs.calendarAId, calendarId), eq(syncs.calendarBId, calendarId)))),
-  );
+  const on = (side: AnyPgColumn) => exists(db().select({ one: sql`1` }).from(syncs).where(and(activeSync, eq(side, calendarId))));
+  return or(on(syncs.calendarAId), on(syncs.calendarBId))!;
 }
 
 function dueCalendars(now: Date) {
