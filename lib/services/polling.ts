@@ -1,7 +1,6 @@
 import { and, eq, exists, inArray, isNull, lte, not, or, sql, type SQL } from "drizzle-orm";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import pLimit from "p-limit";
-import { alias } from "drizzle-orm/pg-core";
+import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { db } from "@/db/client";
 import { calendarAccounts, calendars, eventLinks, syncs } from "@/db/schema";
 import { config } from "@/lib/config";
