@@ -147,8 +147,13 @@ await migrate(handle);
 setDatabase(handle);
 await db().insert(schema.users).values({ id: "bench", email: "bench@example.test" });
 
-async function control(method: string, p: string, body?: unknown) {
-  const res = await fetch(`${icloud.controlUrl}${p}`, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+async function control(method: string, p: string, body?: unknown, retry = true): Promise<unknown> {
+  // A kept-alive connection the emulator closed in the meantime: one more try, on a new one.
+  const res = await fetch(`${icloud.controlUrl}${p}`, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined }).catch((error) => {
+    if (retry) return null;
+    throw error;
+  });
+  if (res === null) return control(method, p, body, false);
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status}`);
   return res.json();
 }
