@@ -34,9 +34,9 @@ export const UNPUSHED_POLL_MS = 5 * 60_000;
  */
 export const PUSHED_BACKSTOP_MS = 15 * 60_000;
 /**
- * Calendars one poll/check run claims and checks: at 64 requests in flight and 300 ms a request,
- * a chunk takes about 10 s, one step well inside any host's invocation limit, and an idle chunk
- * costs two executions (the run and its step) for 2,000 calendars.
+ * Calendars one poll/check run claims and checks: at 64 accounts in flight and 300 ms a request,
+ * a chunk waits about 12 s (bench:scale measured 20–33 s on a busy machine), one step well inside
+ * any host's invocation limit, and an idle chunk costs two executions (the run and its step).
  */
 export const POLL_CHUNK = 2000;
 /** Accounts checked at once per provider in one run (each account answers one request at a time). */
