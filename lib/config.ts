@@ -38,8 +38,14 @@ const schema = z.object({
   INNGEST_BASE_URL: z.string().optional(),
   /** How often the in-process runner ticks the poll scheduler (its cron is every minute). */
   POLL_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
-  /** Every sync gets a complete pull at least this often, as a safety net for missed deltas. */
-  FULL_RECONCILE_HOURS: z.coerce.number().positive().default(6),
+  /**
+   * Every sync gets a complete pull at least this often, as a safety net for missed deltas. Daily,
+   * not more often: changes arrive through sync tokens / deltas (which a server answers in full or
+   * refuses, and a refused cursor already forces a complete pull), and every pass reads past its own
+   * echoes, so a re-read only guards against a provider that silently drops a change. It was the
+   * larger part of an idle sync's Inngest executions at 6 hours (issue 13: ≤ 0.5 an hour).
+   */
+  FULL_RECONCILE_HOURS: z.coerce.number().positive().default(24),
   /** Base URL the providers call back for push notifications (defaults to APP_URL). */
   PUSH_BASE_URL: z.string().url().optional(),
   AUTH_GOOGLE_ID: z.string().optional(),

@@ -71,10 +71,16 @@ export const calendars = pgTable(
     timeZone: text("time_zone"),
     /** Cheap change marker (CalDAV ctag / sync token) from the last poll. */
     changeTag: text("change_tag"),
+    /**
+     * When the poll next checks this calendar (indexed; spread by jitter so that calendars do not
+     * fall due together). One check per calendar however many syncs use it; null while no active
+     * sync uses it.
+     */
+    nextCheckAt: timestamp("next_check_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("calendar_remote_idx").on(t.accountId, t.remoteId)],
+  (t) => [uniqueIndex("calendar_remote_idx").on(t.accountId, t.remoteId), index("calendar_next_check_idx").on(t.nextCheckAt)],
 );
 
 export const syncDirection = pgEnum("sync_direction", ["one_way", "two_way"]);
@@ -115,8 +121,9 @@ export const syncs = pgTable(
     status: syncStatus("status").notNull().default("idle"),
     lastRunAt: timestamp("last_run_at", { withTimezone: true }),
     /**
-     * When the poll cron next checks this sync's calendars (indexed; spread by jitter so syncs do
-     * not fall due together). Null while paused.
+     * A check of this sync's calendars asked for (set when the sync is created, resumed or
+     * reconnected): the next poll tick moves it onto the calendars' own next check and clears it.
+     * Null while paused or nothing is asked for.
      */
     nextRunAt: timestamp("next_run_at", { withTimezone: true }),
     lastFullReconcileAt: timestamp("last_full_reconcile_at", { withTimezone: true }),
@@ -126,7 +133,13 @@ export const syncs = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("sync_user_idx").on(t.userId), index("sync_next_run_idx").on(t.nextRunAt)],
+  (t) => [
+    index("sync_user_idx").on(t.userId),
+    index("sync_next_run_idx").on(t.nextRunAt),
+    // The poll finds the syncs of a checked calendar.
+    index("sync_calendar_a_idx").on(t.calendarAId),
+    index("sync_calendar_b_idx").on(t.calendarBId),
+  ],
 );
 
 export const linkSide = pgEnum("link_side", ["a", "b"]);

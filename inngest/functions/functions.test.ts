@@ -122,16 +122,17 @@ describe("sync-pair", () => {
 });
 
 describe("poll-scheduler", () => {
-  it("counts what is due and fans out one check event per chunk, in bounded sends, without loading the syncs", async () => {
+  it("counts what is due and fans out one check event per chunk, in bounded sends, without loading the calendars", async () => {
     const t = new InngestTestEngine({
       function: pollScheduler,
       steps: [
-        { id: "count-due", handler: () => 2_500 },
+        // Two chunks of 2,000 calendars and a part of one.
+        { id: "count-due", handler: () => 5_000 },
         { id: "fan-out-0", handler: () => ({ ids: ["1", "2", "3"] }) },
       ],
     });
     const { result, ctx } = await t.execute();
-    expect(result).toEqual({ due: 2_500, checks: 3 });
+    expect(result).toEqual({ due: 5_000, checks: 3 });
     const sent = (ctx.step.sendEvent as unknown as { mock: { calls: [string, { name: string; data: { chunk: number } }[]][] } }).mock.calls;
     expect(sent).toHaveLength(1);
     expect(sent[0][1].map((e) => [e.name, e.data.chunk])).toEqual([

@@ -8,7 +8,7 @@ import type { CalendarProvider } from "@/lib/providers/types";
 import { stopLocalRunner } from "@/inngest/local-runner";
 import { useTestDatabase } from "@/test/db";
 import { saveConnectedAccount } from "./accounts";
-import { checkForChanges, planPolls, PUSHED_BACKSTOP_MS, UNPUSHED_POLL_MS } from "./polling";
+import { checkCalendars, claimDueCalendars, countDueChecks, planCalendarChecks, pollDueCalendars, PUSHED_BACKSTOP_MS, scheduleAskedChecks, UNPUSHED_POLL_MS } from "./polling";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 
 vi.mock("@/lib/providers/registry", async (orig) => (await import("@/test/support/provider-factory")).fakeableRegistry(orig));
@@ -36,6 +36,7 @@ afterEach(async () => {
   setProviderFactory(undefined);
   await t.db.delete(syncs);
   await t.db.delete(pushChannels);
+  await t.db.update(calendars).set({ nextCheckAt: null });
 });
 
 async function sync(values: Partial<typeof syncs.$inferInsert> = {}) {
@@ -47,36 +48,34 @@ async function sync(values: Partial<typeof syncs.$inferInsert> = {}) {
 }
 
 describe("poll plan", () => {
-  it("checks iCloud calendars cheaply and leaves pushed Google calendars alone", async () => {
-    const id = await sync();
-    await t.db.insert(pushChannels).values({ id: "ch", calendarId: gcal, provider: "google", channelId: "c", secret: seal("s", "ch"), expiresAt: new Date(NOW.getTime() + 86_400_000) });
-    const plan = await planPolls(NOW);
+  const view = (id: string, side: "a" | "b", stored: string) => ({ ref: { syncId: id, accountId: icloud, accountBId: google }, side, stored });
+
+  it("checks each calendar once for all the syncs that use it, grouped by the account that answers", async () => {
+    const one = await sync();
+    const two = await sync({ cursorA: "sync:2" });
+    const plan = await planCalendarChecks([ical, gcal], NOW);
     expect(plan.reconcile).toEqual([]);
     expect(plan.due).toEqual([]);
-    expect(plan.checks).toEqual([{ accountId: icloud, items: [{ syncId: id, syncAccountId: icloud, syncAccountBId: google, remoteId: "/home/", cursor: "sync:1" }] }]);
+    expect(plan.checks).toEqual([
+      { accountId: icloud, provider: "icloud", items: [{ calendarId: ical, remoteId: "/home/", views: [view(one, "a", "sync:1"), view(two, "a", "sync:2")] }] },
+      { accountId: google, provider: "google", items: [{ calendarId: gcal, remoteId: "primary", views: [view(one, "b", "g:1"), view(two, "b", "g:1")] }] },
+    ]);
   });
 
-  it("still pulls a pushed calendar now and then, since push notifications can be lost", async () => {
-    const quiet = await sync({ lastRunAt: new Date(NOW.getTime() - PUSHED_BACKSTOP_MS - 1) });
-    await t.db.insert(pushChannels).values({ id: "ch2", calendarId: gcal, provider: "google", channelId: "c2", secret: seal("s", "ch2"), expiresAt: new Date(NOW.getTime() + 86_400_000) });
-    const plan = await planPolls(NOW);
-    expect(plan.due.map((d) => d.syncId)).toEqual([quiet]);
-  });
-
-  it("gives every sync a complete pull once the reconcile interval has passed", async () => {
-    const id = await sync({ lastFullReconcileAt: new Date(NOW.getTime() - 7 * 3_600_000) });
+  it("gives every sync a complete pull once the reconcile interval has passed, asked for once", async () => {
+    const id = await sync({ lastFullReconcileAt: new Date(NOW.getTime() - 25 * 3_600_000) });
     const never = await sync({ lastFullReconcileAt: null });
-    const plan = await planPolls(NOW);
+    const plan = await planCalendarChecks([ical, gcal], NOW);
     expect(plan.reconcile.map((r) => r.syncId).sort()).toEqual([id, never].sort());
+    expect(plan.checks).toEqual([]);
   });
 
-  it("pulls a push-capable side without a live channel every few minutes, and a side with no cursor at once", async () => {
-    const stale = await sync({ lastRunAt: new Date(NOW.getTime() - UNPUSHED_POLL_MS - 1) });
-    const fresh = await sync();
+  it("runs a sync with a side that has no cursor at once, and checks only the claimed calendars", async () => {
     const first = await sync({ cursorA: null });
-    const plan = await planPolls(NOW);
-    expect(plan.due.map((d) => d.syncId).sort()).toEqual([stale, first].sort());
-    expect(plan.checks.flatMap((c) => c.items.map((i) => i.syncId))).toEqual([fresh]);
+    const fresh = await sync();
+    const plan = await planCalendarChecks([gcal], NOW);
+    expect(plan.due.map((d) => d.syncId)).toEqual([first]);
+    expect(plan.checks.flatMap((c) => c.items.flatMap((i) => i.views.map((v) => [v.ref.syncId, v.side])))).toEqual([[fresh, "b"]]);
   });
 
   it("skips paused syncs, syncs being deleted, and accounts waiting for a reconnect", async () => {
@@ -84,9 +83,52 @@ describe("poll plan", () => {
     await sync({ removal: { removeCopies: true, total: 1, done: 0, failed: 0, startedAt: NOW.toISOString() } });
     await t.db.update(calendarAccounts).set({ status: "needs_reconnect" }).where(eq(calendarAccounts.id, google));
     await sync();
-    const plan = await planPolls(NOW);
+    const plan = await planCalendarChecks([ical, gcal], NOW);
     await t.db.update(calendarAccounts).set({ status: "active" }).where(eq(calendarAccounts.id, google));
     expect(plan).toEqual({ reconcile: [], checks: [], due: [] });
+  });
+});
+
+describe("per-calendar schedule", () => {
+  const nextCheck = async (id: string) => (await t.db.select({ at: calendars.nextCheckAt }).from(calendars).where(eq(calendars.id, id)))[0].at;
+
+  it("a new sync's calendars are due at the next tick; a calendar used by two syncs counts once", async () => {
+    await sync({ nextRunAt: NOW });
+    await sync({ nextRunAt: NOW });
+    expect(await countDueChecks(NOW)).toBe(0);
+    await scheduleAskedChecks(NOW);
+    expect(await countDueChecks(NOW)).toBe(2);
+    expect((await t.db.select({ at: syncs.nextRunAt }).from(syncs)).map((r) => r.at)).toEqual([null, null]);
+  });
+
+  it("a calendar no active sync uses leaves the schedule; a paused sync's calendars are not due", async () => {
+    await t.db.update(calendars).set({ nextCheckAt: NOW });
+    await sync({ paused: true });
+    expect(await countDueChecks(NOW)).toBe(0);
+    await scheduleAskedChecks(NOW);
+    expect(await nextCheck(ical)).toBeNull();
+  });
+
+  it("claims spread the next checks: iCloud a poll interval on, a pushed Google calendar a backstop on, never twice", async () => {
+    setProviderFactory((account) =>
+      account.provider === "google"
+        ? ({ kind: "google", pullChanges: async () => ({ changes: [], cursor: "g:1", complete: false }) } as unknown as CalendarProvider)
+        : ({ kind: "icloud", hasChanges: async () => false } as unknown as CalendarProvider),
+    );
+    await sync();
+    await t.db.update(calendars).set({ nextCheckAt: NOW });
+    await t.db.insert(pushChannels).values({ id: "ch", calendarId: gcal, provider: "google", channelId: "c", secret: seal("s", "ch"), expiresAt: new Date(NOW.getTime() + 86_400_000) });
+    expect(await pollDueCalendars(NOW)).toEqual({ claimed: 2, requests: [] });
+    expect(await claimDueCalendars(NOW)).toEqual([]);
+    const ahead = async (id: string) => (await nextCheck(id))!.getTime() - NOW.getTime();
+    expect(await ahead(ical)).toBeGreaterThanOrEqual(60_000);
+    expect(await ahead(ical)).toBeLessThanOrEqual(72_000);
+    expect(await ahead(gcal)).toBeGreaterThanOrEqual(PUSHED_BACKSTOP_MS);
+    await t.db.delete(pushChannels);
+    await t.db.update(calendars).set({ nextCheckAt: NOW });
+    await pollDueCalendars(NOW);
+    expect(await ahead(gcal)).toBeGreaterThanOrEqual(UNPUSHED_POLL_MS);
+    expect(await ahead(gcal)).toBeLessThan(PUSHED_BACKSTOP_MS);
   });
 });
 
@@ -94,15 +136,23 @@ describe("change checks", () => {
   function fakeProvider(hasChanges: CalendarProvider["hasChanges"]): CalendarProvider {
     return { kind: "icloud", hasChanges } as unknown as CalendarProvider;
   }
+  const ref = (syncId: string) => ({ syncId, accountId: icloud });
 
-  it("returns the syncs whose calendar moved, one request per calendar", async () => {
+  it("returns the syncs whose view of the calendar moved, one request per distinct cursor", async () => {
     const calls: string[] = [];
     setProviderFactory(() => fakeProvider(async (_cal, cursor) => (calls.push(cursor ?? ""), cursor === "sync:old")));
-    const changed = await checkForChanges(icloud, [
-      { syncId: "s1", syncAccountId: icloud, remoteId: "/home/", cursor: "sync:old" },
-      { syncId: "s2", syncAccountId: icloud, remoteId: "/home/", cursor: "sync:new" },
+    const changed = await checkCalendars(icloud, [
+      {
+        calendarId: ical,
+        remoteId: "/home/",
+        views: [
+          { ref: ref("s1"), side: "a", stored: "k|sync:old" },
+          { ref: ref("s2"), side: "a", stored: "k|sync:new" },
+          { ref: ref("s3"), side: "b", stored: "other|sync:new" },
+        ],
+      },
     ]);
-    expect(changed).toEqual([{ syncId: "s1", accountId: icloud }]);
+    expect(changed).toEqual([ref("s1")]);
     expect(calls).toEqual(["sync:old", "sync:new"]);
   });
 
@@ -112,7 +162,7 @@ describe("change checks", () => {
         throw new CredentialsRejectedError("401");
       }),
     );
-    const changed = await checkForChanges(icloud, [{ syncId: "s1", syncAccountId: icloud, remoteId: "/home/", cursor: "x" }]);
+    const changed = await checkCalendars(icloud, [{ calendarId: ical, remoteId: "/home/", views: [{ ref: ref("s1"), side: "a", stored: "x" }] }]);
     expect(changed).toEqual([]);
   });
 });
