@@ -41,12 +41,12 @@ export const pollScheduler = inngest.createFunction(
  * Checks one chunk of due calendars: claims them (no other run or instance takes the same), one
  * cheap change check per calendar (however many syncs use it) with bounded parallelism per account
  * and per provider, then a pass only for the syncs whose view of a calendar changed by more than
- * Hetk's own writes (and the periodic complete pull). At most 50 of these run at once: a tick of
- * 100,000 calendars is 50 chunks of 2,000, one wave (bench:scale: 20–33 s a run at 300 ms per
- * request on a busy 2-core machine).
+ * Hetk's own writes (and the periodic complete pull). At most 100 of these run at once: a tick of
+ * 200,000 calendars (100,000 two-sided syncs) is 100 chunks of 2,000, one wave (bench:scale:
+ * 20–33 s a run at 300 ms per request on a busy 2-core machine). The plan must allow it.
  */
 export const pollChecker = inngest.createFunction(
-  { id: "poll-check", name: "Check a chunk of calendars for changes", triggers: [pollCheck], retries: 1, concurrency: [{ limit: 50 }] },
+  { id: "poll-check", name: "Check a chunk of calendars for changes", triggers: [pollCheck], retries: 1, concurrency: [{ limit: 100 }] },
   async ({ step }) => {
     const { claimed, requests } = await step.run("check", () => pollDueCalendars(new Date()));
     const events = requests.map(({ syncId, accountId, accountBId, trigger, full }) =>
