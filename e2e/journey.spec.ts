@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { signIn, uniqueEmail } from "./helpers";
+import { connectedAccountPath, signIn, uniqueEmail } from "./helpers";
 
 /**
  * The whole journey of the person syncing, in the sandbox: iCloud (app-specific password) and
@@ -75,11 +75,14 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   await icloudForm.getByLabel("Apple ID email").fill(appleId);
   await icloudForm.getByLabel("App-specific password").fill(appPassword);
   await icloudForm.getByRole("button", { name: "Connect iCloud" }).click();
-  await expect(page.getByTestId("connected-notice")).toBeVisible();
+  // Like Google and Microsoft, iCloud lands on the dashboard, which names the account and the next step.
+  const icloudAccountUrl = await connectedAccountPath(page, "icloud");
+  await expect(page.getByTestId("connected-notice")).toContainText(`Apple iCloud (${appleId})`);
+  await shot(page, "dashboard-icloud-connected");
+  await page.goto(icloudAccountUrl);
   const calendarList = page.getByTestId("calendar-list");
   await expect(calendarList).toContainText("Home");
   await expect(calendarList).toContainText("Family");
-  const icloudAccountUrl = new URL(page.url()).pathname;
   await shot(page, "account-icloud");
 
   // Connect Google through the sandbox consent screen.
@@ -88,7 +91,8 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   await page.getByLabel("Sandbox account email").fill(gmail);
   await shot(page, "google-sandbox-consent");
   await page.getByRole("button", { name: "Allow" }).click();
-  await expect(page).toHaveURL(/\/dashboard/);
+  await connectedAccountPath(page, "google");
+  await expect(page.getByTestId("connected-notice")).toContainText(`Google Calendar (${gmail})`);
   await expect(page.getByTestId("account-row")).toHaveCount(2);
   await shot(page, "dashboard-two-accounts");
 
@@ -218,7 +222,8 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
   await shot(page, "reconnect");
   await reconnectForm.getByLabel("App-specific password").fill(newPassword);
   await reconnectForm.getByRole("button", { name: "Reconnect iCloud" }).click();
-  await expect(page.getByTestId("reconnected-notice")).toBeVisible();
+  await expect(page).toHaveURL(/\/dashboard\?reconnected=icloud&account=/);
+  await expect(page.getByTestId("reconnected-notice")).toContainText(`Apple iCloud (${appleId}) is connected again`);
 
   // Caught up, no duplicates: two copies in Google (the moved one at 16:00) beside the standup,
   // and still one copy of the standup in iCloud.
@@ -251,8 +256,7 @@ test("disconnecting an account deletes its access at once and pauses its syncs; 
   await signIn(page, email);
   await page.goto("/accounts/connect");
   await page.getByRole("button", { name: "Create a sandbox iCloud account" }).click();
-  await expect(page.getByTestId("connected-notice")).toBeVisible();
-  const accountUrl = new URL(page.url()).pathname;
+  const accountUrl = await connectedAccountPath(page, "icloud");
 
   await page.goto("/syncs/new");
   await page.getByLabel("Copy events from").selectOption({ label: "Home" });
@@ -320,7 +324,7 @@ test("Microsoft in the sandbox: a new work account connects and its calendar can
   await expect(page.getByRole("button", { name: "Accept" })).toHaveCount(1);
   await shot(page, "microsoft-sandbox-consent");
   await page.getByRole("button", { name: "Accept" }).click();
-  await expect(page).toHaveURL(/\/dashboard\?connected=microsoft/);
+  await connectedAccountPath(page, "microsoft");
   await expect(page.getByTestId("connected-notice")).toContainText("Microsoft 365");
   await expect(page.getByTestId("account-row").filter({ hasText: "Microsoft 365" })).toBeVisible();
 

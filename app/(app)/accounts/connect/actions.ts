@@ -7,6 +7,7 @@ import { caldavProblemMessage, icloudProblemMessage } from "@/components/app/con
 import type { ConnectFormState } from "@/components/app/connect-state";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
 import { connectCaldavAccount, connectIcloudAccount } from "@/lib/services/connect-icloud";
+import { connectedLanding } from "@/lib/oauth/landing";
 import { accountReconnected } from "@/lib/services/jobs";
 import { createSandboxAppleId, createSandboxCaldavLogin, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
@@ -42,9 +43,9 @@ export const connectIcloudAction = action(
     const before = (await listAccounts(user.id)).find((a) => a.provider === "icloud" && a.email.toLowerCase() === input.appleId);
     const outcome = await connectIcloudAccount(user.id, { appleId: input.appleId, password: input.password });
     if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
-    if (before && before.status !== "active") await accountReconnected(outcome.accountId);
-    const note = outcome.normalised ? "&dashes=added" : "";
-    redirect(`/accounts/${outcome.accountId}?${before && before.status !== "active" ? "reconnected" : "connected"}=1${note}`);
+    const reconnected = Boolean(before && before.status !== "active");
+    if (reconnected) await accountReconnected(outcome.accountId);
+    redirect(connectedLanding({ provider: "icloud", accountId: outcome.accountId, reconnected, dashesAdded: outcome.normalised }));
   },
 );
 
@@ -83,7 +84,7 @@ export const connectCaldavAction = action(
     if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
     const reconnected = Boolean(before && before.status !== "active");
     if (reconnected) await accountReconnected(outcome.accountId);
-    redirect(`/accounts/${outcome.accountId}?${reconnected ? "reconnected" : "connected"}=1`);
+    redirect(connectedLanding({ provider: "caldav", accountId: outcome.accountId, reconnected }));
   },
 );
 
@@ -92,7 +93,7 @@ const sandboxButton = { returnTo: "/accounts/connect", ...noInput };
 
 export const createSandboxIcloudAction = action({ ...sandboxButton, failed: letThrough }, async (_input, user): Promise<void> => {
   const { accountId } = await createSandboxIcloudAccount(user.id);
-  redirect(`/accounts/${accountId}?connected=1`);
+  redirect(connectedLanding({ provider: "icloud", accountId, reconnected: false }));
 });
 
 export interface SandboxCaldavState {
