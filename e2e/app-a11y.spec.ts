@@ -57,7 +57,8 @@ test("every signed-in screen passes axe and fits a phone", async ({ page, browse
   await page.getByRole("button", { name: "Start syncing" }).click();
   await expect(page).toHaveURL(/\/syncs\/[^/?]+\?created=1/);
   const syncPath = new URL(page.url()).pathname;
-  await page.getByRole("button", { name: "Delete this sync…" }).click();
+  await page.getByRole("link", { name: "Delete this sync…" }).click();
+  await expect(page.getByRole("form", { name: "Delete this sync" })).toBeVisible();
   await audit(page, "sync detail with the delete question open");
 
   screens.push(

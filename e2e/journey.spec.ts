@@ -238,7 +238,7 @@ test("the whole journey: connect, sync two-way privately, survive a revoked pass
 
   // Delete the sync with "remove copies": the copies go, the originals stay.
   await page.goto(syncUrl);
-  await page.getByRole("button", { name: "Delete this sync…" }).click();
+  await page.getByRole("link", { name: "Delete this sync…" }).click();
   await expect(page.getByLabel("Remove the copies")).toBeChecked();
   await shot(page, "delete-sync");
   await page.getByRole("button", { name: "Delete sync" }).click();
