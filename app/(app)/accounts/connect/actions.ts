@@ -1,5 +1,6 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { action, letThrough, noInput, providerErrorsAs } from "@/app/_lib/action";
@@ -8,6 +9,7 @@ import type { ConnectFormState } from "@/components/app/connect-state";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
 import { connectCaldavAccount, connectIcloudAccount } from "@/lib/services/connect-icloud";
 import { connectedLanding } from "@/lib/oauth/landing";
+import { clientKey } from "@/lib/security/client";
 import { accountReconnected } from "@/lib/services/jobs";
 import { createSandboxAppleId, createSandboxCaldavLogin, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
@@ -41,7 +43,7 @@ export const connectIcloudAction = action(
     }
     // Connecting an Apple ID that is already here, but broken, is a reconnect too (whatever page it came from).
     const before = (await listAccounts(user.id)).find((a) => a.provider === "icloud" && a.email.toLowerCase() === input.appleId);
-    const outcome = await connectIcloudAccount(user.id, { appleId: input.appleId, password: input.password });
+    const outcome = await connectIcloudAccount(user.id, { appleId: input.appleId, password: input.password, client: clientKey(await headers()) });
     if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
     const reconnected = Boolean(before && before.status !== "active");
     if (reconnected) await accountReconnected(outcome.accountId);
@@ -80,7 +82,12 @@ export const connectCaldavAction = action(
       if (!account || account.provider !== "caldav") return { values, errors: { form: { text: "That account is not one of yours." } } };
     }
     const before = (await listAccounts(user.id)).find((a) => a.provider === "caldav" && a.email === input.username && a.serverUrl === input.serverUrl);
-    const outcome = await connectCaldavAccount(user.id, { serverUrl: input.serverUrl, username: input.username, password: input.password });
+    const outcome = await connectCaldavAccount(user.id, {
+      serverUrl: input.serverUrl,
+      username: input.username,
+      password: input.password,
+      client: clientKey(await headers()),
+    });
     if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
     const reconnected = Boolean(before && before.status !== "active");
     if (reconnected) await accountReconnected(outcome.accountId);
