@@ -36,7 +36,7 @@ export function ConnectedNotice({
       {reconnected ? (
         <Notice tone="success" live title="Reconnected" testId="reconnected-notice">
           <p>
-            {name} is connected again. Its syncs are running again and will catch up with everything that changed in the meantime.
+            {name} is connected again. Its syncs run as usual and catch up with everything that changed in the meantime.
           </p>
           <p>{seeCalendars}</p>
         </Notice>

@@ -45,9 +45,9 @@ export const connectIcloudAction = action(
     const before = (await listAccounts(user.id)).find((a) => a.provider === "icloud" && a.email.toLowerCase() === input.appleId);
     const outcome = await connectIcloudAccount(user.id, { appleId: input.appleId, password: input.password, client: clientKey(await headers()) });
     if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
-    const reconnected = Boolean(before && before.status !== "active");
-    if (reconnected) await accountReconnected(outcome.accountId);
-    redirect(connectedLanding({ provider: "icloud", accountId: outcome.accountId, reconnected, dashesAdded: outcome.normalised }));
+    if (before && before.status !== "active") await accountReconnected(outcome.accountId);
+    // A new password for an account already here is a reconnect, as signing in again is for Google.
+    redirect(connectedLanding({ provider: "icloud", accountId: outcome.accountId, reconnected: Boolean(before), dashesAdded: outcome.normalised }));
   },
 );
 
@@ -89,9 +89,8 @@ export const connectCaldavAction = action(
       client: clientKey(await headers()),
     });
     if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
-    const reconnected = Boolean(before && before.status !== "active");
-    if (reconnected) await accountReconnected(outcome.accountId);
-    redirect(connectedLanding({ provider: "caldav", accountId: outcome.accountId, reconnected }));
+    if (before && before.status !== "active") await accountReconnected(outcome.accountId);
+    redirect(connectedLanding({ provider: "caldav", accountId: outcome.accountId, reconnected: Boolean(before) }));
   },
 );
 
