@@ -34,8 +34,9 @@ export const limits = {
   credentialCheckPerAddress: { name: "credential-check:address", max: 5, windowMs: 15 * 60_000 },
   /**
    * Credential checks from one client address (an IPv6 /64 counts as one), across users and
-   * logins: one machine trying many usernames through many Hetk accounts. Past the header-forging
-   * case the per-user limit still holds, and new users are bounded by the sign-in email ceiling.
+   * logins: one machine trying many usernames through many Hetk accounts. Where the address can be
+   * forged (no proxy in front), the per-user limit still holds, and new users are bounded by the
+   * sign-in email ceiling.
    */
   credentialCheckPerClient: { name: "credential-check:client", max: 20, windowMs: 15 * 60_000 },
   /** Sign-in emails to one mailbox ("+tag" variants folded). */
