@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn, uniqueEmail } from "./helpers";
+import { connectedAccountPath, signIn, uniqueEmail } from "./helpers";
 
 /**
  * axe-core on every screen of the signed-in app (zero serious or critical violations), at desktop
@@ -36,8 +36,8 @@ test("every signed-in screen passes axe and fits a phone", async ({ page, browse
   await page.goto("/accounts/connect");
   await audit(page, "connect");
   await page.getByRole("button", { name: "Create a sandbox iCloud account" }).click();
-  await expect(page.getByTestId("connected-notice")).toBeVisible();
-  const accountPath = new URL(page.url()).pathname;
+  const accountPath = await connectedAccountPath(page, "icloud");
+  await audit(page, "dashboard after connecting");
 
   // The connect form's error state.
   await page.goto("/accounts/connect");
@@ -57,7 +57,8 @@ test("every signed-in screen passes axe and fits a phone", async ({ page, browse
   await page.getByRole("button", { name: "Start syncing" }).click();
   await expect(page).toHaveURL(/\/syncs\/[^/?]+\?created=1/);
   const syncPath = new URL(page.url()).pathname;
-  await page.getByRole("button", { name: "Delete this sync…" }).click();
+  await page.getByRole("link", { name: "Delete this sync…" }).click();
+  await expect(page.getByRole("form", { name: "Delete this sync" })).toBeVisible();
   await audit(page, "sync detail with the delete question open");
 
   screens.push(

@@ -27,3 +27,15 @@ export async function signIn(page: Page, email: string) {
 export function uniqueEmail(prefix: string) {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 }
+
+/**
+ * After any connect (iCloud, CalDAV, Google, Microsoft): the dashboard says which account is
+ * connected and offers the next step. Returns the connected account's page.
+ */
+export async function connectedAccountPath(page: Page, provider: "icloud" | "caldav" | "google" | "microsoft"): Promise<string> {
+  await expect(page).toHaveURL(new RegExp(`/dashboard\\?connected=${provider}&account=`));
+  const notice = page.getByTestId("connected-notice");
+  await expect(notice).toBeVisible();
+  await expect(notice.getByRole("link", { name: "Create a sync" })).toBeVisible();
+  return (await notice.getByRole("link", { name: "See its calendars" }).getAttribute("href"))!;
+}

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn, signInLinkFor, uniqueEmail } from "./helpers";
+import { connectedAccountPath, signIn, signInLinkFor, uniqueEmail } from "./helpers";
 
 /**
  * What a newcomer meets before the scripts load and on a phone (390×844): the sign-in form works
@@ -108,7 +108,7 @@ test("another CalDAV server in the sandbox: its stand-in connects from a host ty
   await page.screenshot({ path: `${ARTIFACTS}/caldav-wrong-password.png`, fullPage: true });
   await form.getByLabel("Password").fill(password);
   await form.getByRole("button", { name: "Connect CalDAV server" }).click();
-  await expect(page.getByTestId("connected-notice")).toBeVisible();
+  await page.goto(await connectedAccountPath(page, "caldav"));
   await expect(page.getByTestId("calendar-list")).toContainText("Home");
 
   // A local address typed for a real server gets the hint for people running Hetk themselves.
@@ -118,4 +118,60 @@ test("another CalDAV server in the sandbox: its stand-in connects from a host ty
   await form.getByLabel("Password").fill("pw");
   await form.getByRole("button", { name: "Connect CalDAV server" }).click();
   await expect(form.getByText("CALDAV_ALLOW_PRIVATE=true")).toBeVisible();
+});
+
+test("the forms that matter work with JavaScript off: sync now, pause, resume, delete a sync, disconnect, remove, delete my account", async ({ browser }) => {
+  // The state is built with JavaScript on (the new-sync form's preview needs it), then the same
+  // session carries on in a browser that runs no scripts.
+  const email = uniqueEmail("nojs-forms");
+  const setup = await browser.newContext();
+  const js = await setup.newPage();
+  await signIn(js, email);
+  await js.goto("/accounts/connect");
+  await js.getByRole("button", { name: "Create a sandbox iCloud account" }).click();
+  const accountPath = await connectedAccountPath(js, "icloud");
+  await js.goto("/syncs/new");
+  await js.getByLabel("Copy events from").selectOption({ label: "Home" });
+  await js.getByLabel("Into", { exact: true }).selectOption({ label: "Family" });
+  await js.getByRole("button", { name: "Preview the first pass" }).click();
+  await js.getByRole("button", { name: "Start syncing" }).click();
+  await expect(js).toHaveURL(/\/syncs\/[^/?]+\?created=1/);
+  const syncPath = new URL(js.url()).pathname;
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState: await setup.storageState() });
+  await setup.close();
+  const page = await context.newPage();
+
+  await page.goto(syncPath);
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await expect(page.getByText("A pass was asked for.")).toBeVisible();
+  await page.getByRole("button", { name: "Pause" }).click();
+  await expect(page.getByTestId("sync-status")).toHaveText("Paused");
+  await page.getByRole("button", { name: "Resume" }).click();
+  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+
+  // "Delete this sync…" opens its question without scripts, and the choice of copies is kept.
+  await page.getByRole("link", { name: "Delete this sync…" }).click();
+  const question = page.getByRole("form", { name: "Delete this sync" });
+  await expect(question.getByLabel("Remove the copies")).toBeChecked();
+  await question.getByLabel("Keep the copies").check();
+  await page.screenshot({ path: `${ARTIFACTS}/nojs-delete-sync.png`, fullPage: true });
+  await question.getByRole("button", { name: "Delete sync" }).click();
+  await expect(page).toHaveURL(/\/dashboard\?done=sync-deleted/);
+  await expect(page.getByText("The sync was deleted.")).toBeVisible();
+
+  await page.goto(accountPath);
+  await page.getByRole("link", { name: "Disconnect…" }).click();
+  await page.getByRole("button", { name: "Disconnect it" }).click();
+  await expect(page.getByText("Hetk deleted its saved password or access.")).toBeVisible();
+  await page.getByRole("link", { name: "Remove for good…" }).click();
+  await page.getByRole("button", { name: "Remove it for good" }).click();
+  await expect(page).toHaveURL(/\/dashboard\?done=account-removed/);
+  await expect(page.getByTestId("account-row")).toHaveCount(0);
+
+  await page.goto("/settings");
+  await page.getByLabel("Your email address").fill(email);
+  await page.getByRole("button", { name: "Delete my account and everything in it" }).click();
+  await expect(page).toHaveURL(/\/account-deleted$/);
+  await expect(page.getByRole("heading", { name: "Your Hetk account is deleted" })).toBeVisible();
+  await context.close();
 });

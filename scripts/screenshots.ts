@@ -144,8 +144,8 @@ try {
   // A sandbox iCloud account (Home and Family calendars) and a one-way sync between them.
   await page.goto("/accounts/connect");
   await page.getByRole("button", { name: "Create a sandbox iCloud account" }).click();
-  await page.getByTestId("connected-notice").waitFor();
-  const accountUrl = new URL(page.url()).pathname;
+  // Every connect lands on the dashboard, whose notice links the new account's page.
+  const accountUrl = (await page.getByTestId("connected-notice").getByRole("link", { name: "See its calendars" }).getAttribute("href"))!;
   await chooseCalendars(page);
   await page.getByRole("button", { name: "Preview the first pass" }).click();
   await page.getByRole("button", { name: "Start syncing" }).click();

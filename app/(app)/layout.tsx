@@ -5,6 +5,11 @@ import { SignOutButton } from "@/components/auth/sign-in-form";
 import { requireUser } from "@/lib/auth/session";
 import { config } from "@/lib/config";
 
+// In Tailwind's base layer, where its own `[hidden]{display:none!important}` lives (an important
+// rule in a layer beats any unlayered one); the more specific selectors win there.
+const noScriptStreaming =
+  '@layer base{template[id^="B:"]+*{display:none!important}' +
+  'div[hidden][id^="S:"]{display:block!important;max-width:72rem;margin:0 auto;padding:2rem 1rem}}';
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
@@ -57,6 +62,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-8 focus:outline-none">
         {children}
       </main>
+      {/* Without JavaScript, React cannot swap a streamed page in for its loading skeleton: the
+          page arrives in a hidden block at the end, so show it there, as <main> would, instead. */}
+      <noscript>
+        <style>{noScriptStreaming}</style>
+      </noscript>
     </div>
   );
 }

@@ -14,6 +14,9 @@ export const wrongPasswordChecklist: FormMessage["checklist"] = [
 
 /** Our own limit on password checks (per user and per login), not the provider's. */
 const tooManyAttempts = "That is a lot of sign-in checks in a short time, so we paused them. Nothing was sent or saved. Wait 15 minutes, then try again.";
+/** The same limit per client address (network), across users and logins. */
+const tooManyFromHere =
+  "Many sign-in checks came from your network in a short time, for several accounts, so we paused checks from it. Nothing was sent or saved. Wait 15 minutes, then try again.";
 
 /** Where an iCloud problem is shown (which field) and what it says. */
 export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["errors"] {
@@ -61,6 +64,8 @@ export function icloudProblemMessage(problem: IcloudProblem): ConnectFormState["
       return { form: { text: "Apple asked us to slow down. Wait a minute, then try again.", help: { href: helpLinks.appleRateLimited, label: "Why this happens" } } };
     case "too_many_attempts":
       return { form: { text: tooManyAttempts, help: { href: helpLinks.tooManyAttempts, label: "Why we paused the checks" } } };
+    case "too_many_from_here":
+      return { form: { text: tooManyFromHere, help: { href: helpLinks.tooManyAttempts, label: "Why we paused the checks" } } };
     case "unreachable":
       return { form: { text: "We could not reach iCloud just now. Nothing was saved. Please try again in a moment.", help: { href: helpLinks.icloudUnreachable, label: "What to do" } } };
   }
@@ -87,5 +92,7 @@ export function caldavProblemMessage(problem: CaldavProblem): ConnectFormState["
       return { form: { text: "We could not reach the server just now. Nothing was saved. Check the address and try again.", help: { href: helpLinks.caldavUnreachable, label: "What to check" } } };
     case "too_many_attempts":
       return { form: { text: tooManyAttempts, help: { href: helpLinks.tooManyAttempts, label: "Why we paused the checks" } } };
+    case "too_many_from_here":
+      return { form: { text: tooManyFromHere, help: { href: helpLinks.tooManyAttempts, label: "Why we paused the checks" } } };
   }
 }

@@ -1,9 +1,9 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import Link from "next/link";
 import { deleteSyncAction, pauseSyncAction, resumeSyncAction, runHeldPassAction, syncNowAction, type SyncActionState } from "@/app/(app)/syncs/[id]/actions";
-import { Button, ButtonLink } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
 import { Check, Fieldset } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -65,15 +65,17 @@ export function SyncControls({ syncId, paused, waitingForReconnect = false }: { 
   );
 }
 
-/** Delete, asking first whether the copies it made should go too. */
-export function DeleteSync({ syncId, copies, warning }: { syncId: string; copies: number; warning?: string }) {
-  const [open, setOpen] = useState(false);
+/**
+ * Delete, asking first whether the copies it made should go too. The question opens from a link
+ * (`?delete=1`), so it works before (or without) the page's JavaScript, as does its form.
+ */
+export function DeleteSync({ syncId, copies, warning, open }: { syncId: string; copies: number; warning?: string; open: boolean }) {
   const [state, action] = useActionState(deleteSyncAction, {});
   if (!open)
     return (
-      <Button variant="danger" onClick={() => setOpen(true)} aria-expanded={false} aria-controls="delete-sync-form">
+      <ButtonLink href={`/syncs/${syncId}?delete=1#delete-heading`} variant="danger" scroll={false}>
         Delete this sync…
-      </Button>
+      </ButtonLink>
     );
   return (
     <form id="delete-sync-form" action={action} className="space-y-4" aria-label="Delete this sync">
@@ -96,9 +98,9 @@ export function DeleteSync({ syncId, copies, warning }: { syncId: string; copies
         <SubmitButton variant="danger" pendingText="Deleting…">
           Delete sync
         </SubmitButton>
-        <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
+        <ButtonLink href={`/syncs/${syncId}`} variant="secondary" scroll={false}>
           Cancel
-        </Button>
+        </ButtonLink>
       </div>
     </form>
   );

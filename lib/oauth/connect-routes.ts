@@ -3,6 +3,7 @@ import { auth } from "@/lib/auth";
 import { config } from "@/lib/config";
 import { log } from "@/lib/log";
 import { PENDING_COOKIE } from "./flow";
+import { connectedLanding } from "./landing";
 
 /**
  * The two route handlers of an OAuth connect (Google, Microsoft): start sends the signed-in user
@@ -47,7 +48,7 @@ export function connectStartRoute(provider: Provider, start: (userId: string, op
 
 export function connectCallbackRoute(
   provider: Provider,
-  finish: (userId: string, callback: URL, cookie: string | undefined) => Promise<unknown>,
+  finish: (userId: string, callback: URL, cookie: string | undefined) => Promise<{ accountId: string; reconnected: boolean }>,
   errorCode: (e: unknown) => string,
 ) {
   return async function GET(req: NextRequest) {
@@ -56,8 +57,8 @@ export function connectCallbackRoute(
     if (!userId) return toSignIn(appUrl);
     let res: NextResponse;
     try {
-      await finish(userId, new URL(req.url), req.cookies.get(PENDING_COOKIE)?.value);
-      res = NextResponse.redirect(`${appUrl}/dashboard?connected=${provider}`);
+      const { accountId, reconnected } = await finish(userId, new URL(req.url), req.cookies.get(PENDING_COOKIE)?.value);
+      res = NextResponse.redirect(`${appUrl}${connectedLanding({ provider, accountId, reconnected })}`);
     } catch (e) {
       log.warn(`${provider} connect failed`, { error: e });
       // admin_approval (Microsoft): the connect page explains it and links the help article.

@@ -17,7 +17,11 @@ export interface LimitResult {
 }
 
 export class RateLimitExceededError extends Error {
-  constructor(readonly retryAfterMs: number) {
+  /** `limit`: the name of the limit that was hit (see `limits`), so the answer can say whose it is. */
+  constructor(
+    readonly retryAfterMs: number,
+    readonly limit = "",
+  ) {
     super(`Too many attempts. Try again in ${Math.ceil(retryAfterMs / 60_000)} minute(s).`);
     this.name = "RateLimitExceededError";
   }
@@ -28,6 +32,13 @@ export const limits = {
   credentialCheckPerUser: { name: "credential-check:user", max: 10, windowMs: 15 * 60_000 },
   /** Credential checks for one Apple ID / username, whoever asks. */
   credentialCheckPerAddress: { name: "credential-check:address", max: 5, windowMs: 15 * 60_000 },
+  /**
+   * Credential checks from one client address (an IPv6 /64 counts as one), across users and
+   * logins: one machine trying many usernames through many Hetk accounts. Where the address can be
+   * forged (no proxy in front), the per-user limit still holds, and new users are bounded by the
+   * sign-in email ceiling.
+   */
+  credentialCheckPerClient: { name: "credential-check:client", max: 20, windowMs: 15 * 60_000 },
   /** Sign-in emails to one mailbox ("+tag" variants folded). */
   signInEmailPerAddress: { name: "sign-in-email:address", max: 5, windowMs: 60 * 60_000 },
   /** Sign-in emails asked for by one client address (an IPv6 /64 counts as one). */
@@ -72,7 +83,7 @@ export async function isExhausted(limit: Limit, subject: string, now = Date.now(
 export async function enforce(...checks: [Limit, string][]): Promise<void> {
   for (const [limit, subject] of checks) {
     const result = await consume(limit, subject);
-    if (!result.allowed) throw new RateLimitExceededError(result.retryAfterMs);
+    if (!result.allowed) throw new RateLimitExceededError(result.retryAfterMs, limit.name);
   }
 }
 

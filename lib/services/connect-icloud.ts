@@ -11,7 +11,7 @@ import type { FetchLike } from "@/lib/providers/caldav/http";
 import { CredentialsRejectedError, ForbiddenError, isProviderError } from "@/lib/errors";
 import type { RemoteCalendar } from "@/lib/providers/types";
 import { serverKey } from "@/lib/security/host-key";
-import { enforce, limits, RateLimitExceededError } from "@/lib/security/rate-limit";
+import { enforce, limits, RateLimitExceededError, type Limit } from "@/lib/security/rate-limit";
 import { saveConnectedAccount } from "./accounts";
 
 /**
@@ -62,6 +62,20 @@ export interface ConnectOptions {
   fetch?: FetchLike;
   /** Runs just before the first request to the server (the rate limits); may throw. */
   beforeRequest?: (login: string) => Promise<void>;
+  /** Who asks (`clientKey` of the request): checks are limited per client address too. */
+  client?: string;
+}
+
+/**
+ * The limits a credential check counts against, just before it reaches the server: the signed-in
+ * user, the login however spelled (`login` is already normalised), and the client address if known.
+ */
+function checkLimits(userId: string, login: string, client: string | undefined): Promise<void> {
+  return enforce(
+    [limits.credentialCheckPerAddress, login],
+    [limits.credentialCheckPerUser, userId],
+    ...(client ? [[limits.credentialCheckPerClient, client] as [Limit, string]] : []),
+  );
 }
 
 function icloudTarget(options: ConnectOptions): { serverUrl: string; sandbox: boolean } {
@@ -120,7 +134,7 @@ export async function connectIcloud(
   const checked = await checkIcloudPassword(appleId, password, {
     ...options,
     // Only checks that reach Apple count; a malformed entry is answered without a request.
-    beforeRequest: (login) => enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `icloud:${login}`]),
+    beforeRequest: (login) => checkLimits(userId, `icloud:${login}`, options.client),
   });
   if (checked.kind !== "ok" && checked.kind !== "missing_dashes_normalised") return { ok: false, result: checked };
   const { sandbox, serverUrl } = icloudTarget(options);
@@ -153,6 +167,8 @@ export interface CaldavConnectOptions {
   beforeRequest?: (login: string) => Promise<void>;
   /** DNS lookups for RFC 6764 discovery (tests replace them). */
   discovery?: DiscoveryOptions;
+  /** Who asks (`clientKey` of the request): checks are limited per client address too. */
+  client?: string;
 }
 
 const url = z
@@ -261,7 +277,7 @@ export async function connectCaldav(
     ...options,
     ...(sandboxServer ? { allowPrivate: true } : {}),
     // Only checks that reach the server count (not a malformed or refused URL).
-    beforeRequest: (login) => enforce([limits.credentialCheckPerUser, userId], [limits.credentialCheckPerAddress, `caldav:${login}`]),
+    beforeRequest: (login) => checkLimits(userId, `caldav:${login}`, options.client),
   });
   if (checked.kind !== "ok") return { ok: false, result: checked };
   const accountId = await saveConnectedAccount(userId, {
@@ -319,17 +335,29 @@ export type IcloudProblem =
   | "rejected"
   | "unreachable"
   | "rate_limited"
-  | "too_many_attempts";
-export type CaldavProblem = "invalid_url" | "blocked_address" | "not_caldav" | "rejected" | "unreachable" | "no_calendars" | "too_many_attempts";
+  | "too_many_attempts"
+  | "too_many_from_here";
+export type CaldavProblem =
+  | "invalid_url"
+  | "blocked_address"
+  | "not_caldav"
+  | "rejected"
+  | "unreachable"
+  | "no_calendars"
+  | "too_many_attempts"
+  | "too_many_from_here";
 
 export type ConnectOutcome<P extends string> =
   | { ok: true; accountId: string; normalised?: boolean }
   | { ok: false; problem: P; detail?: string };
 
 /** Connects an iCloud account for the form: the check's result as a problem the form explains. */
-export async function connectIcloudAccount(userId: string, input: { appleId: string; password: string; sandbox?: boolean }): Promise<ConnectOutcome<IcloudProblem>> {
-  const r = await connectIcloud(userId, input.appleId, input.password).catch(tooManyAttempts);
-  if (!r) return { ok: false, problem: "too_many_attempts" };
+export async function connectIcloudAccount(
+  userId: string,
+  input: { appleId: string; password: string; sandbox?: boolean; client?: string },
+): Promise<ConnectOutcome<IcloudProblem>> {
+  const r = await connectIcloud(userId, input.appleId, input.password, { client: input.client }).catch(limited);
+  if ("limited" in r) return { ok: false, problem: r.limited };
   if (r.ok) return { ok: true, accountId: r.accountId, normalised: r.check === "missing_dashes_normalised" };
   const problem: IcloudProblem =
     r.result.kind === "looks_like_apple_id_password"
@@ -345,9 +373,12 @@ export async function connectIcloudAccount(userId: string, input: { appleId: str
 }
 
 /** The same for a generic CalDAV server. */
-export async function connectCaldavAccount(userId: string, input: { serverUrl: string; username: string; password: string }): Promise<ConnectOutcome<CaldavProblem>> {
-  const r = await connectCaldav(userId, input.serverUrl, input.username, input.password).catch(tooManyAttempts);
-  if (!r) return { ok: false, problem: "too_many_attempts" };
+export async function connectCaldavAccount(
+  userId: string,
+  input: { serverUrl: string; username: string; password: string; client?: string },
+): Promise<ConnectOutcome<CaldavProblem>> {
+  const r = await connectCaldav(userId, input.serverUrl, input.username, input.password, { client: input.client }).catch(limited);
+  if ("limited" in r) return { ok: false, problem: r.limited };
   if (r.ok) return { ok: true, accountId: r.accountId };
   const map: Record<typeof r.result.kind, CaldavProblem> = {
     invalid_url: "invalid_url",
@@ -360,7 +391,8 @@ export async function connectCaldavAccount(userId: string, input: { serverUrl: s
   return { ok: false, problem: map[r.result.kind] };
 }
 
-function tooManyAttempts(e: unknown): null {
-  if (e instanceof RateLimitExceededError) return null;
-  throw e;
+/** A refused check, as the problem the form explains: the client's limit has its own words. */
+function limited(e: unknown): { limited: "too_many_attempts" | "too_many_from_here" } {
+  if (!(e instanceof RateLimitExceededError)) throw e;
+  return { limited: e.limit === limits.credentialCheckPerClient.name ? "too_many_from_here" : "too_many_attempts" };
 }

@@ -4,6 +4,7 @@ import { NextRequest } from "next/server";
 import { outboxMessages, rateLimitBuckets, users } from "@/db/schema";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
 import { resetConfig } from "@/lib/config";
+import { clientKey } from "@/lib/security/client";
 import { limits, RateLimitExceededError } from "@/lib/security/rate-limit";
 import { connectCaldav, connectIcloud } from "@/lib/services/connect-icloud";
 import { startRadicale } from "@/test/servers/radicale";
@@ -22,6 +23,10 @@ vi.mock("@/lib/auth", async (importOriginal) => {
   const real = await importOriginal<typeof import("@/lib/auth")>();
   return { ...real, auth: async () => (who.id ? { user: { id: who.id, email: `${who.id}@example.test` } } : null) };
 });
+
+// The client address the connect actions read (X-Forwarded-For, as Next.js fills it).
+const client = vi.hoisted(() => ({ address: "192.0.2.1" }));
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": client.address }) }));
 
 const t = useTestDatabase();
 let icloud: IcloudEmulator;
@@ -106,6 +111,59 @@ describe("iCloud credential check", () => {
     who.id = null;
     expect(last).toContain("a lot of sign-in checks");
     expect(last).not.toContain("abcd-efgh-ijkl-mnop");
+  });
+});
+
+describe("credential checks from one client address", () => {
+  const from = (address: string) => clientKey(new Headers({ "x-forwarded-for": address }));
+  const formFor = (appleId: string) => {
+    const fd = new FormData();
+    fd.set("appleId", appleId);
+    fd.set("password", "abcd-efgh-ijkl-mnop");
+    return fd;
+  };
+
+  it(`one client gets ${limits.credentialCheckPerClient.max} checks across users and logins, then a refusal that names its network; an IPv6 /64 is one client`, async () => {
+    const wire = counting();
+    const users = ["u1", "u2", "u3"];
+    for (let i = 0; i < limits.credentialCheckPerClient.max; i++) {
+      // Every check from another address of the same /64, for another user and another Apple ID.
+      const r = await connectIcloud(users[i % users.length], `target-${i}@icloud.com`, "abcd-efgh-ijkl-mnop", {
+        serverUrl: icloud.url,
+        fetch: wire.fetch,
+        client: from(`2001:db8:5:6::${(i + 1).toString(16)}`),
+      });
+      expect(r).toMatchObject({ ok: false, result: { kind: "rejected" } });
+    }
+    const sent = wire.requests;
+    // A fresh user and a fresh Apple ID, same network: refused before Apple is asked.
+    await expect(
+      connectIcloud("u4", "fresh-target@icloud.com", "abcd-efgh-ijkl-mnop", { serverUrl: icloud.url, fetch: wire.fetch, client: from("2001:db8:5:6:ffff::1") }),
+    ).rejects.toMatchObject({ limit: limits.credentialCheckPerClient.name });
+    await expect(
+      connectCaldav("u4", radicale.url, "fresh-login", "x", { fetch: wire.fetch, client: from("2001:db8:5:6:ffff::2") }),
+    ).rejects.toBeInstanceOf(RateLimitExceededError);
+    expect(wire.requests).toBe(sent);
+
+    // The forms say it is the network's limit, in words, and echo no password.
+    const { connectIcloudAction, connectCaldavAction } = await import("@/app/(app)/accounts/connect/actions");
+    who.id = "u5";
+    client.address = "2001:db8:5:6::abcd";
+    const icloudState = JSON.stringify(await connectIcloudAction({} as never, formFor("another-target@icloud.com")));
+    const caldav = new FormData();
+    caldav.set("serverUrl", radicale.url);
+    caldav.set("username", "another-login");
+    caldav.set("password", "x");
+    const caldavState = JSON.stringify(await connectCaldavAction({} as never, caldav));
+    // Another client, same user: checked as usual (Apple refuses the made-up password).
+    client.address = "198.51.100.7";
+    const elsewhere = JSON.stringify(await connectIcloudAction({} as never, formFor("another-target@icloud.com")));
+    who.id = null;
+    expect(icloudState).toContain("came from your network");
+    expect(caldavState).toContain("came from your network");
+    expect(icloudState).not.toContain("abcd-efgh-ijkl-mnop");
+    expect(elsewhere).not.toContain("came from your network");
+    expect(elsewhere).not.toContain("a lot of sign-in checks");
   });
 });
 

@@ -356,10 +356,10 @@ describe("a full journey with logging at debug level", () => {
     const appleIdPassword = await act("iCloud, Apple ID password", connectIcloudAction, { appleId: person.appleId, password: APPLE_ID_PASSWORD });
     expect(appleIdPassword.value).toBeDefined();
     const ok = await act("iCloud, right password without dashes", connectIcloudAction, { appleId: person.appleId, password: password.replace(/-/g, "").toUpperCase() });
-    expect(ok.redirect).toMatch(/^\/accounts\/.+\?connected=1/);
+    expect(ok.redirect).toMatch(/^\/dashboard\?connected=icloud&account=[^&]+&dashes=added$/);
 
     google.control.createUser(person.gmail);
-    expect(await connectGoogle(person.gmail)).toBe(`${APP}/dashboard?connected=google`);
+    expect(await connectGoogle(person.gmail)).toMatch(new RegExp(`^${APP}/dashboard\\?connected=google&account=[^&]+$`));
 
     const accounts = await t.db.select().from(calendarAccounts).where(eq(calendarAccounts.userId, userId));
     const icloudAccount = accounts.find((a) => a.provider === "icloud")!;
@@ -405,7 +405,7 @@ describe("a full journey with logging at debug level", () => {
     const declinedStart = await call("microsoft connect start (declined)", await routes.microsoftStart(), "/api/connect/microsoft/start");
     const declined = await microsoftConsent(declinedStart.headers.get("location")!, person.work, "decline");
     await call("microsoft connect callback (declined)", await routes.microsoftCallback(), declined.toString());
-    expect(await connectMicrosoft(person.work)).toBe(`${APP}/dashboard?connected=microsoft`);
+    expect(await connectMicrosoft(person.work)).toMatch(new RegExp(`^${APP}/dashboard\\?connected=microsoft&account=[^&]+$`));
     harvestMicrosoft();
 
     const accounts = await t.db.select().from(calendarAccounts).where(eq(calendarAccounts.userId, userId));
@@ -465,8 +465,8 @@ describe("a full journey with logging at debug level", () => {
     secret(password.replace(/-/g, ""), "the second app-specific password without dashes");
     secret(Buffer.from(`${person.appleId}:${password}`).toString("base64"), "the Basic authorization of the second password");
     const again = await act("iCloud reconnect", connectIcloudAction, { appleId: person.appleId, password, accountId: icloudAccount.id });
-    expect(again.redirect).toMatch(/reconnected=1/);
-    expect(await connectGoogle(person.gmail, googleAccount.id)).toBe(`${APP}/dashboard?connected=google`);
+    expect(again.redirect).toBe(`/dashboard?reconnected=icloud&account=${icloudAccount.id}`);
+    expect(await connectGoogle(person.gmail, googleAccount.id)).toBe(`${APP}/dashboard?reconnected=google&account=${googleAccount.id}`);
     await settle();
     await act("sync now (after reconnects)", syncNowAction, { syncId: first.id });
     await settle();

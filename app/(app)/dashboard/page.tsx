@@ -4,6 +4,7 @@ import Link from "next/link";
 import { AccountHealth } from "@/components/app/account-status";
 import { providerNames, syncStatusText } from "@/components/app/labels";
 import { AutoRefresh } from "@/components/app/auto-refresh";
+import { ConnectedNotice } from "@/components/app/connected-notice";
 import { Breakable } from "@/components/ui/breakable";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -28,7 +29,6 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const sp = await searchParams;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const done = first(sp.done);
-  const connected = first(sp.connected);
   const [accounts, syncs] = await Promise.all([listAccounts(user.id), listSyncs(user.id)]);
   const broken = accounts.filter((a) => a.status !== "active");
   const busy = syncs.some((s) => s.removal || s.status === "running");
@@ -44,12 +44,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         {accounts.length > 0 ? <ButtonLink href="/syncs/new">New sync</ButtonLink> : null}
       </PageHeader>
 
-      {connected ? (
-        <Notice tone="success" live testId="connected-notice">
-          {connected === "google" ? "Google Calendar" : connected === "microsoft" ? "Microsoft 365" : "The account"} is connected. Its calendars are ready to
-          pair in a new sync.
-        </Notice>
-      ) : null}
+      <ConnectedNotice
+        account={accounts.find((a) => a.id === first(sp.account))}
+        reconnected={Boolean(first(sp.reconnected))}
+        dashesAdded={first(sp.dashes) === "added"}
+        otherAccounts={accounts.length - 1}
+      />
       {done && flashes[done] ? (
         <Notice tone="success" live>
           {flashes[done]}

@@ -59,21 +59,6 @@ export default async function AccountPage({
         {calendars.length > 0 && !disconnected ? <ButtonLink href="/syncs/new">Create a sync</ButtonLink> : null}
       </PageHeader>
 
-      {sp.connected ? (
-        <Notice tone="success" live title="Connected" testId="connected-notice">
-          <p>Hetk can now see the calendars below. Next, pair one of them with a calendar of another account.</p>
-        </Notice>
-      ) : null}
-      {sp.dashes ? (
-        <Notice tone="info">
-          <p>Apple shows app-specific passwords with dashes; we added them for you, so there is nothing to fix.</p>
-        </Notice>
-      ) : null}
-      {sp.reconnected ? (
-        <Notice tone="success" live title="Reconnected" testId="reconnected-notice">
-          <p>Its syncs are running again and will catch up with everything that changed in the meantime.</p>
-        </Notice>
-      ) : null}
       {sp.disconnected !== undefined ? (
         <Notice tone="success" live title="Disconnected">
           <p>

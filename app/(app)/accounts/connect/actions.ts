@@ -1,5 +1,6 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { action, letThrough, noInput, providerErrorsAs } from "@/app/_lib/action";
@@ -7,6 +8,8 @@ import { caldavProblemMessage, icloudProblemMessage } from "@/components/app/con
 import type { ConnectFormState } from "@/components/app/connect-state";
 import { getAccount, listAccounts } from "@/lib/services/accounts";
 import { connectCaldavAccount, connectIcloudAccount } from "@/lib/services/connect-icloud";
+import { connectedLanding } from "@/lib/oauth/landing";
+import { clientKey } from "@/lib/security/client";
 import { accountReconnected } from "@/lib/services/jobs";
 import { createSandboxAppleId, createSandboxCaldavLogin, createSandboxIcloudAccount, createSandboxMicrosoftUser } from "@/lib/services/sandbox";
 
@@ -40,11 +43,11 @@ export const connectIcloudAction = action(
     }
     // Connecting an Apple ID that is already here, but broken, is a reconnect too (whatever page it came from).
     const before = (await listAccounts(user.id)).find((a) => a.provider === "icloud" && a.email.toLowerCase() === input.appleId);
-    const outcome = await connectIcloudAccount(user.id, { appleId: input.appleId, password: input.password });
+    const outcome = await connectIcloudAccount(user.id, { appleId: input.appleId, password: input.password, client: clientKey(await headers()) });
     if (!outcome.ok) return { values, errors: icloudProblemMessage(outcome.problem) };
     if (before && before.status !== "active") await accountReconnected(outcome.accountId);
-    const note = outcome.normalised ? "&dashes=added" : "";
-    redirect(`/accounts/${outcome.accountId}?${before && before.status !== "active" ? "reconnected" : "connected"}=1${note}`);
+    // A new password for an account already here is a reconnect, as signing in again is for Google.
+    redirect(connectedLanding({ provider: "icloud", accountId: outcome.accountId, reconnected: Boolean(before), dashesAdded: outcome.normalised }));
   },
 );
 
@@ -79,11 +82,15 @@ export const connectCaldavAction = action(
       if (!account || account.provider !== "caldav") return { values, errors: { form: { text: "That account is not one of yours." } } };
     }
     const before = (await listAccounts(user.id)).find((a) => a.provider === "caldav" && a.email === input.username && a.serverUrl === input.serverUrl);
-    const outcome = await connectCaldavAccount(user.id, { serverUrl: input.serverUrl, username: input.username, password: input.password });
+    const outcome = await connectCaldavAccount(user.id, {
+      serverUrl: input.serverUrl,
+      username: input.username,
+      password: input.password,
+      client: clientKey(await headers()),
+    });
     if (!outcome.ok) return { values, errors: caldavProblemMessage(outcome.problem) };
-    const reconnected = Boolean(before && before.status !== "active");
-    if (reconnected) await accountReconnected(outcome.accountId);
-    redirect(`/accounts/${outcome.accountId}?${reconnected ? "reconnected" : "connected"}=1`);
+    if (before && before.status !== "active") await accountReconnected(outcome.accountId);
+    redirect(connectedLanding({ provider: "caldav", accountId: outcome.accountId, reconnected: Boolean(before) }));
   },
 );
 
@@ -92,7 +99,7 @@ const sandboxButton = { returnTo: "/accounts/connect", ...noInput };
 
 export const createSandboxIcloudAction = action({ ...sandboxButton, failed: letThrough }, async (_input, user): Promise<void> => {
   const { accountId } = await createSandboxIcloudAccount(user.id);
-  redirect(`/accounts/${accountId}?connected=1`);
+  redirect(connectedLanding({ provider: "icloud", accountId, reconnected: false }));
 });
 
 export interface SandboxCaldavState {

@@ -288,6 +288,7 @@ export default async function SyncPage({ params, searchParams }: { params: Promi
           </h2>
           <DeleteSync
             syncId={sync.id}
+            open={sp.delete === "1"}
             copies={sync.linkCount}
             warning={
               blocked.length

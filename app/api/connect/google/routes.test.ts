@@ -56,9 +56,9 @@ describe("/api/connect/google routes", () => {
     expect(back.startsWith(`${APP}/api/connect/google/callback?`)).toBe(true);
 
     const done = await callback(new NextRequest(back, { headers: { cookie: `hetk_oauth=${cookie!.value}` } }));
-    expect(done.headers.get("location")).toBe(`${APP}/dashboard?connected=google`);
     const [account] = await t.db.select().from(calendarAccounts).where(eq(calendarAccounts.userId, "r1"));
     expect(account).toMatchObject({ provider: "google", email: "route@gmail.test", sandbox: true });
+    expect(done.headers.get("location")).toBe(`${APP}/dashboard?connected=google&account=${account.id}`);
     expect(await t.db.select().from(calendars).where(eq(calendars.accountId, account.id))).toHaveLength(1);
 
     // Replaying the callback without the (now cleared) cookie does nothing.
