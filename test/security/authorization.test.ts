@@ -50,6 +50,8 @@ vi.mock("@/lib/auth", async (importOriginal) => {
   return { ...real, auth, currentUserId: async () => who.id };
 });
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
+// The connect forms read the caller's address for the per-client limit (a request scope in the app).
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "192.0.2.10" }) }));
 
 // --- Work started: every job event, recorded instead of run. -------------------------------------
 const sent = vi.hoisted(() => [] as { name: string; data: Record<string, unknown> }[]);

@@ -24,6 +24,8 @@ import { useTestDatabase } from "@/test/db";
  */
 
 const who = vi.hoisted(() => ({ id: null as string | null }));
+// The connect forms read the caller's address for the per-client limit (a request scope in the app).
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "192.0.2.10" }) }));
 vi.mock("@/lib/auth", () => ({
   auth: async () => (who.id ? { user: { id: who.id, email: `${who.id}@example.test` } } : null),
 }));
