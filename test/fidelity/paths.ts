@@ -122,10 +122,13 @@ export function icloudEnd(icloud: IcloudEmulator, label: string): End & { load(r
   };
 }
 
+/** The Google calendar's own zone: where floating times land (a user's zone, with daylight saving). */
+export const GOOGLE_CALENDAR_ZONE = "Europe/Berlin";
+
 export async function googleEnd(google: GoogleEmulator, label: string): Promise<End> {
   const email = `${label}-${randomUUID().slice(0, 8)}@gmail.test`;
   google.control.createUser(email);
-  const calendarId = google.control.createCalendar(email, { summary: label, timeZone: "UTC" }).id;
+  const calendarId = google.control.createCalendar(email, { summary: label, timeZone: GOOGLE_CALENDAR_ZONE }).id;
   const { provider } = await connectedProvider(google, email);
   return { provider, calendarId, accountKey: email };
 }
@@ -148,6 +151,8 @@ export interface Hop {
   copies: Map<string, string>;
   /** source ref → what the activity log says about it (skipped or failed) */
   log: Map<string, string>;
+  /** The activity log's notes (what a reader had to assume to keep an event). */
+  notes?: string[];
   counts: Record<string, number>;
 }
 
@@ -183,5 +188,6 @@ export async function copyAll(a: End, b: End): Promise<Hop> {
   for (const l of await runner.store.list()) if (l.refA && l.refB) copies.set(l.refA, l.refB);
   const log = new Map<string, string>();
   for (const r of runner.recorder.records) if (r.ref && r.outcome !== "ok") log.set(r.ref, `${r.action} ${r.outcome}: ${r.detail ?? ""}`);
-  return { copies, log, counts: { ...res.counts } };
+  const notes = runner.recorder.records.filter((r) => r.action === "note").map((r) => r.detail ?? "");
+  return { copies, log, notes, counts: { ...res.counts } };
 }

@@ -326,7 +326,20 @@ class CaldavCalendarProvider implements CaldavProvider {
     return { ctag: textOf(mine?.props?.getctag) ?? null, syncToken: textOf(mine?.props?.syncToken) ?? null };
   }
 
+  /**
+   * What the reader had to assume to keep an event (an unknown time zone kept as written, a series
+   * copied as single occurrences) goes back as the pull's warnings, which the activity log shows
+   * as notes, each naming its event.
+   */
   async pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
+    const result = await this.pullAll(calendarId, cursor);
+    const warnings = [...(result.warnings ?? [])];
+    for (const c of result.changes)
+      if (c.type === "upsert") for (const note of c.event.notes ?? []) warnings.push(`"${c.event.title || c.event.uid}": ${note}`);
+    return warnings.length ? { ...result, warnings } : result;
+  }
+
+  private async pullAll(calendarId: string, cursor: string | null): Promise<PullResult> {
     const calendarUrl = withSlash(calendarId);
     const parsed = cursor ? decodeCursor(cursor) : null;
 
