@@ -32,23 +32,6 @@ describe.concurrent("CalDAV → CalDAV", () => {
     check(await follow("CalDAV → CalDAV (Radicale)", resources, a, refused, [hop], b, started));
   }, 300_000);
 
-  // Xandikos keeps the bytes it is given (unlike Radicale, which rewrites them), over real HTTP:
-  // bare DATE values and an absurd DURATION reach Hetk as their exporters wrote them.
-  it(`on Xandikos (${xandikosSample.length} resources)`, async () => {
-    const resources = xandikosSample;
-    const started = Date.now();
-    const [a, b] = await Promise.all([davEnd(xandikos, "src"), davEnd(xandikos, "dst")]);
-    const refused = await a.load(resources);
-    const hop = await copyAll(a, b);
-    check(await follow("CalDAV → CalDAV (Xandikos)", resources, a, refused, [hop], b, started));
-    // Item 6: the absurd DURATION (Xandikos stores it as "DURATION:None") is one logged skip; the pass went on.
-    for (const r of resources.filter((x) => x.file === "cases/absurd-duration.ics"))
-      expect(hop.log.get(new URL(`${a.calendarId}${r.name}`).pathname)).toMatch(/skipped: bad-data/);
-    // What could not be kept as stored reaches the activity log as a note naming the event.
-    if (resources.some((r) => r.file === "khal/event_dt_local_missing_tz.ics"))
-      expect(hop.notes).toContain('"An Event": The time zone "FOO" is not one we recognise and the event does not define it; its times were kept as written, without a time zone.');
-  }, 300_000);
-
   it(`on a server that keeps bytes verbatim (iCloud emulator, ${everyFile.length} resources)`, async () => {
     const resources = everyFile;
     const started = Date.now();
@@ -57,5 +40,25 @@ describe.concurrent("CalDAV → CalDAV", () => {
     const refused = a.load(resources);
     const hop = await copyAll(a, b);
     check(await follow("CalDAV → CalDAV (verbatim)", resources, a, refused, [hop], b, started));
+  }, 300_000);
+});
+
+describe("CalDAV → CalDAV, then", () => {
+  // Xandikos re-serialises what it stores (python-icalendar) but keeps values as written, where
+  // Radicale rewrites them: bare DATE values reach Hetk as their exporters wrote them. After the others, not beside them: Radicale's slowest
+  // writes (a series until the year 5000) must not share the two cores with a third server.
+  it(`on Xandikos (${xandikosSample.length} resources)`, async () => {
+    const resources = xandikosSample;
+    const started = Date.now();
+    const [a, b] = await Promise.all([davEnd(xandikos, "src"), davEnd(xandikos, "dst")]);
+    const refused = await a.load(resources);
+    const hop = await copyAll(a, b);
+    check(await follow("CalDAV → CalDAV (Xandikos)", resources, a, refused, [hop], b, started));
+    // An absurd DURATION (Xandikos stores it as "DURATION:None") is one logged skip; the pass went on.
+    for (const r of resources.filter((x) => x.file === "cases/absurd-duration.ics"))
+      expect(hop.log.get(new URL(`${a.calendarId}${r.name}`).pathname)).toMatch(/skipped: bad-data/);
+    // What could not be kept as stored reaches the activity log as a note naming the event.
+    if (resources.some((r) => r.file === "khal/event_dt_local_missing_tz.ics"))
+      expect(hop.notes).toContain('"An Event": The time zone "FOO" is not one we recognise and the event does not define it; its times were kept as written, without a time zone.');
   }, 300_000);
 });
