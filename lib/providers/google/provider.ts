@@ -375,8 +375,8 @@ class GoogleProvider implements CalendarProvider {
    * The event as Google can keep it. Google has no floating times: like its own import of an
    * .ics file, they are read in the calendar's time zone, and the activity log says so.
    */
-  private async storable(calendarId: string, event: CalendarEvent): Promise<{ event: CalendarEvent; warnings?: string[] }> {
-    if (!hasFloating(event)) return { event };
+  private async storable(calendarId: string, event: CalendarEvent): Promise<{ event: CalendarEvent; noted: { warnings?: string[] } }> {
+    if (!hasFloating(event)) return { event, noted: {} };
     let zone = this.zones.get(calendarId);
     if (!zone) {
       zone = this.call((o) => this.api.calendarList.get({ calendarId }, o)).then((c) => (c.timeZone && isKnownZone(c.timeZone) ? c.timeZone : "UTC"));
@@ -384,11 +384,11 @@ class GoogleProvider implements CalendarProvider {
       this.zones.set(calendarId, zone);
     }
     const z = await zone;
-    return { event: pinFloating(event, z), warnings: [floatingNote("Google", z)] };
+    return { event: pinFloating(event, z), noted: { warnings: [floatingNote("Google", z)] } };
   }
 
   async create(calendarId: string, key: string, given: CalendarEvent): Promise<WriteResult> {
-    const { event, warnings } = await this.storable(calendarId, given);
+    const { event, noted } = await this.storable(calendarId, given);
     const id = eventIdForKey(key);
     const { body } = toGoogle(event);
     let written: GEvent;
@@ -398,15 +398,15 @@ class GoogleProvider implements CalendarProvider {
       if (!(e instanceof PreconditionFailedError)) throw e;
       // 409: a retry of a create that already landed — or a deleted copy still holding the id.
       const existing = await this.call((o) => this.api.events.get({ calendarId, eventId: id }, o));
-      if (existing.status !== "cancelled") return { ref: id, etag: existing.etag ?? "", ...(warnings ? { warnings } : {}) };
+      if (existing.status !== "cancelled") return { ref: id, etag: existing.etag ?? "", ...noted };
       written = await this.call((o) => this.api.events.patch({ calendarId, eventId: id, sendUpdates: "none", requestBody: { ...body, status: body.status ?? "confirmed" } }, o));
     }
     if (event.overrides.length) await this.writeOverrides(calendarId, id, event);
-    return { ref: id, etag: written.etag ?? "", ...(warnings ? { warnings } : {}) };
+    return { ref: id, etag: written.etag ?? "", ...noted };
   }
 
   async update(calendarId: string, ref: string, given: CalendarEvent, etag: string | null): Promise<WriteResult> {
-    const { event, warnings } = await this.storable(calendarId, given);
+    const { event, noted } = await this.storable(calendarId, given);
     const { body } = toGoogle(event);
     // PATCH, not PUT: fields we do not own (attendees, reminders, conferencing) stay as they are.
     const written = (await this.batched({
@@ -417,7 +417,7 @@ class GoogleProvider implements CalendarProvider {
     })) as GEvent;
     if (event.overrides.length) await this.writeOverrides(calendarId, ref, event);
     if (event.recurrence) await this.resetStaleExceptions(calendarId, ref, event);
-    return { ref, etag: written.etag ?? "", ...(warnings ? { warnings } : {}) };
+    return { ref, etag: written.etag ?? "", ...noted };
   }
 
   /**
