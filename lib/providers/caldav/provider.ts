@@ -333,9 +333,13 @@ class CaldavCalendarProvider implements CaldavProvider {
    */
   async pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
     const result = await this.pullAll(calendarId, cursor);
-    const warnings = [...(result.warnings ?? [])];
+    // One note per sentence: an Outlook calendar has the same zone name in hundreds of events.
+    const events = new Map<string, string[]>();
     for (const c of result.changes)
-      if (c.type === "upsert") for (const note of c.event.notes ?? []) warnings.push(`"${c.event.title || c.event.uid}": ${note}`);
+      if (c.type === "upsert") for (const note of c.event.notes ?? []) events.set(note, [...(events.get(note) ?? []), c.event.title || c.event.uid]);
+    const warnings = [...(result.warnings ?? [])];
+    for (const [note, titles] of events)
+      warnings.push(titles.length === 1 ? `"${titles[0]}": ${note}` : `"${titles[0]}" and ${titles.length - 1} more: ${note}`);
     return warnings.length ? { ...result, warnings } : result;
   }
 
