@@ -4,9 +4,10 @@ import type { TestDavServer } from "@/test/servers/process";
 import { startRadicale } from "@/test/servers/radicale";
 import { startXandikos } from "@/test/servers/xandikos";
 import { copyAll, davEnd, icloudEnd } from "./paths";
+import type { Resource } from "./corpus";
 import { check, follow, sample, SLOW_PATH_FILES } from "./suite";
 
-/** Fidelity (issue 17): CalDAV → CalDAV through the engine, on Radicale and on a server that keeps bytes verbatim. */
+/** Fidelity (issue 17): CalDAV → CalDAV through the engine, on Radicale, on Xandikos and on a server that keeps bytes verbatim. */
 let radicale: TestDavServer;
 let xandikos: TestDavServer;
 let icloud: IcloudEmulator;
@@ -17,20 +18,23 @@ afterAll(async () => {
   await Promise.all([radicale?.stop(), xandikos?.stop(), icloud?.close()]);
 });
 
+/** One pass between two new collections of a real server, checked against the source. */
+async function davPath(server: TestDavServer, path: string, resources: Resource[]) {
+  const started = Date.now();
+  const [a, b] = await Promise.all([davEnd(server, "src"), davEnd(server, "dst")]);
+  const refused = await a.load(resources);
+  const hop = await copyAll(a, b);
+  check(await follow(path, resources, a, refused, [hop], b, started));
+  return { a, hop };
+}
+
 const everyFile = sample(3, /./);
 const slow = sample(1, SLOW_PATH_FILES);
 /** The slow sample and every case written here (bare DATE values with and without a TZID among them). */
 const xandikosSample = [...new Set([...slow, ...sample(Infinity, /^cases\//)])];
 
 describe.concurrent("CalDAV → CalDAV", () => {
-  it(`on Radicale (${slow.length} resources)`, async () => {
-    const resources = slow;
-    const started = Date.now();
-    const [a, b] = await Promise.all([davEnd(radicale, "src"), davEnd(radicale, "dst")]);
-    const refused = await a.load(resources);
-    const hop = await copyAll(a, b);
-    check(await follow("CalDAV → CalDAV (Radicale)", resources, a, refused, [hop], b, started));
-  }, 300_000);
+  it(`on Radicale (${slow.length} resources)`, () => davPath(radicale, "CalDAV → CalDAV (Radicale)", slow), 300_000);
 
   it(`on a server that keeps bytes verbatim (iCloud emulator, ${everyFile.length} resources)`, async () => {
     const resources = everyFile;
@@ -49,11 +53,7 @@ describe("CalDAV → CalDAV, then", () => {
   // writes (a series until the year 5000) must not share the two cores with a third server.
   it(`on Xandikos (${xandikosSample.length} resources)`, async () => {
     const resources = xandikosSample;
-    const started = Date.now();
-    const [a, b] = await Promise.all([davEnd(xandikos, "src"), davEnd(xandikos, "dst")]);
-    const refused = await a.load(resources);
-    const hop = await copyAll(a, b);
-    check(await follow("CalDAV → CalDAV (Xandikos)", resources, a, refused, [hop], b, started));
+    const { a, hop } = await davPath(xandikos, "CalDAV → CalDAV (Xandikos)", resources);
     // An absurd DURATION (Xandikos stores it as "DURATION:None") is one logged skip; the pass went on.
     for (const r of resources.filter((x) => x.file === "cases/absurd-duration.ics"))
       expect(hop.log.get(new URL(`${a.calendarId}${r.name}`).pathname)).toMatch(/skipped: bad-data/);
