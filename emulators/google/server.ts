@@ -203,9 +203,15 @@ export async function handle(ctx: EmulatorContext, req: IncomingMessage, res: Se
     const canRead = canWrite || hasAny(who.scopes, [SCOPE_READONLY, "https://www.googleapis.com/auth/calendar.events.readonly"]);
     const insufficient = () => send(res, 403, new ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.").body());
 
+    const canList = hasAny(who.scopes, [SCOPE_CALENDARLIST_RO, SCOPE_CALENDAR, SCOPE_READONLY, "https://www.googleapis.com/auth/calendar.calendarlist"]);
     if (rest === "/users/me/calendarList" && method === "GET") {
-      if (!hasAny(who.scopes, [SCOPE_CALENDARLIST_RO, SCOPE_CALENDAR, SCOPE_READONLY, "https://www.googleapis.com/auth/calendar.calendarlist"])) return insufficient();
+      if (!canList) return insufficient();
       return send(res, 200, ctx.store.calendarList(user, Number(q.get("maxResults") ?? 100), q.get("pageToken") ?? undefined, q.get("minAccessRole") ?? undefined));
+    }
+    const entry = /^\/users\/me\/calendarList\/([^/]+)$/.exec(rest);
+    if (entry && method === "GET") {
+      if (!canList) return insufficient();
+      return send(res, 200, ctx.store.calendarListEntry(user, decodeURIComponent(entry[1])));
     }
     if (rest === "/channels/stop" && method === "POST") {
       ctx.store.stopChannel(user, JSON.parse((await readBody(req)) || "{}"));

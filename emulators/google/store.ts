@@ -227,9 +227,10 @@ export class GoogleStore {
     return cal;
   }
 
-  calendarList(user: string, maxResults = 100, pageToken?: string, minAccessRole?: string) {
+  /** The user's calendar-list entries (calendarList.list and calendarList.get). */
+  private calendarListEntries(user: string, minAccessRole?: string) {
     const order = ["freeBusyReader", "reader", "writer", "owner"];
-    const all = [...this.calendars.values()]
+    return [...this.calendars.values()]
       .filter((c) => c.owner === user.toLowerCase())
       .filter((c) => !minAccessRole || order.indexOf(c.accessRole) >= order.indexOf(minAccessRole))
       .sort((a, b) => Number(b.primary) - Number(a.primary) || a.summary.localeCompare(b.summary))
@@ -245,6 +246,17 @@ export class GoogleStore {
         selected: true,
         ...(c.primary ? { primary: true } : {}),
       }));
+  }
+
+  /** One entry of the user's calendar list (calendarList.get). */
+  calendarListEntry(user: string, calendarId: string) {
+    const entry = this.calendarListEntries(user).find((c) => c.id === calendarId);
+    if (!entry) throw new ApiError(404, "notFound", "Not Found");
+    return entry;
+  }
+
+  calendarList(user: string, maxResults = 100, pageToken?: string, minAccessRole?: string) {
+    const all = this.calendarListEntries(user, minAccessRole);
     const size = Math.min(Math.max(1, maxResults), 250);
     const offset = pageToken ? (decodeToken<{ o: number }>(pageToken)?.o ?? NaN) : 0;
     if (Number.isNaN(offset)) throw new ApiError(400, "invalid", "Invalid page token value.");

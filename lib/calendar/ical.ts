@@ -17,7 +17,7 @@ import type {
 import { vtimezoneText } from "./vtimezone";
 import { ianaZone } from "./zone-names";
 import { equivalentZone, instantInVtimezone, timezoneOf, type VTimezone } from "./vtimezone-read";
-import { offsetMinutes } from "./zones";
+import { isKnownZone, offsetMinutes } from "./zones";
 
 /**
  * iCalendar ⇄ canonical event. One CalDAV resource (a VCALENDAR holding a series master and its
@@ -146,6 +146,7 @@ function readCalendar(root: Comp, deadline: number): CalendarEvent {
   for (const r of rdateValues) {
     if (!r.end || overrides.some((o) => sameTime(o.recurrenceId, r.start))) continue;
     overrides.push({ ...base, recurrenceId: r.start, start: r.start, end: r.end });
+    ctx.notes.push("An extra date of this series has its own end time; it was copied as a changed occurrence of the series.");
   }
 
   const event: CalendarEvent = { uid, ...base, overrides };
@@ -239,6 +240,7 @@ function chooseZones(vevents: Comp[], master: Comp, rules: InstanceType<typeof I
     const named = ianaZone(tzid);
     if (named) {
       ctx.choices.set(tzid, { kind: "iana", zone: named });
+      if (!isKnownZone(tzid)) ctx.notes.push(`The time zone "${tzid}" (a Windows or older name) was read as ${named}.`);
       continue;
     }
     // 3. the resource's own VTIMEZONE, written as the IANA zone that agrees with it, if any.

@@ -102,6 +102,14 @@ describe("tolerant reading", () => {
     // Written back, the copy keeps both ends.
     const back = parseICalendar(toICalendar(e));
     expect(back.overrides.map((o) => o.end)).toEqual(e.overrides.map((o) => o.end));
+    // The change of form is said in the activity log.
+    expect(e.notes).toEqual(["An extra date of this series has its own end time; it was copied as a changed occurrence of the series."]);
+  });
+
+  it("says which zone a Windows or older name was read as, and nothing for an IANA name", () => {
+    expect(parseICalendar(one("legacy-names.ics", "legacy-2")).notes).toEqual(['The time zone "(UTC+10:00) Canberra, Melbourne, Sydney" (a Windows or older name) was read as Australia/Melbourne.']);
+    const text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=US/Eastern:20240101T100000\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    expect(parseICalendar(text).notes).toBeUndefined();
   });
 
   it("keeps an event whose zone nobody knows at its clock time, with a note the user can read", () => {

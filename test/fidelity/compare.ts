@@ -17,15 +17,16 @@ export interface PathReport {
 const sourceCache = new Map<string, { occ: string[] } | { reason: string }>();
 
 /** The source's occurrences, or why it cannot be compared (worked out once for all paths). */
-export function sourceOccurrences(r: Resource): { occ: string[] } | { reason: string } {
-  let known = sourceCache.get(r.key);
-  if (!known) sourceCache.set(r.key, (known = expandSource(r)));
+export function sourceOccurrences(r: Resource, floatingZone?: string): { occ: string[] } | { reason: string } {
+  const key = `${r.key}|${floatingZone ?? ""}`;
+  let known = sourceCache.get(key);
+  if (!known) sourceCache.set(key, (known = expandSource(r, floatingZone)));
   return known;
 }
 
-function expandSource(r: Resource): { occ: string[] } | { reason: string } {
+function expandSource(r: Resource, floatingZone?: string): { occ: string[] } | { reason: string } {
   try {
-    const occ = occurrences(r.ics).get(r.uid);
+    const occ = occurrences(r.ics, floatingZone).get(r.uid);
     if (!occ) return { reason: "no VEVENT with this UID" };
     if (!occ.length) return { reason: "no occurrence before the comparison horizon" };
     return { occ };
@@ -42,12 +43,14 @@ function firstDifference(a: string[], b: string[]): string {
 
 /**
  * `copies` maps a source resource key to the copy's text (missing: no copy, with `why` saying
- * what the activity log said, if anything).
+ * what the activity log said, if anything). With `floatingZone`, the source's floating times are
+ * expected at the same clock time in that zone (a service without floating times keeps them in
+ * the calendar's own zone).
  */
-export function compare(path: string, resources: Resource[], copyOf: (r: Resource) => string | undefined, why: (r: Resource) => string, ms: number): PathReport {
+export function compare(path: string, resources: Resource[], copyOf: (r: Resource) => string | undefined, why: (r: Resource) => string, ms: number, floatingZone?: string): PathReport {
   const report: PathReport = { path, comparable: 0, exact: 0, differing: [], missing: [], notComparable: [], ms };
   for (const r of resources) {
-    const src = sourceOccurrences(r);
+    const src = sourceOccurrences(r, floatingZone);
     if ("reason" in src) {
       report.notComparable.push({ key: r.key, reason: src.reason });
       continue;

@@ -22,14 +22,26 @@ const MAX_OCCURRENCES = 2_000;
 
 type Resolver = (wall: string) => string;
 
-function resolverFor(p: Prop, zones: Map<string, VTimezone | Comp>): Resolver {
+/** Zones of one resource, and where its floating times are read (none: kept floating, `…F`). */
+interface Zones {
+  vtimezones: Map<string, VTimezone | Comp>;
+  floating?: string;
+}
+
+function floatingStamp(zones: Zones): Resolver {
+  const zone = zones.floating;
+  return zone ? (w) => iso(instantInZone(w, zone)) : (w) => `${w}F`;
+}
+
+function resolverFor(p: Prop, all: Zones): Resolver {
+  const zones = all.vtimezones;
   const tzid = p.getParameter("tzid");
-  if (typeof tzid !== "string" || !tzid) return (w) => `${w}F`;
+  if (typeof tzid !== "string" || !tzid) return floatingStamp(all);
   const zone = ianaZone(tzid);
   if (zone === "UTC") return (w) => `${w}Z`;
   if (zone) return (w) => iso(instantInZone(w, zone));
   const vtz = zones.get(tzid);
-  if (!vtz) return (w) => `${w}F`;
+  if (!vtz) return floatingStamp(all);
   const tz = vtz instanceof ICAL.Timezone ? vtz : timezoneOf(vtz as Comp);
   zones.set(tzid, tz);
   return (w) => iso(instantInVtimezone(w, tz));
@@ -44,7 +56,7 @@ function wallOf(t: Time): string {
 }
 
 /** One time value as a comparable string. */
-function stamp(t: Time, p: Prop, zones: Map<string, VTimezone | Comp>): string {
+function stamp(t: Time, p: Prop, zones: Zones): string {
   if (t.isDate) return t.toString().slice(0, 10);
   if (t.zone === ICAL.Timezone.utcTimezone || t.toString().endsWith("Z")) return `${wallOf(t)}Z`;
   return resolverFor(p, zones)(wallOf(t));
@@ -65,7 +77,7 @@ function span(a: string, b: string): { ms: number; days: number } {
  * The end as calendar apps show it: an all-day event lasts at least one day, up to the date its
  * end names (a date-time end on a date start counts by its date); a timed event never ends before it starts.
  */
-function endOf(v: Comp, start: string, startTime: Time, zones: Map<string, VTimezone | Comp>): string {
+function endOf(v: Comp, start: string, startTime: Time, zones: Zones): string {
   const dtend = v.getFirstProperty("dtend");
   let end: string | null = null;
   if (dtend) {
@@ -90,12 +102,15 @@ function checkDuration(d: InstanceType<typeof ICAL.Duration>) {
   if (!(d.toSeconds() < 3_660 * 86_400)) throw new Error(`a duration of ${d.toString()} (longer than ten years)`);
 }
 
-/** `uid → sorted occurrences` for every UID in the resource text. */
-export function occurrences(text: string): Map<string, string[]> {
+/**
+ * `uid → sorted occurrences` for every UID in the resource text. With `floatingZone`, floating
+ * times are read as clock times in that zone (what a calendar in that zone shows).
+ */
+export function occurrences(text: string, floatingZone?: string): Map<string, string[]> {
   const jcal = ICAL.parse(tolerantText(text.replace(/^\uFEFF/, "")));
   const root = new ICAL.Component(Array.isArray(jcal[0]) ? (jcal[0] as never) : (jcal as never));
-  const zones = new Map<string, VTimezone | Comp>();
-  for (const z of root.getAllSubcomponents("vtimezone")) zones.set(String(z.getFirstPropertyValue("tzid")), z);
+  const zones: Zones = { vtimezones: new Map(), floating: floatingZone };
+  for (const z of root.getAllSubcomponents("vtimezone")) zones.vtimezones.set(String(z.getFirstPropertyValue("tzid")), z);
   const byUid = new Map<string, Comp[]>();
   for (const v of root.getAllSubcomponents("vevent")) {
     const uid = String(v.getFirstPropertyValue("uid") ?? "");
@@ -106,7 +121,7 @@ export function occurrences(text: string): Map<string, string[]> {
   return out;
 }
 
-function expandOne(vs: Comp[], zones: Map<string, VTimezone | Comp>): string[] {
+function expandOne(vs: Comp[], zones: Zones): string[] {
   const master = vs.find((v) => !v.hasProperty("recurrence-id"));
   const occ = new Map<string, string>();
   if (!master) {
@@ -129,10 +144,17 @@ function expandOne(vs: Comp[], zones: Map<string, VTimezone | Comp>): string[] {
     floating.zone = ICAL.Timezone.localTimezone;
     const resolve = (t: Time) => (t.isDate ? t.toString().slice(0, 10) : startTime.zone === ICAL.Timezone.utcTimezone ? `${wallOf(t)}Z` : resolverFor(dtstart, zones)(wallOf(t)));
     for (const p of master.getAllProperties("rrule")) {
-      const it = (p.getFirstValue() as InstanceType<typeof ICAL.Recur>).iterator(floating);
+      // ical.js iterates wall times here, and would hold a UTC UNTIL against them: the series
+      // stops at the last occurrence whose instant is not after UNTIL (RFC 5545 3.3.10), checked below.
+      const recur = (p.getFirstValue() as InstanceType<typeof ICAL.Recur>).clone();
+      const until = recur.until;
+      const zonedUntil = until && !until.isDate && until.toString().endsWith("Z") && !startTime.isDate && startTime.zone !== ICAL.Timezone.utcTimezone;
+      if (zonedUntil) recur.until = null;
+      const it = recur.iterator(floating);
       for (let next = it.next(), n = 0; next && n < MAX_OCCURRENCES; next = it.next(), n++) {
         const s = resolve(next);
         if (s.slice(0, 10) >= COMPARE_UNTIL) break;
+        if (zonedUntil && s.slice(0, 19) > wallOf(until)) break;
         occ.set(s, at(s));
       }
     }

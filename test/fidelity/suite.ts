@@ -34,12 +34,17 @@ export function sample(perFile: number, files: RegExp): Resource[] {
 /** The files every slow path reads: the cases written here and the servers' and khal's own test files. */
 export const SLOW_PATH_FILES = /^(cases|radicale|khal)\//;
 
+/** A TZID in Windows' words (`W. Europe Standard Time`, `(UTC+10:00) Canberra, …`), as Outlook and Exchange write them. */
+const WINDOWS_TZID = /TZID[=:]"?[^";:/\r\n]*(Standard Time|\((UTC|GMT)[+-]\d)/;
+/** Every resource written with Windows zone names: what an Outlook calendar holds. */
+export const windowsZoned = (): Resource[] => all.filter((r) => WINDOWS_TZID.test(r.ics));
+
 function refOf(end: End, r: Resource): string {
   return new URL(`${end.calendarId}${r.name}`).pathname;
 }
 
 /** Follows a resource along the hops to its last copy's text, or says why it did not arrive. */
-export async function follow(path: string, resources: Resource[], source: End, refused: Map<string, string>, hops: Hop[], last: End, started: number): Promise<PathReport> {
+export async function follow(path: string, resources: Resource[], source: End, refused: Map<string, string>, hops: Hop[], last: End, started: number, floatingZone?: string): Promise<PathReport> {
   const texts = await last.texts!();
   const trail = (r: Resource) => {
     let ref: string | undefined = refOf(source, r);
@@ -60,6 +65,7 @@ export async function follow(path: string, resources: Resource[], source: End, r
     })()),
     (r) => refused.get(r.key) ?? trail(r).why,
     Date.now() - started,
+    floatingZone,
   );
   // What the first server itself refuses is not Hetk's to copy: listed, with the server's reason.
   report.missing = report.missing.filter((m) => {
@@ -77,7 +83,10 @@ export function check(report: PathReport) {
   const known = KNOWN[report.path] ?? {};
   const detail = (list: { key: string }[]) => list.map((d) => d.key).filter((k) => !(k in known) && !(k.split("#")[0] in known));
   console.log(summary(report));
-  for (const d of report.differing) console.log(`  differs: ${d.key} — ${known[d.key] ?? known[d.key.split("#")[0]] ?? d.detail}`);
+  for (const d of report.differing) {
+    const why = known[d.key] ?? known[d.key.split("#")[0]];
+    console.log(`  differs: ${d.key} — ${why ? `${why} (${d.detail})` : d.detail}`);
+  }
   for (const m of report.missing) console.log(`  missing: ${m.key} — ${m.reason}`);
   // Every comparable event arrives with identical occurrences, but the ones listed with their reason.
   expect(detail(report.differing), JSON.stringify(report.differing.filter((d) => detail([d]).length), null, 1)).toEqual([]);

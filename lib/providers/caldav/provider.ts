@@ -326,7 +326,24 @@ class CaldavCalendarProvider implements CaldavProvider {
     return { ctag: textOf(mine?.props?.getctag) ?? null, syncToken: textOf(mine?.props?.syncToken) ?? null };
   }
 
+  /**
+   * What the reader had to assume to keep an event (an unknown time zone kept as written, a series
+   * copied as single occurrences) goes back as the pull's warnings, which the activity log shows
+   * as notes, each naming its event.
+   */
   async pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
+    const result = await this.pullAll(calendarId, cursor);
+    // One note per sentence: an Outlook calendar has the same zone name in hundreds of events.
+    const events = new Map<string, string[]>();
+    for (const c of result.changes)
+      if (c.type === "upsert") for (const note of c.event.notes ?? []) events.set(note, [...(events.get(note) ?? []), c.event.title || c.event.uid]);
+    const warnings = [...(result.warnings ?? [])];
+    for (const [note, titles] of events)
+      warnings.push(titles.length === 1 ? `"${titles[0]}": ${note}` : `"${titles[0]}" and ${titles.length - 1} more: ${note}`);
+    return warnings.length ? { ...result, warnings } : result;
+  }
+
+  private async pullAll(calendarId: string, cursor: string | null): Promise<PullResult> {
     const calendarUrl = withSlash(calendarId);
     const parsed = cursor ? decodeCursor(cursor) : null;
 

@@ -47,7 +47,7 @@ export function timeFromGoogle(t: GTime | undefined | null, zone?: string): Even
   return { kind: "time", wall: wallClockAt(at, z), zone: z };
 }
 
-/** Canonical time for Google. Floating times have no Google form; they are pinned to UTC. */
+/** Canonical time for Google. Floating times have no Google form: the provider pins them to the calendar's zone first (UTC if any is left). */
 export function timeToGoogle(t: EventTime): GTime {
   // Explicit nulls so a PATCH from timed to all-day (or back) clears the other field.
   if (t.kind === "date") return { date: t.date, dateTime: null, timeZone: null };

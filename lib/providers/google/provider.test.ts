@@ -52,6 +52,25 @@ describe("Google provider against the emulator", () => {
     ]);
   });
 
+  it("writes floating times at their clock time in the calendar's own zone, and says so", async () => {
+    emu.control.createUser(EMAIL);
+    const cal = emu.control.createCalendar(EMAIL, { summary: "Home", timeZone: "Europe/Berlin" });
+    const { provider } = await connectedProvider(emu, EMAIL);
+    const lunch = event({
+      title: "Lunch",
+      start: { kind: "time", wall: "2026-07-01T12:00:00", zone: null },
+      end: { kind: "time", wall: "2026-07-01T13:00:00", zone: null },
+      recurrence: { rrule: ["FREQ=DAILY;COUNT=3"], rdate: [], exdate: [{ kind: "time", wall: "2026-07-02T12:00:00", zone: null }] },
+    });
+    const made = await provider.create(cal.id, "lunch", lunch);
+    expect(made.warnings).toEqual([expect.stringContaining("written in the calendar's time zone (Europe/Berlin)")]);
+    const back = await provider.get(cal.id, made.ref);
+    expect(back?.event.start).toEqual({ kind: "time", wall: "2026-07-01T12:00:00", zone: "Europe/Berlin" });
+    expect(back?.event.recurrence?.exdate).toEqual([{ kind: "time", wall: "2026-07-02T12:00:00", zone: "Europe/Berlin" }]);
+    // A zoned event needs no calendar look-up and carries no note.
+    expect((await provider.create(cal.id, "zoned", event())).warnings).toBeUndefined();
+  });
+
   it("round-trips all-day, zoned, free/private events and recurring series with exceptions", async () => {
     const { provider } = await connectedProvider(emu, EMAIL);
     const allDay = event({ title: "Holiday", start: { kind: "date", date: "2026-04-06" }, end: { kind: "date", date: "2026-04-07" }, transparency: "transparent", visibility: "private" });

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { calendar, type calendar_v3 } from "@googleapis/calendar";
+import { floatingNote, hasFloating, pinFloating } from "@/lib/calendar/floating";
 import type { CalendarEvent } from "@/lib/calendar/types";
+import { isKnownZone } from "@/lib/calendar/zones";
 import type { OAuthClientConfig, OAuthTokens } from "@/lib/oauth/flow";
 import {
   BadDataError,
@@ -128,6 +130,8 @@ class GoogleProvider implements CalendarProvider {
   private readonly lone = new Limiter(4);
   /** Creates, updates and deletes issued in the same turn go out as one batch request. */
   private readonly batched: (call: BatchCall) => Promise<unknown>;
+  /** Calendar id → its time zone, read once, when a floating time first needs it. */
+  private readonly zones = new Map<string, Promise<string>>();
 
   constructor(private opts: GoogleProviderOptions) {
     // retry:false — gaxios would retry on its own; our loop owns backoff so errors stay typed.
@@ -367,7 +371,24 @@ class GoogleProvider implements CalendarProvider {
     }
   }
 
-  async create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult> {
+  /**
+   * The event as Google can keep it. Google has no floating times: like its own import of an
+   * .ics file, they are read in the calendar's time zone, and the activity log says so.
+   */
+  private async storable(calendarId: string, event: CalendarEvent): Promise<{ event: CalendarEvent; noted: { warnings?: string[] } }> {
+    if (!hasFloating(event)) return { event, noted: {} };
+    let zone = this.zones.get(calendarId);
+    if (!zone) {
+      zone = this.call((o) => this.api.calendarList.get({ calendarId }, o)).then((c) => (c.timeZone && isKnownZone(c.timeZone) ? c.timeZone : "UTC"));
+      zone.catch(() => this.zones.delete(calendarId));
+      this.zones.set(calendarId, zone);
+    }
+    const z = await zone;
+    return { event: pinFloating(event, z), noted: { warnings: [floatingNote("Google", z)] } };
+  }
+
+  async create(calendarId: string, key: string, given: CalendarEvent): Promise<WriteResult> {
+    const { event, noted } = await this.storable(calendarId, given);
     const id = eventIdForKey(key);
     const { body } = toGoogle(event);
     let written: GEvent;
@@ -377,14 +398,15 @@ class GoogleProvider implements CalendarProvider {
       if (!(e instanceof PreconditionFailedError)) throw e;
       // 409: a retry of a create that already landed — or a deleted copy still holding the id.
       const existing = await this.call((o) => this.api.events.get({ calendarId, eventId: id }, o));
-      if (existing.status !== "cancelled") return { ref: id, etag: existing.etag ?? "" };
+      if (existing.status !== "cancelled") return { ref: id, etag: existing.etag ?? "", ...noted };
       written = await this.call((o) => this.api.events.patch({ calendarId, eventId: id, sendUpdates: "none", requestBody: { ...body, status: body.status ?? "confirmed" } }, o));
     }
     if (event.overrides.length) await this.writeOverrides(calendarId, id, event);
-    return { ref: id, etag: written.etag ?? "" };
+    return { ref: id, etag: written.etag ?? "", ...noted };
   }
 
-  async update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult> {
+  async update(calendarId: string, ref: string, given: CalendarEvent, etag: string | null): Promise<WriteResult> {
+    const { event, noted } = await this.storable(calendarId, given);
     const { body } = toGoogle(event);
     // PATCH, not PUT: fields we do not own (attendees, reminders, conferencing) stay as they are.
     const written = (await this.batched({
@@ -395,7 +417,7 @@ class GoogleProvider implements CalendarProvider {
     })) as GEvent;
     if (event.overrides.length) await this.writeOverrides(calendarId, ref, event);
     if (event.recurrence) await this.resetStaleExceptions(calendarId, ref, event);
-    return { ref, etag: written.etag ?? "" };
+    return { ref, etag: written.etag ?? "", ...noted };
   }
 
   /**

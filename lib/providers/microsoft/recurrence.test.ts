@@ -13,6 +13,10 @@ const converts: [string, Partial<PatternedRecurrence["pattern"]>, Partial<Patter
   ["FREQ=WEEKLY", { type: "weekly", daysOfWeek: ["monday"], firstDayOfWeek: "monday" }, {}, "FREQ=WEEKLY;BYDAY=MO"],
   ["FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;WKST=SU", { type: "weekly", interval: 2, daysOfWeek: ["monday", "wednesday"], firstDayOfWeek: "sunday" }, {}, "FREQ=WEEKLY;INTERVAL=2;WKST=SU;BYDAY=MO,WE"],
   ["FREQ=WEEKLY;BYDAY=TU;UNTIL=20260331T215959Z", { type: "weekly" }, { type: "endDate", endDate: "2026-03-31" }, "FREQ=WEEKLY;BYDAY=TU;UNTIL=20260331T215959Z"],
+  // An UNTIL earlier in the day than the 09:00 occurrences: the last one is the day before.
+  ["FREQ=DAILY;UNTIL=20260110T000000", { type: "daily" }, { type: "endDate", endDate: "2026-01-09" }, "FREQ=DAILY;UNTIL=20260109T225959Z"],
+  ["FREQ=DAILY;UNTIL=20260110T075959Z", { type: "daily" }, { type: "endDate", endDate: "2026-01-09" }, "FREQ=DAILY;UNTIL=20260109T225959Z"],
+  ["FREQ=DAILY;UNTIL=20260110T080000Z", { type: "daily" }, { type: "endDate", endDate: "2026-01-10" }, "FREQ=DAILY;UNTIL=20260110T225959Z"],
   ["FREQ=MONTHLY", { type: "absoluteMonthly", dayOfMonth: 5 }, {}, "FREQ=MONTHLY;BYMONTHDAY=5"],
   ["FREQ=MONTHLY;BYMONTHDAY=31", { type: "absoluteMonthly", dayOfMonth: 31 }, {}, "FREQ=MONTHLY;BYMONTHDAY=31"],
   ["FREQ=MONTHLY;BYDAY=2TU", { type: "relativeMonthly", daysOfWeek: ["tuesday"], index: "second" }, {}, "FREQ=MONTHLY;BYDAY=2TU"],

@@ -60,15 +60,20 @@ function weekdayOf(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
 
-/** UNTIL (date or UTC date-time) → the last date, inclusive, in the event's zone. */
+/**
+ * UNTIL (date or date-time) → Graph's endDate: the last date, inclusive, in the event's zone, on
+ * which an occurrence still starts. An UNTIL earlier in the day than the occurrences' clock time
+ * (UNTIL=…T000000 for a 14:00 series) ends the series the day before.
+ */
 function untilToEndDate(until: string, start: EventTime): string {
   const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$/.exec(until);
   if (!m) throw new Error("bad UNTIL");
   const date = `${m[1]}-${m[2]}-${m[3]}`;
-  if (!m[4]) return date;
-  const wall = `${date}T${m[4]}:${m[5]}:${m[6]}`;
-  if (m[7] !== "Z" || start.kind === "date") return date;
-  return utcToWall(new Date(`${wall}Z`), start.zone ?? "UTC").slice(0, 10);
+  if (!m[4] || start.kind === "date") return date;
+  const written = `${date}T${m[4]}:${m[5]}:${m[6]}`;
+  const wall = m[7] === "Z" ? utcToWall(new Date(`${written}Z`), start.zone ?? "UTC") : written;
+  if (wall.slice(11, 19) >= start.wall.slice(11, 19)) return wall.slice(0, 10);
+  return new Date(Date.parse(`${wall.slice(0, 10)}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
 export type RruleConversion = { ok: true; recurrence: PatternedRecurrence } | { ok: false; reason: string };
