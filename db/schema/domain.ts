@@ -12,7 +12,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import type { SyncSettings } from "@/lib/sync/settings";
-import type { RunCounts } from "@/lib/sync/types";
+import type { PassProgress, RunCounts, Side } from "@/lib/sync/types";
 import { users } from "./auth";
 
 const id = () =>
@@ -175,8 +175,34 @@ export const syncRuns = pgTable(
     outcome: runOutcome("outcome").notNull().default("running"),
     counts: jsonb("counts").$type<RunCounts>().notNull().default({ created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 }),
     error: text("error"),
+    /**
+     * A pass applied in steps: where its pulls ended and what its applied chunks reported, until
+     * its last action is applied and the cursors are saved (then null). Small: no event content.
+     */
+    progress: jsonb("progress").$type<PassProgress>(),
   },
   (t) => [index("sync_run_sync_idx").on(t.syncId, t.startedAt)],
+);
+
+/**
+ * The planned actions of a pass still to apply, in order: a pass plans once and applies them in
+ * bounded steps. `action` carries event content, which Hetk does not keep: it is sealed, and
+ * dropped as soon as the action is applied, leaving what it wrote (references and etags, for
+ * recognising the pass's own writes when they come back). The rows go when the pass ends.
+ */
+export const passActions = pgTable(
+  "pass_action",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    /** The action as sealed JSON; null once applied. */
+    action: text("action"),
+    /** Once applied: what it wrote, as [side, ref, etag or null for a delete]. */
+    written: jsonb("written").$type<[Side, string, string | null][]>(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
 
 /** Per-event outcomes of a run, by reference only (no event content). */
