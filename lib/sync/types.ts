@@ -121,6 +121,8 @@ export interface PassProgress {
   completePullNext: Record<Side, boolean>;
   writes: number;
   planned: number;
+  /** Actions applied so far. */
+  applied: number;
   /** The pass's clock (ISO): its window. */
   now: string;
   force: boolean;
