@@ -75,9 +75,9 @@ function observed() {
 function countPulls(provider: MemoryCalendarProvider) {
   const pulls: Record<string, number> = {};
   const pull = provider.pullChanges.bind(provider);
-  provider.pullChanges = (calendarId, cursor, window) => {
+  provider.pullChanges = (calendarId: string, cursor: string | null) => {
     pulls[calendarId] = (pulls[calendarId] ?? 0) + 1;
-    return pull(calendarId, cursor, window);
+    return pull(calendarId, cursor);
   };
   return pulls;
 }
