@@ -185,22 +185,23 @@ export const syncRuns = pgTable(
 );
 
 /**
- * The planned actions of a pass still to apply, in order: a pass plans once and applies them in
- * bounded steps. `action` carries event content, which Hetk does not keep: it is sealed, and
- * dropped as soon as the action is applied, leaving what it wrote (references and etags, for
- * recognising the pass's own writes when they come back). The rows go when the pass ends.
+ * The planned actions of a pass still to apply, in chunks of at most 500 in order: a pass plans
+ * once and applies one chunk per step. The actions carry event content, which Hetk does not keep:
+ * a chunk is stored compressed and sealed, shrinks to what is left as its actions are applied, and
+ * is dropped once they all are, leaving what they wrote (references and etags, for recognising the
+ * pass's own writes when they come back). The rows go when the pass ends.
  */
-export const passActions = pgTable(
-  "pass_action",
+export const passChunks = pgTable(
+  "pass_chunk",
   {
     runId: text("run_id")
       .notNull()
       .references(() => syncRuns.id, { onDelete: "cascade" }),
     seq: integer("seq").notNull(),
-    /** The action as sealed JSON; null once applied. */
-    action: text("action"),
-    /** Once applied: what it wrote, as [side, ref, etag or null for a delete]. */
-    written: jsonb("written").$type<[Side, string, string | null][]>(),
+    /** The actions not applied yet (sealed, compressed JSON); null once all are. */
+    actions: text("actions"),
+    /** What the applied actions wrote, as [side, ref, etag or null for a delete]. */
+    written: jsonb("written").$type<[Side, string, string | null][]>().notNull().default([]),
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { calendars, eventLinks, passActions, syncRunEvents, syncRuns, syncs } from "@/db/schema";
-import { openJson, sealJson } from "@/lib/crypto";
+import { calendars, eventLinks, passChunks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { open, seal } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import { isProviderError } from "@/lib/errors";
 import { accountRef, type AccountRef } from "./account-ref";
@@ -154,8 +155,8 @@ export const CHUNK_ACTIONS = 500;
 export const CHUNK_BUDGET_MS = 30_000;
 /** A pass no step has moved on for this long is over: the next request plans afresh. */
 const PASS_ABANDONED_MS = 10 * 60_000;
-/** Planned actions per INSERT. */
-const ACTION_ROWS_PER_STATEMENT = 500;
+/** Rows per multi-row INSERT. */
+const ROWS_PER_STATEMENT = 500;
 
 /**
  * Where a pass stands after one of its steps: more actions to apply (`pending`), or finished.
@@ -237,6 +238,15 @@ function plainAction(a: Action): Action {
   return { ...a, writes: a.writes.map((w) => ({ op: w.op, side: w.side, ref: w.ref, etag: w.etag, event: w.event, hash: w.hash, sourceHash: w.sourceHash })) };
 }
 
+/** A chunk of actions as stored: compressed (copies of similar events shrink well), then sealed to the run. */
+function sealActions(actions: Action[], runId: string): string {
+  return seal(deflateRawSync(JSON.stringify(actions.map(plainAction))).toString("base64"), runId);
+}
+
+function openActions(sealed: string, runId: string): Action[] {
+  return JSON.parse(inflateRawSync(Buffer.from(open(sealed, runId), "base64")).toString("utf8")) as Action[];
+}
+
 /**
  * The first step of a pass: pull both sides and plan. The planned actions are stored (sealed) for
  * the steps that apply them (`continuePass`); a pass with nothing to do ends here, as one step.
@@ -269,7 +279,7 @@ export async function startPass(userId: string, syncId: string, options: PassSte
   if (unfinished.length > 0) {
     const ids = unfinished.map((r) => r.id);
     await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED, progress: null }).where(inArray(syncRuns.id, ids));
-    if (unfinished.some((r) => r.progress)) await db().delete(passActions).where(inArray(passActions.runId, ids));
+    await db().delete(passChunks).where(inArray(passChunks.runId, ids));
   }
 
   const sides = await loadSides(sync, options);
@@ -306,8 +316,10 @@ export async function startPass(userId: string, syncId: string, options: PassSte
       return { done: await finishRun(syncId, run.id, { outcome: "success", counts: emptyCounts(), cursors, complete: planned.complete, force: options.force === true, now, writes: 0 }) };
     }
     // The actions carry event content, which Hetk does not keep: sealed, and dropped once applied.
-    const rows = planned.actions.map((a, seq) => ({ runId: run.id, seq, action: sealJson(plainAction(a), run.id) }));
-    for (let i = 0; i < rows.length; i += ACTION_ROWS_PER_STATEMENT) await db().insert(passActions).values(rows.slice(i, i + ACTION_ROWS_PER_STATEMENT));
+    const chunk = options.chunkActions ?? CHUNK_ACTIONS;
+    const rows = [];
+    for (let i = 0; i < planned.actions.length; i += chunk) rows.push({ runId: run.id, seq: i / chunk, actions: sealActions(planned.actions.slice(i, i + chunk), run.id) });
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await db().insert(passChunks).values(rows.slice(i, i + ROWS_PER_STATEMENT));
     const progress: PassProgress = {
       pulled: planned.pulled,
       complete: planned.complete,
@@ -355,14 +367,13 @@ export async function continuePass(userId: string, syncId: string, runId: string
   try {
     const sides = await loadSides(sync, options);
     const store = new DbLinkStore(syncId);
-    const rows = await db()
-      .select({ seq: passActions.seq, action: passActions.action })
-      .from(passActions)
-      .where(and(eq(passActions.runId, runId), isNotNull(passActions.action)))
-      .orderBy(asc(passActions.seq))
-      .limit(limit + 1);
-    const chunk = rows.slice(0, limit);
-    const actions = chunk.map((r) => openJson<Action>(r.action!, runId));
+    const [row] = await db()
+      .select({ seq: passChunks.seq, actions: passChunks.actions })
+      .from(passChunks)
+      .where(and(eq(passChunks.runId, runId), isNotNull(passChunks.actions)))
+      .orderBy(asc(passChunks.seq))
+      .limit(1);
+    const actions = row ? openActions(row.actions!, runId) : [];
     const current = new Map((await store.get(actions.flatMap((a) => (a.linkId ? [a.linkId] : [])))).map((l) => [l.id, l]));
     const recorder = new MemoryRecorder();
     const applied = await collectRetryNotes(retries, () =>
@@ -377,43 +388,44 @@ export async function continuePass(userId: string, syncId: string, runId: string
     );
     recordRetries(recorder, retries.splice(0));
     // What settled is kept, even when the step stops on an error: its retry starts after it.
-    const done = chunk.flatMap((r, i) => (applied.settled[i] ? [{ seq: r.seq, written: applied.settled[i] }] : []));
+    const left = actions.filter((_, i) => !applied.settled[i]);
+    const written = applied.settled.flatMap((w) => w ?? []);
     const next: PassProgress = {
       ...progress,
       retryNeeded: progress.retryNeeded || applied.retryNeeded,
       completePullNext: { a: progress.completePullNext.a || applied.completePullNext.a, b: progress.completePullNext.b || applied.completePullNext.b },
       writes: progress.writes + applied.writes,
-      applied: progress.applied + done.length,
+      applied: progress.applied + actions.length - left.length,
       touchedAt: new Date().toISOString(),
     };
     const counts = sumCounts(run.counts, applied.counts);
     await db().transaction(async (tx) => {
-      if (done.length > 0) {
-        await tx.execute(sql`
-          update ${passActions} as p set action = null, written = v.written
-          from jsonb_to_recordset(${JSON.stringify(done)}::jsonb) as v(seq int, written jsonb)
-          where p.run_id = ${runId} and p.seq = v.seq`);
+      if (row && left.length < actions.length) {
+        await tx
+          .update(passChunks)
+          .set({ actions: left.length ? sealActions(left, runId) : null, written: sql`${passChunks.written} || ${JSON.stringify(written)}::jsonb` })
+          .where(and(eq(passChunks.runId, runId), eq(passChunks.seq, row.seq)));
       }
       await tx.update(syncRuns).set({ counts, progress: next, outcome: "running", error: null, finishedAt: null }).where(eq(syncRuns.id, runId));
-      for (let i = 0; i < recorder.records.length; i += ACTION_ROWS_PER_STATEMENT) {
-        await tx.insert(syncRunEvents).values(recorder.records.slice(i, i + ACTION_ROWS_PER_STATEMENT).map((r) => ({ ...r, runId })));
+      for (let i = 0; i < recorder.records.length; i += ROWS_PER_STATEMENT) {
+        await tx.insert(syncRunEvents).values(recorder.records.slice(i, i + ROWS_PER_STATEMENT).map((r) => ({ ...r, runId })));
       }
     });
     if (applied.aborted) throw applied.aborted;
-    if (rows.length > limit || done.length < chunk.length) return { runId, pending: next.planned - next.applied };
+    if (next.applied < next.planned) return { runId, pending: next.planned - next.applied };
 
     // The last action is applied: the pass ends.
-    const written: AppliedSummary["written"] = { a: new Map(), b: new Map() };
-    const kept = await db().select({ written: passActions.written }).from(passActions).where(eq(passActions.runId, runId));
-    for (const { written: refs } of kept) for (const [side, ref, etag] of refs ?? []) written[side].set(ref, etag);
+    const ours: AppliedSummary["written"] = { a: new Map(), b: new Map() };
+    const kept = await db().select({ written: passChunks.written }).from(passChunks).where(eq(passChunks.runId, runId));
+    for (const { written: refs } of kept) for (const [side, ref, etag] of refs) ours[side].set(ref, etag);
     const endRecorder = new DbRecorder(runId);
     const settings = readSyncSettings(sync.settings);
     const cursors = await collectRetryNotes(retries, () =>
-      passCursors({ a: sides.a, b: sides.b, settings, direction: sync.direction, recorder: endRecorder, now }, progress.pulled, { ...next, written }),
+      passCursors({ a: sides.a, b: sides.b, settings, direction: sync.direction, recorder: endRecorder, now }, progress.pulled, { ...next, written: ours }),
     );
     recordRetries(endRecorder, retries);
     await endRecorder.flush();
-    await db().delete(passActions).where(eq(passActions.runId, runId));
+    await db().delete(passChunks).where(eq(passChunks.runId, runId));
     return {
       done: await finishRun(syncId, runId, { outcome: counts.failed > 0 ? "partial" : "success", counts, cursors, complete: progress.complete, force: progress.force, now, writes: next.writes }),
     };
