@@ -165,7 +165,7 @@ const ROWS_PER_STATEMENT = 500;
 export type PassStep = { runId: string; pending: number; joined?: boolean } | { done: RunSyncResult };
 
 export interface PassStepOptions extends RunSyncOptions {
-  /** Actions per step (default CHUNK_ACTIONS) and the time budget of a step (default CHUNK_BUDGET_MS). */
+  /** Actions per chunk, set when the pass is planned (default CHUNK_ACTIONS), and the time budget of a step (default CHUNK_BUDGET_MS). */
   chunkActions?: number;
   chunkBudgetMs?: number;
   /** A pass of this sync that is still under way is continued rather than replaced (jobs). */
@@ -345,8 +345,8 @@ export async function startPass(userId: string, syncId: string, options: PassSte
 }
 
 /**
- * One step of a pass: applies its next planned actions (at most `chunkActions`, starting none
- * after `chunkBudgetMs`) and keeps what they did; the step that applies the last one ends the pass
+ * One step of a pass: applies its next chunk of planned actions (starting none after
+ * `chunkBudgetMs`; what is left of the chunk is the next step's) and keeps what they did; the step that applies the last one ends the pass
  * (the echo check, the cursors, the run's outcome). A step stopped half-way (an error, a crash) is
  * redone from its first unapplied action: never a second copy, never a new read of both calendars.
  */
@@ -362,7 +362,6 @@ export async function continuePass(userId: string, syncId: string, runId: string
     .where(and(eq(syncs.id, syncId), eq(syncs.userId, userId)));
   if (!sync) throw new Error(`sync ${syncId} not found`);
   const now = new Date(progress.now);
-  const limit = options.chunkActions ?? CHUNK_ACTIONS;
   const retries: string[] = [];
   try {
     const sides = await loadSides(sync, options);
