@@ -6,6 +6,7 @@ import { MemoryCalendarProvider } from "@/lib/providers/memory";
 import { useTestDatabase } from "@/test/db";
 import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
 import { CAL, makeEvent } from "@/test/support/sync";
+import { continuePass, INTERRUPTED, startPass } from "@/lib/services/sync-runner";
 import { LocalRunner } from "../local-runner";
 import { syncPair } from "./sync-pair";
 
@@ -134,5 +135,35 @@ describe("sync-pair applies a large pass in bounded steps", () => {
     expect(executed).toEqual(["load-sync", "plan", "apply-1", "apply-2", "apply-2", "apply-3", "ensure-push"]);
     expect(pulls[CAL.a]).toBe(1);
     await expectEachCopiedOnce(provider, syncId);
+  });
+
+  it("a request that finds a pass under way joins it (no second plan, no duplicate); a plain pass closes it as interrupted", async () => {
+    const { provider, syncId } = await seed();
+    const userId = (await t.db.select({ userId: syncs.userId }).from(syncs).where(eq(syncs.id, syncId)))[0].userId;
+    const pulls = countPulls(provider);
+    const first = await startPass(userId, syncId);
+    if ("done" in first) throw new Error("expected a pass under way");
+    await continuePass(userId, syncId, first.runId);
+
+    // Another request (a push) while 700 actions are left: it continues the same pass.
+    const joined = await startPass(userId, syncId, { join: true, trigger: "push" });
+    expect(joined).toEqual({ runId: first.runId, pending: 700, joined: true });
+    let step = joined;
+    while (!("done" in step)) step = await continuePass(userId, syncId, step.runId);
+    expect(step.done).toMatchObject({ runId: first.runId, outcome: "success" });
+    expect(pulls[CAL.a]).toBe(1);
+    await expectEachCopiedOnce(provider, syncId);
+
+    // A pass under way that a plain pass (the headless command, "Sync now") finds is closed.
+    provider.userCreate(CAL.a, makeEvent({ uid: "late", title: "Late", start: { kind: "time", wall: "2030-01-01T10:00:00", zone: "UTC" }, end: { kind: "time", wall: "2030-01-01T11:00:00", zone: "UTC" } }));
+    const stale = await startPass(userId, syncId, { complete: true });
+    if ("done" in stale) throw new Error("expected a pass under way");
+    const fresh = await startPass(userId, syncId);
+    const [old] = await t.db.select().from(syncRuns).where(eq(syncRuns.id, stale.runId));
+    expect(old).toMatchObject({ outcome: "failed", error: INTERRUPTED, progress: null });
+    expect(await t.db.select().from(passChunks).where(eq(passChunks.runId, stale.runId))).toEqual([]);
+    let next = fresh;
+    while (!("done" in next)) next = await continuePass(userId, syncId, next.runId);
+    expect(next.done).toMatchObject({ outcome: "success" });
   });
 });
