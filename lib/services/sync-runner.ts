@@ -361,6 +361,14 @@ export async function continuePass(userId: string, syncId: string, runId: string
     .from(syncs)
     .where(and(eq(syncs.id, syncId), eq(syncs.userId, userId)));
   if (!sync) throw new Error(`sync ${syncId} not found`);
+  // Paused or being deleted since the pass was planned: it stops here (no new copies); its cursors
+  // are not saved, so the next pass reads what it did not apply again.
+  if (sync.removal || (sync.paused && !progress.force)) {
+    const reason = sync.removal ? "The sync is being deleted." : (sync.pausedReason ?? "paused");
+    await db().delete(passChunks).where(eq(passChunks.runId, runId));
+    await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason, progress: null }).where(eq(syncRuns.id, runId));
+    return { done: { runId, outcome: "paused", counts: run.counts, reason, writes: progress.writes } };
+  }
   const now = new Date(progress.now);
   const retries: string[] = [];
   try {
