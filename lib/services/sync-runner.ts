@@ -273,7 +273,7 @@ export async function startPass(userId: string, syncId: string, options: PassSte
     .where(and(eq(syncRuns.syncId, syncId), or(eq(syncRuns.outcome, "running"), isNotNull(syncRuns.progress))));
   const now = options.now ?? new Date();
   if (options.join) {
-    const live = unfinished.find((r) => r.progress && now.getTime() - Date.parse(r.progress.touchedAt) < PASS_ABANDONED_MS);
+    const live = unfinished.find((r) => r.progress && Date.now() - Date.parse(r.progress.touchedAt) < PASS_ABANDONED_MS);
     if (live?.progress) return { runId: live.id, pending: live.progress.planned - live.progress.applied, joined: true };
   }
   if (unfinished.length > 0) {
@@ -346,9 +346,10 @@ export async function startPass(userId: string, syncId: string, options: PassSte
 
 /**
  * One step of a pass: applies its next chunk of planned actions (starting none after
- * `chunkBudgetMs`; what is left of the chunk is the next step's) and keeps what they did; the step that applies the last one ends the pass
- * (the echo check, the cursors, the run's outcome). A step stopped half-way (an error, a crash) is
- * redone from its first unapplied action: never a second copy, never a new read of both calendars.
+ * `chunkBudgetMs`; what is left of the chunk is the next step's) and keeps what they did. The step
+ * that applies the last one ends the pass (the echo check, the cursors, the run's outcome). A step
+ * stopped half-way (an error, a crash) is redone from its first unapplied action: never a second
+ * copy, never a new read of both calendars.
  */
 export async function continuePass(userId: string, syncId: string, runId: string, options: PassStepOptions = {}): Promise<PassStep> {
   const [run] = await db().select().from(syncRuns).where(eq(syncRuns.id, runId));
