@@ -268,7 +268,7 @@ export async function startPass(userId: string, syncId: string, options: PassSte
   // A pass of this sync that never finished (the process stopped mid-pass: a deploy, a crash)
   // stays "running" in the activity log forever otherwise, and its planned actions are stale.
   const unfinished = await db()
-    .select({ id: syncRuns.id, progress: syncRuns.progress })
+    .select({ id: syncRuns.id, outcome: syncRuns.outcome, progress: syncRuns.progress })
     .from(syncRuns)
     .where(and(eq(syncRuns.syncId, syncId), or(eq(syncRuns.outcome, "running"), isNotNull(syncRuns.progress))));
   const now = options.now ?? new Date();
@@ -277,8 +277,11 @@ export async function startPass(userId: string, syncId: string, options: PassSte
     if (live?.progress) return { runId: live.id, pending: live.progress.planned - live.progress.applied, joined: true };
   }
   if (unfinished.length > 0) {
+    // A run that already failed keeps naming its cause; one left "running" was interrupted.
+    const running = unfinished.filter((r) => r.outcome === "running").map((r) => r.id);
     const ids = unfinished.map((r) => r.id);
-    await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED, progress: null }).where(inArray(syncRuns.id, ids));
+    if (running.length) await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED }).where(inArray(syncRuns.id, running));
+    await db().update(syncRuns).set({ progress: null }).where(and(inArray(syncRuns.id, ids), isNotNull(syncRuns.progress)));
     await db().delete(passChunks).where(inArray(passChunks.runId, ids));
   }
 
