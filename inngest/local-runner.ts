@@ -14,7 +14,8 @@ import { functions } from "./functions";
  *   at once, and a request for a sync that already has one waiting joins it instead of queueing;
  * - `step.run` results are memoised per run, so a retry resumes after the last finished step,
  *   as on Inngest; results are JSON round-tripped like Inngest's;
- * - retries with exponential backoff, `RetryAfterError` delays, `NonRetriableError` stops;
+ * - retries with exponential backoff, `RetryAfterError` delays, `NonRetriableError` stops; as on
+ *   Inngest the retries are counted per step (a step that finishes gives the next one all of them);
  * - `step.sleep`/`sleepUntil` wait on a timer when short; a long sleep ends the run early
  *   ("parked"). Whatever must happen after a long sleep is also persisted and picked up by a cron
  *   (the credential reminder is), so it survives restarts, which an in-memory timer would not.
@@ -67,6 +68,8 @@ interface Run {
   attempt: number;
   maxAttempts: number;
   memo: Map<string, Memo>;
+  /** Steps finished when the current step's attempts began (retries are counted per step). */
+  stepsAtFirstAttempt: number;
   notBefore: number;
   slots: string[];
   /** Key of the limit-1 slot, used to merge a new request into a waiting run. */
@@ -333,6 +336,7 @@ export class LocalRunner {
       attempt: 0,
       maxAttempts: retries + 1,
       memo: new Map(),
+      stepsAtFirstAttempt: 0,
       notBefore: 0,
       slots: slots.map((s) => s.key),
       coalesceKey,
@@ -481,6 +485,11 @@ export class LocalRunner {
         return;
       }
       const delay = retryAfter(error);
+      // A step finished since the last failure: the one failing now starts its own count.
+      if (run.memo.size > run.stepsAtFirstAttempt) {
+        run.stepsAtFirstAttempt = run.memo.size;
+        run.attempt = 0;
+      }
       const attemptsLeft = run.attempt + 1 < run.maxAttempts;
       if (!isNonRetriable(error) && attemptsLeft) {
         run.attempt += 1;

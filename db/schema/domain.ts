@@ -12,7 +12,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import type { SyncSettings } from "@/lib/sync/settings";
-import type { RunCounts } from "@/lib/sync/types";
+import type { PassProgress, RunCounts, Side } from "@/lib/sync/types";
 import { users } from "./auth";
 
 const id = () =>
@@ -188,8 +188,35 @@ export const syncRuns = pgTable(
     outcome: runOutcome("outcome").notNull().default("running"),
     counts: jsonb("counts").$type<RunCounts>().notNull().default({ created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 }),
     error: text("error"),
+    /**
+     * A pass applied in steps: where its pulls ended and what its applied chunks reported, until
+     * its last action is applied and the cursors are saved (then null). Small: no event content.
+     */
+    progress: jsonb("progress").$type<PassProgress>(),
   },
   (t) => [index("sync_run_sync_idx").on(t.syncId, t.startedAt)],
+);
+
+/**
+ * The planned actions of a pass still to apply, in chunks of at most 500 in order: a pass plans
+ * once and applies one chunk per step. The actions carry event content, which Hetk does not keep:
+ * a chunk is stored compressed and sealed, shrinks to what is left as its actions are applied, and
+ * is dropped once they all are, leaving what they wrote (references and etags, for recognising the
+ * pass's own writes when they come back). The rows go when the pass ends.
+ */
+export const passChunks = pgTable(
+  "pass_chunk",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    /** The actions not applied yet (sealed, compressed JSON); null once all are. */
+    actions: text("actions"),
+    /** What the applied actions wrote, as [side, ref, etag or null for a delete]. */
+    written: jsonb("written").$type<[Side, string, string | null][]>().notNull().default([]),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
 
 /** Per-event outcomes of a run, by reference only (no event content). */

@@ -11,7 +11,10 @@ import { syncPair } from "./sync-pair";
 
 // The pass itself is the sync runner's; here it only has to fail the way providers fail.
 vi.mock("@/lib/services/sync-runner", () => ({
-  runSync: vi.fn(async () => {
+  startPass: vi.fn(async () => {
+    throw new RateLimitedError("Google: slow down", 45_000);
+  }),
+  continuePass: vi.fn(async () => {
     throw new RateLimitedError("Google: slow down", 45_000);
   }),
 }));
@@ -64,20 +67,58 @@ describe("function configuration", () => {
 });
 
 describe("sync-pair", () => {
-  it("runs the pass as a step and returns its result", async () => {
+  it("plans once, applies in steps until the pass is done, and returns its result", async () => {
     const t = new InngestTestEngine({
       function: syncPair,
       events: [syncEvent({})],
       steps: [
         { id: "load-sync", handler: () => ({ userId: "u1" }) },
-        { id: "run-pass", handler: () => ({ ok: true, result: { outcome: "success", writes: 2 } }) },
+        { id: "plan", handler: () => ({ ok: true, step: { runId: "r1", pending: 1_200 } }) },
+        { id: "apply-1", handler: () => ({ ok: true, step: { runId: "r1", pending: 700 } }) },
+        { id: "apply-2", handler: () => ({ ok: true, step: { runId: "r1", pending: 200 } }) },
+        { id: "apply-3", handler: () => ({ ok: true, step: { done: { outcome: "success", writes: 1_200 } } }) },
         { id: "ensure-push", handler: () => 0 },
       ],
     });
     const { result, ctx } = await t.execute();
-    expect(result).toEqual({ outcome: "success", writes: 2 });
-    expect(ctx.step.run).toHaveBeenCalledWith("run-pass", expect.any(Function));
-    expect(ctx.step.run).toHaveBeenCalledWith("ensure-push", expect.any(Function));
+    expect(result).toEqual({ outcome: "success", writes: 1_200 });
+    const ids = (ctx.step.run as unknown as { mock: { calls: [string][] } }).mock.calls.map(([id]) => id);
+    expect(ids).toEqual(["load-sync", "plan", "apply-1", "apply-2", "apply-3", "ensure-push"]);
+    expect(ctx.step.sendEvent).not.toHaveBeenCalled();
+  });
+
+  it("an idle pass stays three steps: nothing planned, nothing to apply", async () => {
+    const t = new InngestTestEngine({
+      function: syncPair,
+      events: [syncEvent({})],
+      steps: [
+        { id: "load-sync", handler: () => ({ userId: "u1" }) },
+        { id: "plan", handler: () => ({ ok: true, step: { done: { outcome: "success", writes: 0 } } }) },
+        { id: "ensure-push", handler: () => 0 },
+      ],
+    });
+    const { result, ctx } = await t.execute();
+    expect(result).toEqual({ outcome: "success", writes: 0 });
+    expect(ctx.step.run).toHaveBeenCalledTimes(3);
+  });
+
+  it("a request that joined a pass under way helps it finish, then asks for a pass of its own", async () => {
+    const t = new InngestTestEngine({
+      function: syncPair,
+      events: [syncEvent({ trigger: "push" })],
+      steps: [
+        { id: "load-sync", handler: () => ({ userId: "u1" }) },
+        { id: "plan", handler: () => ({ ok: true, step: { runId: "r0", pending: 300, joined: true } }) },
+        { id: "apply-1", handler: () => ({ ok: true, step: { done: { outcome: "success", writes: 300 } } }) },
+        { id: "request-again", handler: () => ({ ids: ["e2"] }) },
+        { id: "ensure-push", handler: () => 0 },
+      ],
+    });
+    const { ctx } = await t.execute();
+    expect(ctx.step.sendEvent).toHaveBeenCalledWith(
+      "request-again",
+      expect.objectContaining({ name: "sync/requested", data: expect.objectContaining({ syncId: "s1", trigger: "push" }) }),
+    );
   });
 
   it("skips a paused sync without touching its calendars", async () => {
@@ -88,7 +129,7 @@ describe("sync-pair", () => {
     });
     const { result, ctx } = await t.execute();
     expect(result).toEqual({ skipped: "paused" });
-    expect(ctx.step.run).not.toHaveBeenCalledWith("run-pass", expect.any(Function));
+    expect(ctx.step.run).not.toHaveBeenCalledWith("plan", expect.any(Function));
   });
 
   it("turns a rejected credential into credential/revoked and stops retrying", async () => {
@@ -97,7 +138,8 @@ describe("sync-pair", () => {
       events: [syncEvent({})],
       steps: [
         { id: "load-sync", handler: () => ({ userId: "u1" }) },
-        { id: "run-pass", handler: () => ({ ok: false, accountId: "acc-b", reason: "401 Unauthorized" }) },
+        { id: "plan", handler: () => ({ ok: true, step: { runId: "r1", pending: 10 } }) },
+        { id: "apply-1", handler: () => ({ ok: false, accountId: "acc-b", reason: "401 Unauthorized" }) },
         { id: "raise-credential-revoked", handler: () => ({ ids: ["e1"] }) },
       ],
     });
@@ -109,15 +151,25 @@ describe("sync-pair", () => {
     );
   });
 
-  it("retries a rate-limited pass after the provider's delay", async () => {
+  it("retries a rate-limited step after the provider's delay, the plan as well as a chunk", async () => {
     const t = new InngestTestEngine({
       function: syncPair,
       events: [syncEvent({})],
       steps: [{ id: "load-sync", handler: () => ({ userId: "u1" }) }],
     });
-    const { error } = await t.executeStep("run-pass");
+    const { error } = await t.executeStep("plan");
     // The test engine serialises errors; the delay itself is checked against the local runner.
     expect(error).toMatchObject({ name: "RetryAfterError", cause: { name: "RateLimitedError", code: "rate_limited" } });
+    const chunk = new InngestTestEngine({
+      function: syncPair,
+      events: [syncEvent({})],
+      steps: [
+        { id: "load-sync", handler: () => ({ userId: "u1" }) },
+        { id: "plan", handler: () => ({ ok: true, step: { runId: "r1", pending: 10 } }) },
+      ],
+    });
+    const applied = await chunk.executeStep("apply-1");
+    expect(applied.error).toMatchObject({ name: "RetryAfterError", cause: { name: "RateLimitedError", code: "rate_limited" } });
   });
 });
 

@@ -1,16 +1,19 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { calendars, eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
+import { calendars, eventLinks, passChunks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { open, seal } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import { isProviderError } from "@/lib/errors";
 import { accountRef, type AccountRef } from "./account-ref";
 import { resolveProvider } from "./providers";
 import { collectRetryNotes } from "@/lib/providers/retry-notes";
 import type { CalendarProvider } from "@/lib/providers/types";
-import { runPass, type PassResult } from "@/lib/sync/engine";
-import type { LinkStore, RunEventRecord, RunRecorder } from "@/lib/sync/store";
+import { applyActions } from "@/lib/sync/apply";
+import { passCursors, planPass, type AppliedSummary, type PassResult, type PassSide } from "@/lib/sync/engine";
+import { MemoryRecorder, sumCounts, type LinkStore, type RunEventRecord, type RunRecorder } from "@/lib/sync/store";
 import { readSyncSettings } from "@/lib/sync/settings";
-import { emptyCounts, type LinkState, type RunCounts } from "@/lib/sync/types";
+import { emptyCounts, type Action, type LinkState, type PassProgress, type RunCounts, type Side } from "@/lib/sync/types";
 
 
 export type ProviderResolver = (account: AccountRef) => Promise<CalendarProvider>;
@@ -53,24 +56,31 @@ export async function passTarget(syncId: string, opts: { force?: boolean } = {})
   return { userId: row.userId };
 }
 
+const LINK_COLUMNS = {
+  id: eventLinks.id,
+  origin: eventLinks.origin,
+  refA: eventLinks.refA,
+  etagA: eventLinks.etagA,
+  hashA: eventLinks.hashA,
+  refB: eventLinks.refB,
+  etagB: eventLinks.etagB,
+  hashB: eventLinks.hashB,
+  renderHash: eventLinks.renderHash,
+};
+
 /** The status table of one sync, in Postgres. */
 export class DbLinkStore implements LinkStore {
   constructor(private readonly syncId: string) {}
   async list(): Promise<LinkState[]> {
+    return db().select(LINK_COLUMNS).from(eventLinks).where(eq(eventLinks.syncId, this.syncId));
+  }
+  /** The rows of these links (those that exist). */
+  async get(ids: string[]): Promise<LinkState[]> {
+    if (ids.length === 0) return [];
     return db()
-      .select({
-        id: eventLinks.id,
-        origin: eventLinks.origin,
-        refA: eventLinks.refA,
-        etagA: eventLinks.etagA,
-        hashA: eventLinks.hashA,
-        refB: eventLinks.refB,
-        etagB: eventLinks.etagB,
-        hashB: eventLinks.hashB,
-        renderHash: eventLinks.renderHash,
-      })
+      .select(LINK_COLUMNS)
       .from(eventLinks)
-      .where(eq(eventLinks.syncId, this.syncId));
+      .where(and(eq(eventLinks.syncId, this.syncId), inArray(eventLinks.id, ids)));
   }
   async insert(link: LinkState) {
     await db()
@@ -140,118 +150,315 @@ function recordRetries(recorder: RunRecorder, notes: string[]) {
   for (const [note, n] of counts) recorder.event({ action: "retry", side: null, ref: null, outcome: "ok", detail: n > 1 ? `${note} (×${n})` : note });
 }
 
+/** Actions one step of a pass applies at most, and the time after which it starts no more. */
+export const CHUNK_ACTIONS = 500;
+export const CHUNK_BUDGET_MS = 30_000;
+/** A pass no step has moved on for this long is over: the next request plans afresh. */
+const PASS_ABANDONED_MS = 10 * 60_000;
+/** Rows per multi-row INSERT. */
+const ROWS_PER_STATEMENT = 500;
+
 /**
- * Runs one pass of a sync: the one entry point for jobs, the UI's "Sync now" and the headless
- * command. Loads the sync and its links, pulls both sides, plans, applies, and records the run.
- * CredentialsRejectedError / RateLimitedError are rethrown after the run is recorded (jobs act
- * on them).
+ * Where a pass stands after one of its steps: more actions to apply (`pending`), or finished.
+ * Small on purpose: it is a step's output, replayed to every later step.
  */
-export async function runSync(userId: string, syncId: string, options: RunSyncOptions = {}): Promise<RunSyncResult> {
+export type PassStep = { runId: string; pending: number; joined?: boolean } | { done: RunSyncResult };
+
+export interface PassStepOptions extends RunSyncOptions {
+  /** Actions per chunk, set when the pass is planned (default CHUNK_ACTIONS), and the time budget of a step (default CHUNK_BUDGET_MS). */
+  chunkActions?: number;
+  chunkBudgetMs?: number;
+  /** A pass of this sync that is still under way is continued rather than replaced (jobs). */
+  join?: boolean;
+}
+
+type SyncRow = typeof syncs.$inferSelect;
+type RunRow = typeof syncRuns.$inferSelect;
+
+/** The sync and both of its sides, ready to read and write. */
+async function loadSides(sync: SyncRow, options: RunSyncOptions): Promise<Record<Side, PassSide>> {
+  const [calA] = await db().select().from(calendars).where(eq(calendars.id, sync.calendarAId));
+  const [calB] = await db().select().from(calendars).where(eq(calendars.id, sync.calendarBId));
+  const accounts = new Map<string, AccountRef>();
+  for (const id of new Set([calA.accountId, calB.accountId])) accounts.set(id, (await accountRef(id))!);
+  const resolve = options.resolveProvider ?? resolveProvider;
+  const providers = new Map<string, CalendarProvider>();
+  for (const [id, acc] of accounts) providers.set(id, await resolve(acc));
+  // Self-hosted CalDAV servers tend to serialise writes (Radicale and Xandikos hold one lock and
+  // Python's GIL, Baïkal one SQLite writer): more than two in flight only makes them contend.
+  // Two keep the server busy while Hetk records each link. The hosted services take four.
+  const inFlight = (accountId: string) => (accounts.get(accountId)?.provider === "caldav" ? 2 : 4);
+  const side = (cal: typeof calA, cursor: string | null): PassSide => ({
+    provider: providers.get(cal.accountId)!,
+    calendarId: cal.remoteId,
+    accountKey: cal.accountId,
+    cursor,
+    concurrency: inFlight(cal.accountId),
+  });
+  return { a: side(calA, sync.cursorA), b: side(calB, sync.cursorB) };
+}
+
+function errorMessage(e: unknown): string {
+  return isProviderError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+}
+
+/** A step of the pass failed: the run and the sync say why (a pass with actions left can go on). */
+async function recordFailure(syncId: string, runId: string, now: Date, e: unknown) {
+  const message = errorMessage(e);
+  await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: message }).where(eq(syncRuns.id, runId));
+  await db().update(syncs).set({ status: "error", lastError: message, lastRunAt: now, updatedAt: new Date() }).where(eq(syncs.id, syncId));
+  log.warn("sync pass failed", { syncId, runId, error: message });
+}
+
+/** The pass is over: the run's outcome and counts, the sync's cursors and state. */
+async function finishRun(
+  syncId: string,
+  runId: string,
+  end: { outcome: "success" | "partial"; counts: RunCounts; cursors: PassResult["cursors"]; complete: boolean; force: boolean; now: Date; writes: number },
+): Promise<RunSyncResult> {
+  await db().update(syncRuns).set({ outcome: end.outcome, finishedAt: new Date(), counts: end.counts, error: null, progress: null }).where(eq(syncRuns.id, runId));
+  await db()
+    .update(syncs)
+    .set({
+      ...("a" in end.cursors ? { cursorA: end.cursors.a } : {}),
+      ...("b" in end.cursors ? { cursorB: end.cursors.b } : {}),
+      ...(end.complete ? { lastFullReconcileAt: end.now } : {}),
+      ...(end.force ? { paused: false, pausedReason: null } : {}),
+      status: "idle",
+      lastRunAt: end.now,
+      lastError: end.outcome === "partial" ? `${end.counts.failed} events failed` : null,
+      updatedAt: new Date(),
+    })
+    .where(eq(syncs.id, syncId));
+  return { runId, outcome: end.outcome, counts: end.counts, writes: end.writes };
+}
+
+/** What apply needs of an action stored between steps: plain data (a planned create renders its copy now). */
+function plainAction(a: Action): Action {
+  return { ...a, writes: a.writes.map((w) => ({ op: w.op, side: w.side, ref: w.ref, etag: w.etag, event: w.event, hash: w.hash, sourceHash: w.sourceHash })) };
+}
+
+/** A chunk of actions as stored: compressed (copies of similar events shrink well), then sealed to the run. */
+function sealActions(actions: Action[], runId: string): string {
+  return seal(deflateRawSync(JSON.stringify(actions.map(plainAction))).toString("base64"), runId);
+}
+
+function openActions(sealed: string, runId: string): Action[] {
+  return JSON.parse(inflateRawSync(Buffer.from(open(sealed, runId), "base64")).toString("utf8")) as Action[];
+}
+
+/**
+ * The first step of a pass: pull both sides and plan. The planned actions are stored (sealed) for
+ * the steps that apply them (`continuePass`); a pass with nothing to do ends here, as one step.
+ * A pass of this sync left unfinished is closed as interrupted, or, with `join`, continued when a
+ * step moved it on recently (a request that arrives mid-pass helps it finish).
+ */
+export async function startPass(userId: string, syncId: string, options: PassStepOptions = {}): Promise<PassStep> {
   const [sync] = await db()
     .select()
     .from(syncs)
     .where(and(eq(syncs.id, syncId), eq(syncs.userId, userId)));
   if (!sync) throw new Error(`sync ${syncId} not found`);
   // A sync being deleted (its copies being removed) must not make new ones.
-  if (sync.removal) return { runId: null, outcome: "paused", counts: emptyCounts(), reason: "The sync is being deleted.", writes: 0 };
+  if (sync.removal) return { done: { runId: null, outcome: "paused", counts: emptyCounts(), reason: "The sync is being deleted.", writes: 0 } };
   if (sync.paused && !options.force) {
-    return { runId: null, outcome: "paused", counts: emptyCounts(), reason: sync.pausedReason ?? "paused", writes: 0 };
+    return { done: { runId: null, outcome: "paused", counts: emptyCounts(), reason: sync.pausedReason ?? "paused", writes: 0 } };
   }
 
-  const [calA] = await db().select().from(calendars).where(eq(calendars.id, sync.calendarAId));
-  const [calB] = await db().select().from(calendars).where(eq(calendars.id, sync.calendarBId));
-  const accountIds = [...new Set([calA.accountId, calB.accountId])];
-  const accounts = new Map<string, AccountRef>();
-  for (const id of accountIds) accounts.set(id, (await accountRef(id))!);
-  const resolve = options.resolveProvider ?? resolveProvider;
-  const providers = new Map<string, CalendarProvider>();
-  for (const [id, acc] of accounts) providers.set(id, await resolve(acc));
-
   // A pass of this sync that never finished (the process stopped mid-pass: a deploy, a crash)
-  // stays "running" in the activity log forever otherwise. Passes of one sync run one at a time,
-  // so any left is over; this pass redoes its work. (Should one still be running after all, its
-  // own end overwrites this.)
-  await db()
-    .update(syncRuns)
-    .set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED })
-    .where(and(eq(syncRuns.syncId, syncId), eq(syncRuns.outcome, "running")));
+  // stays "running" in the activity log forever otherwise, and its planned actions are stale.
+  const unfinished = await db()
+    .select({ id: syncRuns.id, outcome: syncRuns.outcome, progress: syncRuns.progress })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.syncId, syncId), or(eq(syncRuns.outcome, "running"), isNotNull(syncRuns.progress))));
+  const now = options.now ?? new Date();
+  if (options.join) {
+    const live = unfinished.find((r) => r.progress && Date.now() - Date.parse(r.progress.touchedAt) < PASS_ABANDONED_MS);
+    if (live?.progress) return { runId: live.id, pending: live.progress.planned - live.progress.applied, joined: true };
+  }
+  if (unfinished.length > 0) {
+    // A run that already failed keeps naming its cause; one left "running" was interrupted.
+    const running = unfinished.filter((r) => r.outcome === "running").map((r) => r.id);
+    const ids = unfinished.map((r) => r.id);
+    if (running.length) await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED }).where(inArray(syncRuns.id, running));
+    await db().update(syncRuns).set({ progress: null }).where(and(inArray(syncRuns.id, ids), isNotNull(syncRuns.progress)));
+    await db().delete(passChunks).where(inArray(passChunks.runId, ids));
+  }
 
+  const sides = await loadSides(sync, options);
   const [run] = await db()
     .insert(syncRuns)
     .values({ syncId, trigger: options.trigger ?? "manual" })
     .returning({ id: syncRuns.id });
   await db().update(syncs).set({ status: "running", updatedAt: new Date() }).where(eq(syncs.id, syncId));
 
-  const now = options.now ?? new Date();
   const recorder = new DbRecorder(run.id);
   const settings = readSyncSettings(sync.settings);
   const complete =
     options.complete || !sync.lastFullReconcileAt || now.getTime() - sync.lastFullReconcileAt.getTime() > FULL_RECONCILE_MS;
-
-  // Self-hosted CalDAV servers tend to serialise writes (Radicale and Xandikos hold one lock and
-  // Python's GIL, Baïkal one SQLite writer): more than two in flight only makes them contend.
-  // Two keep the server busy while Hetk records each link. The hosted services take four.
-  const inFlight = (accountId: string) => (accounts.get(accountId)?.provider === "caldav" ? 2 : 4);
-
-  let result: PassResult;
+  const input = { syncId, direction: sync.direction, settings, a: sides.a, b: sides.b, store: new DbLinkStore(syncId), recorder, now };
   const retries: string[] = [];
   try {
-    result = await collectRetryNotes(retries, () => runPass({
-      syncId,
-      direction: sync.direction,
-      settings,
-      a: { provider: providers.get(calA.accountId)!, calendarId: calA.remoteId, accountKey: calA.accountId, cursor: sync.cursorA, concurrency: inFlight(calA.accountId) },
-      b: { provider: providers.get(calB.accountId)!, calendarId: calB.remoteId, accountKey: calB.accountId, cursor: sync.cursorB, concurrency: inFlight(calB.accountId) },
-      store: new DbLinkStore(syncId),
-      recorder,
-      now,
-      newId: options.newId,
-      force: options.force,
-      complete,
-      concurrency: options.concurrency,
-    }));
+    const planned = await collectRetryNotes(retries, () => planPass({ ...input, newId: options.newId, force: options.force, complete }));
+    if (planned.pause) {
+      recordRetries(recorder, retries);
+      await recorder.flush();
+      const reason = planned.pause.reason;
+      await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason }).where(eq(syncRuns.id, run.id));
+      await db()
+        .update(syncs)
+        .set({ paused: true, pausedReason: reason, status: "paused", lastRunAt: now, updatedAt: new Date() })
+        .where(eq(syncs.id, syncId));
+      log.warn("sync paused by a guard", { syncId, runId: run.id, reason });
+      return { done: { runId: run.id, outcome: "paused", counts: emptyCounts(), reason, writes: 0 } };
+    }
+    if (planned.actions.length === 0) {
+      const cursors = await passCursors(input, planned.pulled, { retryNeeded: false, completePullNext: { a: false, b: false }, written: { a: new Map(), b: new Map() } });
+      recordRetries(recorder, retries);
+      await recorder.flush();
+      return { done: await finishRun(syncId, run.id, { outcome: "success", counts: emptyCounts(), cursors, complete: planned.complete, force: options.force === true, now, writes: 0 }) };
+    }
+    // The actions carry event content, which Hetk does not keep: sealed, and dropped once applied.
+    const chunk = options.chunkActions ?? CHUNK_ACTIONS;
+    const rows = [];
+    for (let i = 0; i < planned.actions.length; i += chunk) rows.push({ runId: run.id, seq: i / chunk, actions: sealActions(planned.actions.slice(i, i + chunk), run.id) });
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await db().insert(passChunks).values(rows.slice(i, i + ROWS_PER_STATEMENT));
+    const progress: PassProgress = {
+      pulled: planned.pulled,
+      complete: planned.complete,
+      retryNeeded: false,
+      completePullNext: { a: false, b: false },
+      writes: 0,
+      planned: planned.actions.length,
+      applied: 0,
+      now: now.toISOString(),
+      force: options.force === true,
+      touchedAt: new Date().toISOString(),
+    };
+    await db().update(syncRuns).set({ progress }).where(eq(syncRuns.id, run.id));
+    recordRetries(recorder, retries);
+    await recorder.flush();
+    return { runId: run.id, pending: planned.actions.length };
   } catch (e) {
-    const message = isProviderError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
     recordRetries(recorder, retries);
     await recorder.flush().catch(() => {});
-    await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: message }).where(eq(syncRuns.id, run.id));
-    await db()
-      .update(syncs)
-      .set({ status: "error", lastError: message, lastRunAt: now, updatedAt: new Date() })
-      .where(eq(syncs.id, syncId));
-    log.warn("sync pass failed", { syncId, runId: run.id, error: message });
+    await recordFailure(syncId, run.id, now, e);
     throw e;
   }
+}
 
-  recordRetries(recorder, retries);
-  await recorder.flush();
-  if (result.outcome === "paused") {
-    const reason = result.pause?.reason ?? "paused";
-    await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason }).where(eq(syncRuns.id, run.id));
-    await db()
-      .update(syncs)
-      .set({ paused: true, pausedReason: reason, status: "paused", lastRunAt: now, updatedAt: new Date() })
-      .where(eq(syncs.id, syncId));
-    log.warn("sync paused by a guard", { syncId, runId: run.id, reason });
-    return { runId: run.id, outcome: "paused", counts: result.counts, reason, writes: 0 };
+/**
+ * One step of a pass: applies its next chunk of planned actions (starting none after
+ * `chunkBudgetMs`; what is left of the chunk is the next step's) and keeps what they did. The step
+ * that applies the last one ends the pass (the echo check, the cursors, the run's outcome). A step
+ * stopped half-way (an error, a crash) is redone from its first unapplied action: never a second
+ * copy, never a new read of both calendars.
+ */
+export async function continuePass(userId: string, syncId: string, runId: string, options: PassStepOptions = {}): Promise<PassStep> {
+  const [run] = await db().select().from(syncRuns).where(eq(syncRuns.id, runId));
+  if (!run || run.syncId !== syncId) throw new Error(`run ${runId} of sync ${syncId} not found`);
+  const progress = run.progress;
+  // Finished (by another request's steps) or replaced by a newer pass: nothing left here.
+  if (!progress) return { done: resultOf(run) };
+  const [sync] = await db()
+    .select()
+    .from(syncs)
+    .where(and(eq(syncs.id, syncId), eq(syncs.userId, userId)));
+  if (!sync) throw new Error(`sync ${syncId} not found`);
+  // Paused or being deleted since the pass was planned: it stops here (no new copies); its cursors
+  // are not saved, so the next pass reads what it did not apply again.
+  if (sync.removal || (sync.paused && !progress.force)) {
+    const reason = sync.removal ? "The sync is being deleted." : (sync.pausedReason ?? "paused");
+    await db().delete(passChunks).where(eq(passChunks.runId, runId));
+    await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason, progress: null }).where(eq(syncRuns.id, runId));
+    return { done: { runId, outcome: "paused", counts: run.counts, reason, writes: progress.writes } };
   }
+  const now = new Date(progress.now);
+  const retries: string[] = [];
+  try {
+    const sides = await loadSides(sync, options);
+    const store = new DbLinkStore(syncId);
+    const [row] = await db()
+      .select({ seq: passChunks.seq, actions: passChunks.actions })
+      .from(passChunks)
+      .where(and(eq(passChunks.runId, runId), isNotNull(passChunks.actions)))
+      .orderBy(asc(passChunks.seq))
+      .limit(1);
+    const actions = row ? openActions(row.actions!, runId) : [];
+    const current = new Map((await store.get(actions.flatMap((a) => (a.linkId ? [a.linkId] : [])))).map((l) => [l.id, l]));
+    const recorder = new MemoryRecorder();
+    const applied = await collectRetryNotes(retries, () =>
+      applyActions(actions, current, {
+        a: sides.a,
+        b: sides.b,
+        store,
+        recorder,
+        concurrency: options.concurrency,
+        deadline: Date.now() + (options.chunkBudgetMs ?? CHUNK_BUDGET_MS),
+      }),
+    );
+    recordRetries(recorder, retries.splice(0));
+    // What settled is kept, even when the step stops on an error: its retry starts after it.
+    const left = actions.filter((_, i) => !applied.settled[i]);
+    const written = applied.settled.flatMap((w) => w ?? []);
+    const next: PassProgress = {
+      ...progress,
+      retryNeeded: progress.retryNeeded || applied.retryNeeded,
+      completePullNext: { a: progress.completePullNext.a || applied.completePullNext.a, b: progress.completePullNext.b || applied.completePullNext.b },
+      writes: progress.writes + applied.writes,
+      applied: progress.applied + actions.length - left.length,
+      touchedAt: new Date().toISOString(),
+    };
+    const counts = sumCounts(run.counts, applied.counts);
+    await db().transaction(async (tx) => {
+      if (row && left.length < actions.length) {
+        await tx
+          .update(passChunks)
+          .set({ actions: left.length ? sealActions(left, runId) : null, written: sql`${passChunks.written} || ${JSON.stringify(written)}::jsonb` })
+          .where(and(eq(passChunks.runId, runId), eq(passChunks.seq, row.seq)));
+      }
+      await tx.update(syncRuns).set({ counts, progress: next, outcome: "running", error: null, finishedAt: null }).where(eq(syncRuns.id, runId));
+      for (let i = 0; i < recorder.records.length; i += ROWS_PER_STATEMENT) {
+        await tx.insert(syncRunEvents).values(recorder.records.slice(i, i + ROWS_PER_STATEMENT).map((r) => ({ ...r, runId })));
+      }
+    });
+    if (applied.aborted) throw applied.aborted;
+    if (next.applied < next.planned) return { runId, pending: next.planned - next.applied };
 
-  await db()
-    .update(syncRuns)
-    .set({ outcome: result.outcome, finishedAt: new Date(), counts: result.counts, error: null })
-    .where(eq(syncRuns.id, run.id));
-  await db()
-    .update(syncs)
-    .set({
-      ...("a" in result.cursors ? { cursorA: result.cursors.a } : {}),
-      ...("b" in result.cursors ? { cursorB: result.cursors.b } : {}),
-      ...(result.complete ? { lastFullReconcileAt: now } : {}),
-      ...(options.force ? { paused: false, pausedReason: null } : {}),
-      status: "idle",
-      lastRunAt: now,
-      lastError: result.outcome === "partial" ? `${result.counts.failed} events failed` : null,
-      updatedAt: new Date(),
-    })
-    .where(eq(syncs.id, syncId));
-  return { runId: run.id, outcome: result.outcome, counts: result.counts, writes: result.writes };
+    // The last action is applied: the pass ends.
+    const ours: AppliedSummary["written"] = { a: new Map(), b: new Map() };
+    const kept = await db().select({ written: passChunks.written }).from(passChunks).where(eq(passChunks.runId, runId));
+    for (const { written: refs } of kept) for (const [side, ref, etag] of refs) ours[side].set(ref, etag);
+    const endRecorder = new DbRecorder(runId);
+    const settings = readSyncSettings(sync.settings);
+    const cursors = await collectRetryNotes(retries, () =>
+      passCursors({ a: sides.a, b: sides.b, settings, direction: sync.direction, recorder: endRecorder, now }, progress.pulled, { ...next, written: ours }),
+    );
+    recordRetries(endRecorder, retries);
+    await endRecorder.flush();
+    await db().delete(passChunks).where(eq(passChunks.runId, runId));
+    return {
+      done: await finishRun(syncId, runId, { outcome: counts.failed > 0 ? "partial" : "success", counts, cursors, complete: progress.complete, force: progress.force, now, writes: next.writes }),
+    };
+  } catch (e) {
+    await recordFailure(syncId, runId, now, e);
+    throw e;
+  }
+}
+
+function resultOf(run: RunRow): RunSyncResult {
+  const outcome = run.outcome === "running" ? "failed" : run.outcome;
+  return { runId: run.id, outcome, counts: run.counts, writes: 0, ...(run.error ? { reason: run.error } : {}) };
+}
+
+/**
+ * Runs one pass of a sync in this process: the one entry point for the UI's "Sync now", the
+ * headless command and tests. The same steps as the job (plan, then the actions in bounded
+ * chunks), one after the other. CredentialsRejectedError / RateLimitedError are rethrown after the
+ * run is recorded (jobs act on them).
+ */
+export async function runSync(userId: string, syncId: string, options: PassStepOptions = {}): Promise<RunSyncResult> {
+  let step = await startPass(userId, syncId, { ...options, join: false });
+  while (!("done" in step)) step = await continuePass(userId, syncId, step.runId, options);
+  return step.done;
 }

@@ -28,7 +28,12 @@ export interface ApplyEnv {
   recorder: RunRecorder;
   /** Writes in flight per account. */
   concurrency?: number;
+  /** No action starts after this time (ms since the epoch); those started finish. */
+  deadline?: number;
 }
+
+/** What one write left on a side: [side, ref, etag] (etag null: deleted). */
+export type WrittenRef = [Side, string, string | null];
 
 export interface ApplyResult {
   counts: RunCounts;
@@ -39,6 +44,13 @@ export interface ApplyResult {
   /** What this pass wrote, per side: ref → etag (null: deleted). Used to recognise our own echoes. */
   written: Record<Side, Map<string, string | null>>;
   writes: number;
+}
+
+export interface ApplyProgress extends ApplyResult {
+  /** Per action, in order: what it wrote once it settled (applied, skipped or failed); undefined if not. */
+  settled: (WrittenRef[] | undefined)[];
+  /** The error that stopped the run of actions (credentials, rate limit, an unexpected error), if any. */
+  aborted: unknown;
 }
 
 /** Link rows per multi-row statement. */
@@ -77,7 +89,21 @@ function withSide(l: LinkState, s: Side, v: { ref: string | null; etag: string |
  * stopped at any instant resumes without duplicates or losses.
  */
 export async function apply(actions: Action[], current: Map<string, LinkState>, env: ApplyEnv): Promise<ApplyResult> {
-  const result: ApplyResult = {
+  const progress = await applyActions(actions, current, env);
+  if (progress.aborted) throw progress.aborted;
+  return progress;
+}
+
+/**
+ * As `apply`, but an error that stops the run is returned with what settled before it, so the
+ * caller can keep that progress. Applying the same actions again (a chunk resumed after a crash)
+ * is safe: a new link whose row is already in `current` is not inserted again, and its create,
+ * keyed by the link id, lands once whatever happened to the earlier attempt.
+ */
+export async function applyActions(actions: Action[], current: Map<string, LinkState>, env: ApplyEnv): Promise<ApplyProgress> {
+  const result: ApplyProgress = {
+    settled: [],
+    aborted: null,
     counts: emptyCounts(),
     retryNeeded: false,
     completePullNext: { a: false, b: false },
@@ -101,18 +127,20 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
   const inFlight = new Set<Promise<void>>();
   const maxTasks = Math.max(64, 2 * (capacity("a") + capacity("b")));
 
-  const runOne = async (action: Action) => {
+  const runOne = async (action: Action, index: number) => {
+    const mine: WrittenRef[] = [];
+    const settle = () => void (result.settled[index] = mine);
     if (action.kind === "skip") {
       result.counts.skipped++;
       env.recorder.event({ action: "skip", side: action.side, ref: action.ref, outcome: "skipped", detail: action.reason });
       // A linked event that dropped out of scope (filtered, its copy already gone): forget the link.
       if (action.linkId && action.link === null) await env.store.remove(action.linkId);
-      return;
+      return settle();
     }
     if (action.writes.length === 0) {
       if (action.link) await updateLink(action.link);
       else if (action.linkId) await env.store.remove(action.linkId);
-      return;
+      return settle();
     }
     let row: LinkState | null = action.linkId ? (current.get(action.linkId) ?? null) : null;
     let lastRef = action.ref;
@@ -128,8 +156,11 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
           row = withSide(row, o, o === "a" ? { ref: row.refA, etag: row.etagA, hash: sourceHash } : { ref: row.refB, etag: row.etagB, hash: sourceHash });
           action.link = row;
         }
-        if (action.replaces) await env.store.replace(action.replaces, row);
-        else await insertLink(row);
+        // A row already there was inserted by an interrupted attempt at this action.
+        if (!current.has(row.id)) {
+          if (action.replaces) await env.store.replace(action.replaces, row);
+          else await insertLink(row);
+        }
       }
       for (let i = 0; i < action.writes.length; i++) {
         if (aborted) return;
@@ -140,6 +171,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
         else if (w.op === "update") result.counts.updated++;
         else result.counts.deleted++;
         result.written[w.side].set(res?.ref ?? w.ref!, res?.etag ?? null);
+        mine.push([w.side, res?.ref ?? w.ref!, res?.etag ?? null]);
         lastRef = res?.ref ?? w.ref;
         for (const warning of res?.warnings ?? []) if (!warnings.includes(warning)) warnings.push(warning);
         if (res && row) row = withSide(row, w.side, { ref: res.ref, etag: res.etag, hash: w.hash ?? null });
@@ -161,6 +193,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
         outcome: "ok",
         detail: [action.winner ? `${action.reason}; ${action.winner.toUpperCase()} won` : action.reason, ...warnings].join("; "),
       });
+      settle();
     } catch (e) {
       if (abortsPass(e)) {
         aborted ??= e;
@@ -185,12 +218,14 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
         outcome: "failed",
         detail: `${action.reason}; ${isProviderError(e) ? e.code : "error"}`,
       });
+      settle();
     }
   };
 
-  for (const action of actions) {
+  for (const [index, action] of actions.entries()) {
     if (aborted) break;
-    const p = runOne(action).catch((e) => {
+    if (env.deadline !== undefined && Date.now() >= env.deadline) break;
+    const p = runOne(action, index).catch((e) => {
       aborted ??= e;
     });
     inFlight.add(p);
@@ -199,7 +234,7 @@ export async function apply(actions: Action[], current: Map<string, LinkState>, 
     if (inFlight.size >= maxTasks) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  if (aborted) throw aborted;
+  result.aborted = aborted;
   return result;
 }
 

@@ -5,7 +5,7 @@ import { unwrapCursor, wrapCursor } from "./cursor";
 import { plan } from "./plan";
 import type { LinkStore, RunRecorder } from "./store";
 import { renderHash, settingsKey } from "./transform";
-import { emptyCounts, type Direction, type LinkState, type RunCounts, type Side, type SidePull, type SyncSettings } from "./types";
+import { emptyCounts, type Action, type Direction, type LinkState, type RunCounts, type Side, type SidePull, type SyncSettings } from "./types";
 
 export interface PassSide extends ApplySide {
   /** The cursor persisted after the last applied pass; null forces a complete pull. */
@@ -66,12 +66,31 @@ async function pullSide(side: PassSide, window: SyncWindow): Promise<PullResult 
   }
 }
 
+/** What planning a pass left to do: its actions, and where its pulls ended. */
+export interface PassPlan {
+  actions: Action[];
+  /** Set when a guard held the pass back: nothing is applied. */
+  pause?: { reason: string };
+  /** Where each side's pull ended (unwrapped): persisted once every action is applied. */
+  pulled: Record<Side, string>;
+  /** Both sides were pulled completely. */
+  complete: boolean;
+  /** The links the plan was made from. */
+  links: LinkState[];
+}
+
+/** What a pass's applied actions tell its end (summed over its chunks). */
+export interface AppliedSummary {
+  retryNeeded: boolean;
+  completePullNext: Record<Side, boolean>;
+  written: Record<Side, Map<string, string | null>>;
+}
+
 /**
- * One pass of a sync: pull both sides, plan, apply, and say which cursors may be persisted.
- * Rethrows CredentialsRejectedError / RateLimitedError (and any unexpected error) after the
- * writes in flight have settled; the links stay consistent at every instant.
+ * The first half of a pass: pull both sides (incrementally where the cursors allow) and plan.
+ * Nothing is written; the guards (empty side, mass deletion) hold the pass back here.
  */
-export async function runPass(input: PassInput): Promise<PassResult> {
+export async function planPass(input: PassInput): Promise<PassPlan> {
   const now = input.now ?? new Date();
   const newId = input.newId ?? (() => crypto.randomUUID());
   const links = await input.store.list();
@@ -114,49 +133,69 @@ export async function runPass(input: PassInput): Promise<PassResult> {
     viewB.changes = [...extra.b, ...viewB.changes];
     out = plan(viewA, viewB, links, input.settings, ctx);
   }
+  return { actions: out.pause ? [] : out.actions, pause: out.pause, pulled: { a: pullA.cursor, b: pullB.cursor }, complete: pullA.complete && pullB.complete, links };
+}
 
-  if (out.pause) {
-    return { outcome: "paused", counts: emptyCounts(), pause: out.pause, cursors: {}, complete: pullA.complete && pullB.complete, writes: 0, planned: 0 };
+/**
+ * The end of a pass whose actions were all applied: the cursors to persist. Our own writes would
+ * come back as changes next time: where a side's changes since its pull are only those, the
+ * cursor moves past them, so the next idle pass stays one cheap request.
+ */
+export async function passCursors(
+  input: Pick<PassInput, "a" | "b" | "settings" | "direction" | "recorder"> & { now: Date },
+  pulled: Record<Side, string>,
+  applied: AppliedSummary,
+): Promise<PassResult["cursors"]> {
+  const cursors: PassResult["cursors"] = {};
+  if (applied.retryNeeded) {
+    for (const s of ["a", "b"] as const) if (applied.completePullNext[s]) cursors[s] = null;
+    return cursors;
   }
+  const key = settingsKey(input.settings, input.direction);
+  const window = windowOf(input.settings, input.now);
+  for (const s of ["a", "b"] as const) {
+    let next: string | null = pulled[s];
+    if (applied.written[s].size > 0 && !applied.completePullNext[s]) {
+      next = await skipEchoes(input[s], pulled[s], applied.written[s], window, () =>
+        input.recorder.event({ action: "note", side: s, ref: null, outcome: "ok", detail: "echo-check-failed" }),
+      );
+    }
+    cursors[s] = applied.completePullNext[s] ? null : wrapCursor(key, next);
+  }
+  return cursors;
+}
 
-  const current = new Map<string, LinkState>(links.map((l) => [l.id, l]));
-  const applied = await apply(out.actions, current, {
+/**
+ * One pass of a sync in one go: pull both sides, plan, apply, and say which cursors may be
+ * persisted. Rethrows CredentialsRejectedError / RateLimitedError (and any unexpected error) after
+ * the writes in flight have settled; the links stay consistent at every instant.
+ */
+export async function runPass(input: PassInput): Promise<PassResult> {
+  const now = input.now ?? new Date();
+  const planned = await planPass({ ...input, now });
+  if (planned.pause) {
+    return { outcome: "paused", counts: emptyCounts(), pause: planned.pause, cursors: {}, complete: planned.complete, writes: 0, planned: 0 };
+  }
+  const current = new Map<string, LinkState>(planned.links.map((l) => [l.id, l]));
+  const applied = await apply(planned.actions, current, {
     a: input.a,
     b: input.b,
     store: input.store,
     recorder: input.recorder,
     concurrency: input.concurrency,
   });
-
-  const cursors: PassResult["cursors"] = {};
-  if (!applied.retryNeeded) {
-    for (const s of ["a", "b"] as const) {
-      const pulled = s === "a" ? pullA : pullB;
-      let next: string | null = pulled.cursor;
-      // Our own writes would come back as changes next time: read past them now, if that read
-      // holds nothing else, so the next idle pass stays one cheap request.
-      if (applied.written[s].size > 0 && !applied.completePullNext[s]) {
-        next = await skipEchoes(sides[s], pulled.cursor, applied.written[s], window, () =>
-          input.recorder.event({ action: "note", side: s, ref: null, outcome: "ok", detail: "echo-check-failed" }),
-        );
-      }
-      cursors[s] = applied.completePullNext[s] ? null : wrapCursor(key, next);
-    }
-  } else {
-    for (const s of ["a", "b"] as const) if (applied.completePullNext[s]) cursors[s] = null;
-  }
-
+  const cursors = await passCursors({ ...input, now }, planned.pulled, applied);
   return {
     outcome: applied.counts.failed > 0 ? "partial" : "success",
     counts: applied.counts,
     cursors,
-    complete: pullA.complete && pullB.complete,
+    complete: planned.complete,
     writes: applied.writes,
-    planned: out.actions.length,
+    planned: planned.actions.length,
   };
 }
 
-async function skipEchoes(side: PassSide, cursor: string, written: Map<string, string | null>, window: SyncWindow, onFailure: () => void): Promise<string> {
+async function skipEchoes(side: ApplySide, cursor: string, written: Map<string, string | null>, window: SyncWindow, onFailure: () => void): Promise<string> {
   try {
     // References and etags are enough (CalDAV: one sync-collection REPORT, no event bodies).
     const listed = side.provider.pullEtags ? await side.provider.pullEtags(side.calendarId, cursor) : null;

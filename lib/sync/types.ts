@@ -109,3 +109,23 @@ export interface RunCounts {
 }
 
 export const emptyCounts = (): RunCounts => ({ created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 });
+
+/**
+ * A pass applied in steps, between its plan and its end (kept on its run row): small, no event
+ * content. The pass's own writes, for the echo check, are kept with its actions.
+ */
+export interface PassProgress {
+  pulled: Record<Side, string>;
+  complete: boolean;
+  retryNeeded: boolean;
+  completePullNext: Record<Side, boolean>;
+  writes: number;
+  planned: number;
+  /** Actions applied so far. */
+  applied: number;
+  /** The pass's clock (ISO): its window. */
+  now: string;
+  force: boolean;
+  /** When a step of the pass last got anything done (ISO). */
+  touchedAt: string;
+}
