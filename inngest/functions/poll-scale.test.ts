@@ -73,7 +73,7 @@ describe("polling 3,000 syncs of 5,000 calendars through @inngest/test", () => {
     expect(ctx.step.sendEvent).toHaveBeenCalledTimes(1);
   });
 
-  it("the check runs split the due calendars between them, each calendar checked once for all its syncs, one request at a time per account, passes only for what moved", async () => {
+  it("the check runs split the due calendars between them, each calendar checked once for all its syncs, at most two requests at once per account, passes only for what moved", async () => {
     const run = () =>
       new InngestTestEngine({
         function: pollChecker,
@@ -86,7 +86,9 @@ describe("polling 3,000 syncs of 5,000 calendars through @inngest/test", () => {
     expect(Math.max(...claimed)).toBeLessThanOrEqual(POLL_CHUNK);
     // One request per calendar, however many syncs use it.
     expect(checks).toBe(CALENDARS);
-    expect(maxPerAccount).toBe(1);
+    // One at a time per account in a run; claims go by account, so two runs side by side share at
+    // most the account at their chunks' edge.
+    expect(maxPerAccount).toBeLessThanOrEqual(2);
     // Every sync with a moved calendar, and no other: the shared calendars moved for two syncs each.
     const requested = results.reduce((n, r) => n + (r.result as { requested: number }).requested, 0);
     expect(requested).toBe(moved.size + sharedMoved);

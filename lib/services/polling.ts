@@ -134,7 +134,9 @@ export async function countDueChecks(now = new Date()): Promise<number> {
  * jitter so that calendars connected together do not stay in step. Skips rows another claim holds.
  */
 export async function claimDueCalendars(now = new Date(), limit = POLL_CHUNK): Promise<string[]> {
-  const due = db().select({ id: calendars.id }).from(calendars).where(dueCalendars(now)).orderBy(calendars.nextCheckAt).limit(limit).for("update", { skipLocked: true });
+  // By account: an account's calendars go to one run (two at a chunk's edge), so runs side by side
+  // send at most two requests at once to one account (each run sends one at a time).
+  const due = db().select({ id: calendars.id }).from(calendars).where(dueCalendars(now)).orderBy(calendars.accountId, calendars.nextCheckAt).limit(limit).for("update", { skipLocked: true });
   const rows = await db()
     .update(calendars)
     .set({ nextCheckAt: later(now, config().POLL_INTERVAL_SECONDS) })
