@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import type { InngestFunction } from "inngest";
 import { describe, expect, it, vi } from "vitest";
-import { calendarAccounts, calendars, eventLinks, passChunks, syncRuns, syncs, users } from "@/db/schema";
+import { eventLinks, passChunks, syncRuns, syncs } from "@/db/schema";
 import { MemoryCalendarProvider } from "@/lib/providers/memory";
 import { useTestDatabase } from "@/test/db";
 import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
+import { seedMemorySync } from "@/test/support/seed-sync";
 import { CAL, makeEvent } from "@/test/support/sync";
 import { continuePass, INTERRUPTED, startPass } from "@/lib/services/sync-runner";
 import { LocalRunner } from "../local-runner";
@@ -37,15 +38,8 @@ async function seed() {
     provider.userCreate(CAL.a, makeEvent({ uid: `e${i}`, title: `Event ${i}`, start: { kind: "time", wall: wall(start), zone: "UTC" }, end: { kind: "time", wall: wall(start + 1_800_000), zone: "UTC" } }));
   }
   world.provider = provider;
-  const userId = crypto.randomUUID();
-  await t.db.insert(users).values({ id: userId, email: `${userId}@example.com` });
-  const [accA] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "a@example.com", serverUrl: "mem://a" }).returning();
-  const [accB] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "b@example.com", serverUrl: "mem://b" }).returning();
-  const [calA] = await t.db.insert(calendars).values({ accountId: accA.id, remoteId: CAL.a, name: "A" }).returning();
-  const [calB] = await t.db.insert(calendars).values({ accountId: accB.id, remoteId: CAL.b, name: "B" }).returning();
-  const settings = { ...FULL_DETAIL_SETTINGS, windowMonthsAhead: 3 };
-  const [sync] = await t.db.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction: "one_way", settings }).returning();
-  return { provider, syncId: sync.id, event: { name: "sync/requested", data: { syncId: sync.id, trigger: "manual", accountId: accA.id, accountBId: accB.id } } };
+  const { syncId, accountAId, accountBId } = await seedMemorySync({ ...FULL_DETAIL_SETTINGS, windowMonthsAhead: 3 });
+  return { provider, syncId, event: { name: "sync/requested", data: { syncId, trigger: "manual", accountId: accountAId, accountBId } } };
 }
 
 /** sync-pair with every step body it runs recorded (retries included) and each step's output. */

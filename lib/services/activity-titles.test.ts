@@ -1,26 +1,17 @@
 import { describe, expect, it, vi } from "vitest";
-import { calendarAccounts, calendars, syncs, users } from "@/db/schema";
 import { DEFAULT_SYNC_SETTINGS } from "@/lib/sync/settings";
 import type { SyncSettings } from "@/lib/sync/types";
 import { runSync } from "@/lib/services/sync-runner";
 import { listRunEvents } from "@/lib/services/syncs";
 import { useTestDatabase } from "@/test/db";
+import { seedMemorySync } from "@/test/support/seed-sync";
 import { CAL, MemoryWorld, makeEvent, timed } from "@/test/support/sync";
 import { titleKey, titlesForActivity } from "./activity-titles";
 
-const t = useTestDatabase();
+useTestDatabase();
 const NOW = new Date(Date.UTC(2026, 0, 15));
 
-async function seed(settings: SyncSettings) {
-  const userId = crypto.randomUUID();
-  await t.db.insert(users).values({ id: userId, email: `${userId}@example.com` });
-  const [accA] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "a@example.com", serverUrl: "mem://a" }).returning();
-  const [accB] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "b@example.com", serverUrl: "mem://b" }).returning();
-  const [calA] = await t.db.insert(calendars).values({ accountId: accA.id, remoteId: CAL.a, name: "A" }).returning();
-  const [calB] = await t.db.insert(calendars).values({ accountId: accB.id, remoteId: CAL.b, name: "B" }).returning();
-  const [sync] = await t.db.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction: "one_way", settings }).returning();
-  return { userId, syncId: sync.id };
-}
+const seed = (settings: SyncSettings) => seedMemorySync(settings);
 
 async function loggedTitles(settings: SyncSettings) {
   const { userId, syncId } = await seed(settings);

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { calendarAccounts, calendars, eventLinks, syncRunEvents, syncRuns, syncs, users } from "@/db/schema";
+import { eventLinks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { TransientError } from "@/lib/errors";
 import { SimulatedCrash, type MemoryCalendarProvider } from "@/lib/providers/memory";
 import { runEventWords } from "@/components/app/labels";
@@ -16,21 +16,12 @@ import { useTestDatabase } from "@/test/db";
 import { applyUserOp, armCrash, opArb, settingsArb } from "@/test/support/scenario";
 import { CAL, MemoryWorld, convergenceProblems, makeEvent, timed } from "@/test/support/sync";
 import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
-import type { Direction, SyncSettings } from "@/lib/sync/types";
+import { seedMemorySync } from "@/test/support/seed-sync";
+import type { SyncSettings } from "@/lib/sync/types";
 
 const t = useTestDatabase();
 
-/** A user, two accounts, two calendars and a sync row, all pointing at one in-memory server. */
-async function seed(settings: SyncSettings, direction: Direction, remoteB: string = CAL.b) {
-  const userId = crypto.randomUUID();
-  await t.db.insert(users).values({ id: userId, email: `${userId}@example.com` });
-  const [accA] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "a@example.com", serverUrl: "mem://a" }).returning();
-  const [accB] = await t.db.insert(calendarAccounts).values({ userId, provider: "caldav", email: "b@example.com", serverUrl: "mem://b" }).returning();
-  const [calA] = await t.db.insert(calendars).values({ accountId: accA.id, remoteId: CAL.a, name: "A" }).returning();
-  const [calB] = await t.db.insert(calendars).values({ accountId: accB.id, remoteId: remoteB, name: "B" }).returning();
-  const [sync] = await t.db.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction, settings: { ...settings } }).returning();
-  return { userId, syncId: sync.id };
-}
+const seed = seedMemorySync;
 
 const NOW = new Date(Date.UTC(2026, 0, 15));
 
