@@ -14,6 +14,7 @@ import {
 } from "@/lib/errors";
 import type { CalendarProvider, Change, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
 import { caldavFetch, isIcloudOrigin, ServerError, type FetchLike } from "./http";
+import { mapLimit } from "@/lib/providers/http";
 import { bodies, componentNames, etagOf, hasKey, privilegeNames, textOf } from "./xml";
 
 export const ICLOUD_URL = "https://caldav.icloud.com";
@@ -90,6 +91,8 @@ function pathOf(href: string, base: string): string {
 }
 
 const ABSENT = new Set([404, 410]);
+/** calendar-multiget REPORTs in flight during one pull. */
+const MULTIGET_IN_FLIGHT = 2;
 
 /** A write landed. A 207 to a PUT or DELETE is a failure report (Xandikos), never success. */
 function written(res: Response): boolean {
@@ -212,10 +215,16 @@ class CaldavCalendarProvider implements CaldavProvider {
     return out;
   }
 
+  /**
+   * The events behind `hrefs`, 100 per REPORT, two REPORTs in flight: a large first pull of a
+   * distant server (iCloud) waits on round trips, not on the server, and two keep a self-hosted
+   * server busy without contending with ourselves.
+   */
   private async multiget(calendarUrl: string, hrefs: string[]): Promise<Change[]> {
-    const changes: Change[] = [];
-    for (let i = 0; i < hrefs.length; i += this.batch) {
-      const chunk = hrefs.slice(i, i + this.batch);
+    const chunks: string[][] = [];
+    for (let i = 0; i < hrefs.length; i += this.batch) chunks.push(hrefs.slice(i, i + this.batch));
+    const pages = await mapLimit(chunks, MULTIGET_IN_FLIGHT, async (chunk) => {
+      const changes: Change[] = [];
       const rs = await this.request(calendarUrl, "REPORT", bodies.multiget(chunk), { Depth: "1" });
       if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "REPORT calendar-multiget");
       const seen = new Set<string>();
@@ -239,8 +248,9 @@ class CaldavCalendarProvider implements CaldavProvider {
         const ref = pathOf(h, calendarUrl);
         if (!seen.has(ref)) changes.push({ type: "delete", ref });
       }
-    }
-    return changes;
+      return changes;
+    });
+    return pages.flat();
   }
 
   private toChange(ref: string, etag: string, data: string): Change {

@@ -42,7 +42,7 @@ export interface GoogleProviderOptions {
   /** Called with refreshed (possibly rotated) tokens; the caller stores them. */
   onCredentials?: (credentials: GoogleCredentials) => void | Promise<void>;
   retry?: Partial<RetryPolicy>;
-  /** events.list page size (Google's default is 250). */
+  /** events.list page size (default 2,500, the most Google gives in one page). */
   pageSize?: number;
   sleep?: (ms: number) => Promise<void>;
   /** Per-request timeout (default 30 s); a timeout counts as transient and is retried. */
@@ -293,7 +293,7 @@ class GoogleProvider implements CalendarProvider {
           this.api.events.list(
             {
               calendarId,
-              maxResults: this.opts.pageSize ?? 250,
+              maxResults: this.opts.pageSize ?? 2500,
               pageToken,
               showDeleted: true,
               singleEvents: false,
