@@ -87,6 +87,21 @@ describe("Microsoft provider against the emulator", () => {
     const made = await older.provider.create(a.calendarId, "old", event({ start: { kind: "time", wall: "2030-07-01T09:00:00", zone: null }, end: { kind: "time", wall: "2030-07-01T10:00:00", zone: null } }));
     expect(made.warnings).toEqual([expect.stringMatching(/floating time was written as UTC/)]);
     expect((await older.provider.get(a.calendarId, made.ref))?.event.start).toEqual({ kind: "time", wall: "2030-07-01T09:00:00", zone: "UTC" });
+    // A mailbox zone with no name we know (a custom zone) is written the same way.
+    const custom = await signedInAccount(emu);
+    emu.setMailboxTimeZone(custom.email, "Customized Time Zone");
+    const written = await custom.provider.create(custom.calendarId, "custom", event({ start: { kind: "time", wall: "2030-07-01T09:00:00", zone: null }, end: { kind: "time", wall: "2030-07-01T10:00:00", zone: null } }));
+    expect(written.warnings).toEqual([expect.stringMatching(/floating time was written as UTC/)]);
+  });
+
+  it("a mailbox zone Graph could not give just now fails the write for a later attempt, never pins it to UTC", async () => {
+    const a = await signedInAccount(emu, { maxRetries: 0 });
+    emu.setMailboxTimeZone(a.email, "Tokyo Standard Time");
+    const stretch = event({ start: { kind: "time", wall: "2030-07-01T07:00:00", zone: null }, end: { kind: "time", wall: "2030-07-01T07:30:00", zone: null } });
+    emu.addFault({ status: 503, pathPrefix: "/v1.0/me/mailboxSettings" });
+    await expect(a.provider.create(a.calendarId, "stretch", stretch)).rejects.toBeInstanceOf(TransientError);
+    const made = await a.provider.create(a.calendarId, "stretch", stretch);
+    expect((await a.provider.get(a.calendarId, made.ref))?.event.start).toEqual({ kind: "time", wall: "2030-07-01T07:00:00", zone: "Asia/Tokyo" });
   });
 
   it("creates carry a transactionId derived from the key", async () => {

@@ -646,7 +646,7 @@ export class MicrosoftProvider implements CalendarProvider {
   }
 
   /**
-   * The mailbox's time zone, as Outlook shows its calendars in: Graph answers a Windows name (or
+   * The mailbox's time zone, the one Outlook shows its calendars in: Graph answers a Windows name (or
    * IANA, if the mailbox was set so). Null when the account was connected without
    * MailboxSettings.Read (403), or the mailbox has no zone we can name; a passing failure is
    * thrown (the write is made again later) and asked again next time.
