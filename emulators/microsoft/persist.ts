@@ -3,8 +3,8 @@ import { defaultMailboxSettings, type Calendar, type DeltaRound, type DeltaState
 
 /**
  * What survives a restart of the Microsoft emulator (emulators/README.md, "Persistence"): tenants,
- * users (and their mailbox settings), calendars, events (with change keys, extended properties, exceptions and cancelled
- * occurrences), deletion tombstones, the change sequence, OAuth clients, refresh tokens (and their
+ * users (and their mailbox settings), calendars, events (with change keys, extended properties,
+ * exceptions and cancelled occurrences), deletion tombstones, the change sequence, OAuth clients, refresh tokens (and their
  * revocation), unexpired access tokens and codes, settings, every delta token's state and the
  * pages of a delta round in progress (so old delta and next links go on working), and
  * subscriptions. Not kept: faults and the delivery and attendee-write logs.
