@@ -52,7 +52,7 @@ describe("capabilities", () => {
     // The full calendar scope would let Hetk change calendars it was never given.
     expect(google.method === "oauth" && google.scopes).not.toContain("https://www.googleapis.com/auth/calendar");
     expect(microsoft.method === "oauth" && [...microsoft.scopes].sort()).toEqual(
-      ["Calendars.ReadWrite", "offline_access", "openid", "email", "profile"].sort(),
+      ["Calendars.ReadWrite", "MailboxSettings.Read", "offline_access", "openid", "email", "profile"].sort(),
     );
     for (const a of [google, microsoft]) {
       if (a.method === "oauth") for (const s of a.scopes) expect(a.scopeReasons[s], s).toBeTruthy();

@@ -181,9 +181,11 @@ export const capabilities: Readonly<Record<ProviderId, ProviderCapabilities>> = 
     },
     auth: {
       method: "oauth",
-      scopes: ["Calendars.ReadWrite", "offline_access", "openid", "email", "profile"],
+      scopes: ["Calendars.ReadWrite", "MailboxSettings.Read", "offline_access", "openid", "email", "profile"],
       scopeReasons: {
         "Calendars.ReadWrite": "Read events and write the copies on the calendars you pair.",
+        "MailboxSettings.Read":
+          "Read your Outlook time zone, so an event with no time zone of its own (9:00 wherever you are) is copied at 9:00 your time. Hetk reads no other setting.",
         offline_access: "Keep syncing while you are not signed in to Hetk.",
         openid: "Confirm which Microsoft account you connected.",
         email: "Show the account’s address in your dashboard.",

@@ -48,7 +48,7 @@ const drawings: Record<string, Drawing> = {
   "microsoft/permissions": {
     place: "login.microsoftonline.com",
     title: "Permissions requested",
-    rows: [{ text: "you@company.com", pick: true }, { text: "Have full access to your calendars · Maintain access to data you have given it access to", pick: true }, { text: "Cancel · Accept", pick: true }],
+    rows: [{ text: "you@company.com", pick: true }, { text: "Have full access to your calendars · Read your mailbox settings · Maintain access to data you have given it access to", pick: true }, { text: "Cancel · Accept", pick: true }],
   },
   "microsoft/admin-approval": {
     place: "login.microsoftonline.com",

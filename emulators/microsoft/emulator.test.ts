@@ -103,6 +103,22 @@ describe("Graph surface", () => {
     expect((await gone.json()).error.code).toBe("syncStateNotFound");
   });
 
+  it("mailbox settings: the user's time zone (UTC for a new mailbox), and 403 without MailboxSettings.Read", async () => {
+    const fresh = await (await graph("/me/mailboxSettings/timeZone")).json();
+    expect(fresh).toMatchObject({ value: "UTC" });
+    emu.setMailboxTimeZone(email, "Pacific Standard Time");
+    expect((await (await graph("/me/mailboxSettings/timeZone")).json()).value).toBe("Pacific Standard Time");
+    // Graph reads paths case-insensitively; the whole resource carries the zone and working hours.
+    const all = await (await graph("/me/mailboxsettings")).json();
+    expect(all).toMatchObject({ timeZone: "Pacific Standard Time", workingHours: { timeZone: { name: "Pacific Standard Time" } } });
+    const older = emu.issueTokens(email, SANDBOX_CLIENT.clientId, "Calendars.ReadWrite offline_access openid email profile").accessToken;
+    const refused = await fetch(`${emu.url}/v1.0/me/mailboxSettings/timeZone`, { headers: { authorization: `Bearer ${older}` } });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.code).toBe("ErrorAccessDenied");
+    // The same old token still reads and writes calendars.
+    expect((await fetch(`${emu.url}/v1.0/me/calendars`, { headers: { authorization: `Bearer ${older}` } })).status).toBe(200);
+  });
+
   it("a window is required for calendarView delta", async () => {
     const res = await graph(`/me/calendars/${cal}/calendarView/delta`);
     expect(res.status).toBe(400);
@@ -189,6 +205,8 @@ describe("control API over HTTP", () => {
     expect(list.json).toEqual([expect.objectContaining({ id: ev.json.id, subject: "From Outlook", start: "2030-04-01T10:00", copy: false, attendees: 0 })]);
     expect((await control("PATCH", `/users/ctl%40contoso.test/events/${ev.json.id}`, { subject: "Renamed" })).status).toBe(200);
     expect((await control("DELETE", `/users/ctl%40contoso.test/events/${ev.json.id}`)).status).toBe(200);
+    expect(await control("PATCH", "/users/ctl%40contoso.test/mailboxSettings", { timeZone: "Tokyo Standard Time" })).toEqual({ status: 200, json: { timeZone: "Tokyo Standard Time" } });
+    expect((await control("PATCH", "/users/ctl%40contoso.test/mailboxSettings", {})).status).toBe(400);
 
     await control("POST", "/faults", { status: 429, retryAfter: 7, remaining: 1 });
     const throttled = await graph("/me/calendars");

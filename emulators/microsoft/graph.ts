@@ -466,7 +466,53 @@ function renderSubscription(ctx: Ctx, s: Subscription) {
   };
 }
 
-export async function handleGraph(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL, rest: string[], user: User, body: Record<string, unknown>) {
+/** The mailbox's settings as Graph renders them; only the time zone is the user's own here. */
+function renderMailboxSettings(user: User): Record<string, unknown> {
+  const { timeZone } = user.mailboxSettings;
+  return {
+    automaticRepliesSetting: {
+      status: "disabled",
+      externalAudience: "all",
+      internalReplyMessage: "",
+      externalReplyMessage: "",
+      scheduledStartDateTime: { dateTime: "2030-01-01T00:00:00.0000000", timeZone: "UTC" },
+      scheduledEndDateTime: { dateTime: "2030-01-02T00:00:00.0000000", timeZone: "UTC" },
+    },
+    timeZone,
+    language: { locale: "en-US", displayName: "English (United States)" },
+    workingHours: {
+      daysOfWeek: ["monday", "tuesday", "wednesday", "thursday", "friday"],
+      startTime: "08:00:00.0000000",
+      endTime: "17:00:00.0000000",
+      timeZone: { name: timeZone },
+    },
+    dateFormat: "M/d/yyyy",
+    timeFormat: "h:mm tt",
+    delegateMeetingMessageDeliveryOptions: "sendToDelegateOnly",
+    userPurpose: { value: "user" },
+  };
+}
+
+/**
+ * GET /me/mailboxSettings and one setting of it (`/timeZone`: `{ value }`). Graph answers 403
+ * ErrorAccessDenied to a token granted neither MailboxSettings.Read nor MailboxSettings.ReadWrite.
+ */
+function handleMailboxSettings(ctx: Ctx, res: ServerResponse, method: string, rest: string[], user: User, scope: string) {
+  const granted = scope.split(/\s+/).some((s) => /(^|\/)mailboxsettings\.read(write)?$/i.test(s));
+  if (!granted) return graphError(res, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  if (method !== "GET" || rest.length > 1) return graphError(res, 400, "BadRequest", `Unsupported request ${method} mailboxSettings/${rest.join("/")}`);
+  const all = renderMailboxSettings(user);
+  const context = `${ctx.url}/v1.0/$metadata#users('${user.id}')/mailboxSettings`;
+  if (rest.length === 0) return sendJson(res, 200, { "@odata.context": context, ...all });
+  const key = Object.keys(all).find((k) => k.toLowerCase() === rest[0].toLowerCase());
+  if (!key) return graphError(res, 400, "RequestBroker--ParseUri", `Could not find a property named '${rest[0]}' on type 'microsoft.graph.mailboxSettings'.`);
+  const value = all[key];
+  const at = `${context}/${key}`;
+  return sendJson(res, 200, typeof value === "object" ? { "@odata.context": at, ...value } : { "@odata.context": at, value });
+}
+
+/** `scope`: what the bearer token was granted (space-separated), for the settings that need their own scope. */
+export async function handleGraph(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL, rest: string[], user: User, body: Record<string, unknown>, scope: string) {
   const { state } = ctx;
   const method = req.method ?? "GET";
   const tz = preferTimeZone(req);
@@ -502,6 +548,7 @@ export async function handleGraph(ctx: Ctx, req: IncomingMessage, res: ServerRes
     parts = parts.slice(2);
   } else return graphError(res, 400, "BadRequest", `Unsupported segment ${rest[0]}`);
 
+  if (parts[0]?.toLowerCase() === "mailboxsettings") return handleMailboxSettings(ctx, res, method, parts.slice(1), user, scope);
   if (parts.length === 0 && method === "GET")
     return sendJson(res, 200, { id: user.id, displayName: user.displayName, mail: user.email, userPrincipalName: user.email });
 

@@ -148,6 +148,7 @@ function scopeWords(scope: string): string {
   const s = scope.toLowerCase();
   if (s === "calendars.readwrite") return "Read and change your calendars";
   if (s === "calendars.read") return "Read your calendars";
+  if (s === "mailboxsettings.read") return "Read your mailbox settings, such as your time zone";
   if (s === "offline_access") return "Keep the access you gave it, also when you are not using it";
   if (s === "openid" || s === "profile" || s === "email" || s === "user.read") return "Sign you in and read your profile";
   return scope;

@@ -22,6 +22,8 @@ export interface MicrosoftEmulator {
   addUser(input: { email: string; displayName?: string; tenantId?: string }): User;
   addCalendar(email: string, name: string, opts?: { canEdit?: boolean }): { id: string; name: string };
   setTenantAdminConsent(tenantId: string, required: boolean): void;
+  /** The user's time zone as Outlook keeps it (a Windows name such as "Pacific Standard Time", or IANA). */
+  setMailboxTimeZone(email: string, timeZone: string): void;
   /** An edit as the user (in Outlook), not through the app. */
   createEventAsUser(email: string, calendarId: string, body: Record<string, unknown>): Record<string, unknown>;
   updateEventAsUser(email: string, eventId: string, body: Record<string, unknown>): void;
@@ -162,10 +164,10 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
         return handleGraphBatch((r, w) => handle(Object.assign(r, { batched: true }), w), req, res, body, slots);
       }
       // A batch's requests took their mailbox slot in the batch; a lone request takes one here.
-      if (batched) return handleGraph(ctx, req, res, url, path.slice(1), user, body);
+      if (batched) return handleGraph(ctx, req, res, url, path.slice(1), user, body, grant.scope);
       if (!slots.take(auth)) return graphError(res, 429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", { "Retry-After": "1" });
       try {
-        return await handleGraph(ctx, req, res, url, path.slice(1), user, body);
+        return await handleGraph(ctx, req, res, url, path.slice(1), user, body, grant.scope);
       } finally {
         slots.release(auth);
       }
@@ -180,6 +182,10 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
       return { id: c.id, name: c.name };
     },
     setTenantAdminConsent: (tenantId: string, required: boolean) => void state.addTenant(tenantId, required),
+    setMailboxTimeZone(email: string, timeZone: string) {
+      if (!timeZone.trim()) throw Object.assign(new Error("timeZone must name a time zone"), { status: 400 });
+      userOrThrow(state, email).mailboxSettings.timeZone = timeZone;
+    },
     createEventAsUser(email: string, calendarId: string, body: Record<string, unknown>) {
       const user = userOrThrow(state, email);
       const cal = user.calendars.get(calendarId);
@@ -197,7 +203,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
       if (r.status !== 204) throw Object.assign(new Error(r.error), { status: r.status });
     },
     revoke: (email: string, code?: string) => revokeUser(ctx, userOrThrow(state, email), code),
-    issueTokens(email: string, clientId = SANDBOX_CLIENT.clientId, scope = "Calendars.ReadWrite offline_access openid email profile") {
+    issueTokens(email: string, clientId = SANDBOX_CLIENT.clientId, scope = "Calendars.ReadWrite MailboxSettings.Read offline_access openid email profile") {
       const user = userOrThrow(state, email);
       const accessToken = `eyEmu.${crypto.randomUUID()}`;
       const refreshToken = `M.R3_EMU.${crypto.randomUUID()}`;
@@ -309,6 +315,8 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
       if (is("PATCH", "users", "*", "events", "*")) return (api.updateEventAsUser(p[1], p[3], body), sendJson(res, 200, { ok: true }));
       if (is("DELETE", "users", "*", "events", "*")) return (api.deleteEventAsUser(p[1], p[3]), sendJson(res, 200, { ok: true }));
       if (is("POST", "users", "*", "calendars", "*", "malformed")) return sendJson(res, 201, { id: api.injectMalformed(p[1], p[3]) });
+      if (is("PATCH", "users", "*", "mailboxSettings"))
+        return (api.setMailboxTimeZone(p[1], String(body.timeZone ?? "")), sendJson(res, 200, { ...userOrThrow(state, p[1]).mailboxSettings }));
       if (is("POST", "users", "*", "revoke")) return (api.revoke(p[1], body.code as string | undefined), sendJson(res, 200, { ok: true }));
       if (is("POST", "users", "*", "expire-access-tokens")) return (api.expireAccessTokens(p[1]), sendJson(res, 200, { ok: true }));
       if (is("POST", "delta", "expire")) return sendJson(res, 200, { expired: api.expireDeltaState(body.email as string | undefined) });

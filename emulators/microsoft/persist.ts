@@ -1,10 +1,10 @@
 import type { PatternedRecurrence } from "@/lib/providers/microsoft/recurrence";
-import type { Calendar, DeltaRound, DeltaState, EmulatorState, EventFields, Grant, OAuthClient, StoredEvent, StoredException, Subscription, Tenant } from "./state";
+import { defaultMailboxSettings, type Calendar, type DeltaRound, type DeltaState, type EmulatorState, type EventFields, type Grant, type MailboxSettings, type OAuthClient, type StoredEvent, type StoredException, type Subscription, type Tenant } from "./state";
 
 /**
  * What survives a restart of the Microsoft emulator (emulators/README.md, "Persistence"): tenants,
- * users, calendars, events (with change keys, extended properties, exceptions and cancelled
- * occurrences), deletion tombstones, the change sequence, OAuth clients, refresh tokens (and their
+ * users (and their mailbox settings), calendars, events (with change keys, extended properties,
+ * exceptions and cancelled occurrences), deletion tombstones, the change sequence, OAuth clients, refresh tokens (and their
  * revocation), unexpired access tokens and codes, settings, every delta token's state and the
  * pages of a delta round in progress (so old delta and next links go on working), and
  * subscriptions. Not kept: faults and the delivery and attendee-write logs.
@@ -25,6 +25,8 @@ interface UserSnapshot {
   displayName: string;
   tenantId: string;
   calendars: (Omit<Calendar, "events"> & { events: EventSnapshot[] })[];
+  /** Absent in files written before the emulator kept mailbox settings. */
+  mailboxSettings?: MailboxSettings;
 }
 
 type DeltaSnapshot = Omit<DeltaState, "start" | "end" | "snapshot"> & { start: string; end: string; snapshot: [string, string][] };
@@ -52,6 +54,7 @@ export function captureMicrosoft(state: EmulatorState): MicrosoftSnapshot {
       email: u.email,
       displayName: u.displayName,
       tenantId: u.tenantId,
+      mailboxSettings: { ...u.mailboxSettings },
       calendars: [...u.calendars.values()].map((c) => ({
         ...c,
         events: [...c.events.values()].map((e) => ({ ...e, ext: [...e.ext.entries()], exceptions: [...e.exceptions.entries()], cancelled: [...e.cancelled] })),
@@ -77,6 +80,7 @@ export function restoreMicrosoft(state: EmulatorState, snap: MicrosoftSnapshot) 
       u.id,
       {
         ...u,
+        mailboxSettings: u.mailboxSettings ?? defaultMailboxSettings(),
         calendars: new Map(
           u.calendars.map((c) => [
             c.id,

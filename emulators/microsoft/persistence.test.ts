@@ -87,6 +87,7 @@ describe("Microsoft emulator state file", () => {
     emu.revoke("gone@contoso.test");
     // The user edits in Outlook while the app is down.
     emu.createEventAsUser(email, work.id, { subject: "Piano", start: { dateTime: "2030-05-15T16:00:00", timeZone: "UTC" }, end: { dateTime: "2030-05-15T17:00:00", timeZone: "UTC" } });
+    emu.setMailboxTimeZone(email, "Tokyo Standard Time");
     await emu.close();
 
     emu = await restart(emu, stateFile);
@@ -111,6 +112,9 @@ describe("Microsoft emulator state file", () => {
       expect(saved.length).toBeGreaterThan(0);
       // A withdrawn grant stays withdrawn.
       await expect(providerFor(emu, { ...gone, expiresAt: 0 }).provider.listCalendars()).rejects.toBeInstanceOf(CredentialsRejectedError);
+      // The zone the user picked in Outlook is still the one floating times are written in.
+      const floating = await after.create(work.id, "copy-2", baseEvent({ title: "Stretch", start: { kind: "time", wall: "2030-05-16T07:00:00", zone: null }, end: { kind: "time", wall: "2030-05-16T07:30:00", zone: null } }));
+      expect((await after.get(work.id, floating.ref))?.event.start).toEqual({ kind: "time", wall: "2030-05-16T07:00:00", zone: "Asia/Tokyo" });
     } finally {
       await emu.close();
     }

@@ -71,6 +71,18 @@ export interface User {
   displayName: string;
   tenantId: string;
   calendars: Map<string, Calendar>;
+  /** The mailbox's settings Graph hands out under /mailboxSettings (what the user picked in Outlook). */
+  mailboxSettings: MailboxSettings;
+}
+
+export interface MailboxSettings {
+  /** A Windows zone name by default (Graph answers in the format the mailbox was set in, IANA too). */
+  timeZone: string;
+}
+
+/** A new mailbox's settings: Graph's documented example answers "UTC" until the user picks a zone. */
+export function defaultMailboxSettings(): MailboxSettings {
+  return { timeZone: "UTC" };
 }
 
 export interface Tenant {
@@ -214,6 +226,7 @@ export class EmulatorState {
       displayName: input.displayName ?? input.email.split("@")[0],
       tenantId,
       calendars: new Map(),
+      mailboxSettings: defaultMailboxSettings(),
     };
     this.users.set(user.id, user);
     this.addCalendar(user, { name: "Calendar", isDefault: true });

@@ -78,7 +78,7 @@ describe("connecting a Microsoft account (sandbox emulator)", () => {
     const start = await startMicrosoftConnect("u1", { redirectUri: REDIRECT });
     const url = new URL(start.url);
     expect(url.origin + url.pathname).toBe(`${emu.url}/common/oauth2/v2.0/authorize`);
-    expect(url.searchParams.get("scope")).toBe("Calendars.ReadWrite offline_access openid email profile");
+    expect(url.searchParams.get("scope")).toBe("Calendars.ReadWrite MailboxSettings.Read offline_access openid email profile");
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");
     expect(url.searchParams.get("state")).toBeTruthy();
 

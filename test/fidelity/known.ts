@@ -8,7 +8,6 @@ const BOTH_CALDAV = {
   "radicale/event10.ics#event10": CANCELLED,
   "khal/event_dt_rrule_until_before_start.ics#V042MJ8B3SJNFXQOJL6P53OFMHJE8Z3VZWOV": UNTIL_BEFORE_START,
 };
-const FLOATING = "floating time (no zone): Graph has none, so the copy is pinned to UTC (an activity-log note says so)";
 const MIXED = "DATE and DATE-TIME mixed in one series (RDATE/RECURRENCE-ID of the other kind): an occurrence of the other kind is dropped";
 
 export const KNOWN: Record<string, Record<string, string>> = {
@@ -46,20 +45,6 @@ export const KNOWN: Record<string, Record<string, string>> = {
   },
   "iCloud → Microsoft → iCloud": {
     ...BOTH_CALDAV,
-    "khal/event_dt_description.ics": FLOATING,
-    "khal/event_dt_floating.ics": FLOATING,
-    "khal/event_dt_local_missing_tz.ics": FLOATING,
-    "khal/event_dt_long.ics": FLOATING,
-    "khal/event_dt_mixed_awareness.ics": FLOATING,
-    "khal/event_dt_multi_uid.ics": FLOATING,
-    "khal/event_dt_recuid_no_master.ics": FLOATING,
-    "khal/event_dt_rr.ics": FLOATING,
-    "khal/event_dtr_no_tz_exdatez.ics": FLOATING,
-    "khal/event_dtr_notz_untilz.ics": FLOATING,
-    "khal/event_rrule_recuid_invalid_tzid.ics": FLOATING,
-    "radicale/event_multiple_case_sensitive_uids.ics": FLOATING,
-    "radicale/event_mixed_datetime_and_date_exdate.ics": FLOATING,
-    "radicale/event_issue1847_1.ics": "a floating start pinned to UTC falls after its zoned end: Graph refuses it (400), logged as bad data",
     "radicale/event_mixed_recurrence_id_dt_type.ics": MIXED,
     "pyrecur/issue_28_rrule_with_UTC_endinginZ.ics": MIXED,
     "khal/event_rrule_no_occurence.ics": "every occurrence excluded: nothing to show, Graph stores nothing (not logged)",

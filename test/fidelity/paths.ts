@@ -133,9 +133,18 @@ export async function googleEnd(google: GoogleEmulator, label: string): Promise<
   return { provider, calendarId, accountKey: email };
 }
 
+/**
+ * The Outlook mailbox's zone as Graph names it (a Windows name), where floating times land, and its
+ * IANA name: the Google calendar's zone, so both paths read floating times alike. (In a zone west
+ * of UTC−4, khal/event_dt_mixed_awareness.ics and radicale/event_issue1847_1.ics have a floating
+ * start after their zoned end there: Graph refuses them, logged as bad data.)
+ */
+export const MICROSOFT_MAILBOX_ZONE = { graph: "W. Europe Standard Time", iana: GOOGLE_CALENDAR_ZONE } as const;
+
 export function microsoftEnd(microsoft: MicrosoftEmulator, label: string): End {
   const email = `${label}-${randomUUID().slice(0, 8)}@contoso.test`;
   microsoft.addUser({ email });
+  microsoft.setMailboxTimeZone(email, MICROSOFT_MAILBOX_ZONE.graph);
   const calendarId = microsoft.addCalendar(email, label).id;
   const provider = createMicrosoftProvider({
     credentials: microsoft.issueTokens(email),

@@ -2,8 +2,12 @@ import { config } from "@/lib/config";
 import type { OAuthClientConfig } from "@/lib/oauth/flow";
 import { GRAPH_URL } from "./provider";
 
-/** Delegated scopes for connecting a calendar; space-separated on the wire (work accounts need that). */
-export const MICROSOFT_SCOPES = ["Calendars.ReadWrite", "offline_access", "openid", "email", "profile"];
+/**
+ * Delegated scopes for connecting a calendar; space-separated on the wire (work accounts need that).
+ * MailboxSettings.Read (user-consentable) gives the mailbox's time zone, where times without a zone
+ * are written; accounts connected before it was asked for go on with UTC.
+ */
+export const MICROSOFT_SCOPES = ["Calendars.ReadWrite", "MailboxSettings.Read", "offline_access", "openid", "email", "profile"];
 
 /** The fixed client the Microsoft emulator accepts (emulators/microsoft/state.ts SANDBOX_CLIENT). */
 export const MICROSOFT_SANDBOX_CLIENT = { clientId: "hetk-sandbox", clientSecret: "hetk-sandbox-secret" } as const;

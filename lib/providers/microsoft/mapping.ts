@@ -256,5 +256,6 @@ export function toGraph(event: CalendarEvent): GraphWrite {
   } else body.recurrence = null;
   if (event.marker) body.singleValueExtendedProperties = [{ id: MARKER_PROPERTY_ID, value: JSON.stringify(event.marker) }];
   if (fallback) warnings.push(`The repeat rule has no Outlook form (${fallback}); its occurrences were written one by one.`);
-  return { body, warnings, fallback };
+  // Start and end each note a floating time: one note per kind is enough.
+  return { body, warnings: [...new Set(warnings)], fallback };
 }

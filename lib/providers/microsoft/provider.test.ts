@@ -55,6 +55,55 @@ describe("Microsoft provider against the emulator", () => {
     expect(got?.event.attendees).toEqual([]);
   });
 
+  it("writes floating times at their clock time in the mailbox's own zone, and says so", async () => {
+    const a = await signedInAccount(emu);
+    emu.setMailboxTimeZone(a.email, "Pacific Standard Time");
+    const floating = (wall: string) => ({ kind: "time" as const, wall, zone: null });
+    const lunch = event({
+      title: "Lunch",
+      start: floating("2030-07-01T09:00:00"),
+      end: floating("2030-07-01T10:00:00"),
+      recurrence: { rrule: ["FREQ=DAILY;COUNT=3"], rdate: [], exdate: [floating("2030-07-02T09:00:00")] },
+    });
+    emu.clearRequestLog();
+    const made = await a.provider.create(a.calendarId, "lunch", lunch);
+    expect(made.warnings).toEqual([expect.stringContaining("written in the calendar's time zone (America/Los_Angeles)")]);
+    const back = await a.provider.get(a.calendarId, made.ref);
+    expect(back?.event.start).toEqual({ kind: "time", wall: "2030-07-01T09:00:00", zone: "America/Los_Angeles" });
+    expect(back?.event.end).toEqual({ kind: "time", wall: "2030-07-01T10:00:00", zone: "America/Los_Angeles" });
+    expect(back?.event.recurrence?.exdate).toEqual([{ kind: "time", wall: "2030-07-02T09:00:00", zone: "America/Los_Angeles" }]);
+    // An update is written the same way; the zone is read once per provider, and a zoned event needs no look-up.
+    const moved = await a.provider.update(a.calendarId, made.ref, { ...lunch, recurrence: undefined, start: floating("2030-07-01T11:00:00"), end: floating("2030-07-01T12:00:00") }, made.etag);
+    expect(moved.warnings).toEqual([expect.stringContaining("(America/Los_Angeles)")]);
+    expect((await a.provider.get(a.calendarId, made.ref))?.event.start).toEqual({ kind: "time", wall: "2030-07-01T11:00:00", zone: "America/Los_Angeles" });
+    expect((await a.provider.create(a.calendarId, "zoned", event())).warnings).toBeUndefined();
+    expect(emu.requestLog().filter((r) => /mailboxSettings/i.test(r.path))).toHaveLength(1);
+  });
+
+  it("an account connected before Hetk asked for MailboxSettings.Read still gets its floating times, as UTC with a note", async () => {
+    const a = await signedInAccount(emu);
+    emu.setMailboxTimeZone(a.email, "Pacific Standard Time");
+    const older = await signedInAccount(emu, { credentials: emu.issueTokens(a.email, undefined, "Calendars.ReadWrite offline_access openid email profile") });
+    const made = await older.provider.create(a.calendarId, "old", event({ start: { kind: "time", wall: "2030-07-01T09:00:00", zone: null }, end: { kind: "time", wall: "2030-07-01T10:00:00", zone: null } }));
+    expect(made.warnings).toEqual([expect.stringMatching(/floating time was written as UTC/)]);
+    expect((await older.provider.get(a.calendarId, made.ref))?.event.start).toEqual({ kind: "time", wall: "2030-07-01T09:00:00", zone: "UTC" });
+    // A mailbox zone with no name we know (a custom zone) is written the same way.
+    const custom = await signedInAccount(emu);
+    emu.setMailboxTimeZone(custom.email, "Customized Time Zone");
+    const written = await custom.provider.create(custom.calendarId, "custom", event({ start: { kind: "time", wall: "2030-07-01T09:00:00", zone: null }, end: { kind: "time", wall: "2030-07-01T10:00:00", zone: null } }));
+    expect(written.warnings).toEqual([expect.stringMatching(/floating time was written as UTC/)]);
+  });
+
+  it("a mailbox zone Graph could not give just now fails the write for a later attempt, never pins it to UTC", async () => {
+    const a = await signedInAccount(emu, { maxRetries: 0 });
+    emu.setMailboxTimeZone(a.email, "Tokyo Standard Time");
+    const stretch = event({ start: { kind: "time", wall: "2030-07-01T07:00:00", zone: null }, end: { kind: "time", wall: "2030-07-01T07:30:00", zone: null } });
+    emu.addFault({ status: 503, pathPrefix: "/v1.0/me/mailboxSettings" });
+    await expect(a.provider.create(a.calendarId, "stretch", stretch)).rejects.toBeInstanceOf(TransientError);
+    const made = await a.provider.create(a.calendarId, "stretch", stretch);
+    expect((await a.provider.get(a.calendarId, made.ref))?.event.start).toEqual({ kind: "time", wall: "2030-07-01T07:00:00", zone: "Asia/Tokyo" });
+  });
+
   it("creates carry a transactionId derived from the key", async () => {
     const a = await signedInAccount(emu);
     const w = await a.provider.create(a.calendarId, "link-123", event());

@@ -10,6 +10,7 @@ import {
   type Context,
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
+import { floatingNote, hasFloating, pinFloating } from "@/lib/calendar/floating";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { contentHash } from "@/lib/calendar/hash";
 import type { OAuthClientConfig, OAuthTokens } from "@/lib/oauth/flow";
@@ -17,6 +18,7 @@ import {
   BadDataError,
   CredentialsRejectedError,
   CursorExpiredError,
+  ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
   ProviderError,
@@ -39,9 +41,10 @@ import {
   timeToInstant,
   toGraph,
   type GraphEvent,
+  type GraphWrite,
 } from "./mapping";
 import { expandStarts } from "./recurrence";
-import { utcToWall } from "./time";
+import { graphZoneToIana, utcToWall } from "./time";
 
 /**
  * The Microsoft 365 / Outlook provider on `@microsoft/microsoft-graph-client`. The emulator is
@@ -187,6 +190,8 @@ export class MicrosoftProvider implements CalendarProvider {
   /** The mailbox's four slots: a lone request takes one, a batch (four chains) takes all four. */
   private readonly mailbox = new Limiter(CONCURRENCY);
   private readonly batched: (call: GraphCall) => Promise<unknown>;
+  /** The mailbox's time zone (IANA; null: unknown, floating times go as UTC), read when a floating time first needs it. */
+  private mailboxZone: Promise<string | null> | null = null;
 
   constructor(private readonly opts: MicrosoftProviderOptions) {
     this.graphUrl = (opts.graphUrl ?? GRAPH_URL).replace(/\/$/, "");
@@ -640,8 +645,39 @@ export class MicrosoftProvider implements CalendarProvider {
     return { etag: etagOf(ev), event: fromGraph(ev) };
   }
 
-  async create(calendarId: string, key: string, event: CalendarEvent): Promise<WriteResult> {
+  /**
+   * The mailbox's time zone, the one Outlook shows its calendars in: Graph answers a Windows name (or
+   * IANA, if the mailbox was set so). Null when the account was connected without
+   * MailboxSettings.Read (403), or the mailbox has no zone we can name; a passing failure is
+   * thrown (the write is made again later) and asked again next time.
+   */
+  private readMailboxZone(): Promise<string | null> {
+    this.mailboxZone ??= this.call("read mailbox time zone", (c) => c.api("/me/mailboxSettings/timeZone").get() as Promise<{ value?: string | null }>).then(
+      (r) => graphZoneToIana(r.value),
+      (e: unknown) => {
+        if (e instanceof ForbiddenError || e instanceof NotFoundError || e instanceof BadDataError) return null;
+        this.mailboxZone = null;
+        throw e;
+      },
+    );
+    return this.mailboxZone;
+  }
+
+  /**
+   * The event as Graph can keep it, and its write. Graph has no floating times: they are written
+   * at their clock time in the mailbox's time zone, where Outlook shows the calendar, and the
+   * activity log says so; without that zone, as UTC (mapping.ts says so then).
+   */
+  private async storable(given: CalendarEvent): Promise<{ event: CalendarEvent; w: GraphWrite }> {
+    const zone = hasFloating(given) ? await this.readMailboxZone() : null;
+    const event = zone ? pinFloating(given, zone) : given;
     const w = toGraph(event);
+    if (zone) w.warnings.unshift(floatingNote("Microsoft", zone));
+    return { event, w };
+  }
+
+  async create(calendarId: string, key: string, given: CalendarEvent): Promise<WriteResult> {
+    const { event, w } = await this.storable(given);
     if (w.fallback) return this.createGroup(calendarId, groupIdFor(key), event, w.warnings);
     const transactionId = transactionIdFor(key);
     let created: GraphEvent;
@@ -731,20 +767,16 @@ export class MicrosoftProvider implements CalendarProvider {
     return { ref: GROUP_PREFIX + groupId, etag: etagOf(head), warnings };
   }
 
-  async update(calendarId: string, ref: string, event: CalendarEvent, etag: string | null): Promise<WriteResult> {
+  async update(calendarId: string, ref: string, given: CalendarEvent, etag: string | null): Promise<WriteResult> {
+    const { event, w } = await this.storable(given);
     if (ref.startsWith(GROUP_PREFIX)) {
       const current = await this.get(calendarId, ref);
       if (!current) throw new NotFoundError("The copied series is gone.");
       if (etag && current.etag !== etag) throw new PreconditionFailedError("The copied series changed since it was read.");
       await this.remove(calendarId, ref, null);
-      const w = toGraph(event);
-      if (!w.fallback) {
-        const created = await this.create(calendarId, `${ref}:${Date.now()}`, event);
-        return created;
-      }
+      if (!w.fallback) return this.create(calendarId, `${ref}:${Date.now()}`, given);
       return this.createGroup(calendarId, ref.slice(GROUP_PREFIX.length), event, w.warnings);
     }
-    const w = toGraph(event);
     if (w.fallback) {
       // The series now has no Graph form: replace the event by its occurrences.
       await this.remove(calendarId, ref, etag);
