@@ -22,6 +22,8 @@ vi.mock("@/lib/services/providers", async (orig) => ({
   resolveProvider: async () => world.provider!,
 }));
 vi.mock("@/lib/services/push", () => ({ ensureChannelsForSync: async () => 0 }));
+// Two apply steps per run here, so that a 1,200-event pass (three chunks) needs a second run.
+vi.mock("./limits", () => ({ PASS_APPLY_STEPS_PER_RUN: 2 }));
 
 const t = useTestDatabase();
 const EVENTS = 1_200;
@@ -96,17 +98,20 @@ async function expectEachCopiedOnce(provider: MemoryCalendarProvider, syncId: st
 }
 
 describe("sync-pair applies a large pass in bounded steps", () => {
-  it(`splits ${EVENTS.toLocaleString("en")} creates into three apply steps of at most 500, each step's output a few numbers`, async () => {
+  it(`splits ${EVENTS.toLocaleString("en")} creates into apply steps of at most 500, each step's output a few numbers; past a run's apply steps a fresh run carries the pass on`, async () => {
     const { provider, syncId, event } = await seed();
+    const pulls = countPulls(provider);
     const { fn, executed, outputs } = observed();
     await runToEnd(fn, event);
 
-    expect(executed).toEqual(["load-sync", "plan", "apply-1", "apply-2", "apply-3", "ensure-push"]);
-    expect(outputs.get("plan")).toMatchObject({ ok: true, step: { pending: 1_200 } });
-    expect(outputs.get("apply-1")).toMatchObject({ ok: true, step: { pending: 700 } });
+    // Run one: plan and two chunks, then the hand-over; run two joins the pass and applies the
+    // third chunk. No second plan, no pass of its own after it.
+    expect(executed).toEqual(["load-sync", "plan", "apply-1", "apply-2", "load-sync", "plan", "apply-1", "ensure-push"]);
     expect(outputs.get("apply-2")).toMatchObject({ ok: true, step: { pending: 200 } });
-    expect(outputs.get("apply-3")).toMatchObject({ ok: true, step: { done: { outcome: "success", counts: { created: 1_200 } } } });
+    expect(outputs.get("plan")).toMatchObject({ ok: true, step: { pending: 200, joined: true } });
+    expect(outputs.get("apply-1")).toMatchObject({ ok: true, step: { done: { outcome: "success", counts: { created: 1_200 } } } });
     for (const out of outputs.values()) expect(JSON.stringify(out).length).toBeLessThan(300);
+    expect(pulls[CAL.a]).toBe(1);
     await expectEachCopiedOnce(provider, syncId);
   });
 
@@ -126,7 +131,7 @@ describe("sync-pair applies a large pass in bounded steps", () => {
     await runToEnd(fn, event);
 
     // The retried step applies what of its chunk had not settled before the "death".
-    expect(executed).toEqual(["load-sync", "plan", "apply-1", "apply-2", "apply-2", "apply-3", "ensure-push"]);
+    expect(executed).toEqual(["load-sync", "plan", "apply-1", "apply-2", "apply-2", "load-sync", "plan", "apply-1", "ensure-push"]);
     expect(pulls[CAL.a]).toBe(1);
     await expectEachCopiedOnce(provider, syncId);
   });

@@ -5,6 +5,7 @@ import { ensureChannelsForSync } from "@/lib/services/push";
 import { continuePass, passTarget, startPass, type PassStep } from "@/lib/services/sync-runner";
 import { inngest } from "../client";
 import { credentialRevoked, syncRequested } from "@/lib/jobs/events";
+import { PASS_APPLY_STEPS_PER_RUN } from "./limits";
 
 /**
  * A step of the pass, with the provider errors jobs act on turned into step results: a rate
@@ -29,7 +30,8 @@ async function passStep(run: () => Promise<PassStep>) {
  * One pass of one sync, in steps of bounded work: `plan` pulls both sides and stores the planned
  * actions; `apply-1`, `apply-2`, … each apply at most 500 of them or 30 s' worth, and the last one
  * ends the pass. A failed step is retried alone, from its first unapplied action: no calendar is
- * read again. Every step's output is a few numbers. Flow control, all Inngest's own:
+ * read again. Every step's output is a few numbers. A pass of more than PASS_APPLY_STEPS_PER_RUN
+ * chunks hands the rest to a fresh run, which joins it. Flow control, all Inngest's own:
  * - debounce per sync: a burst of requests (push notifications echoing a settings change, polls,
  *   clicks) becomes one pass, run once the burst has been quiet for a few seconds (at most a
  *   minute after the first);
@@ -53,15 +55,21 @@ export const syncPair = inngest.createFunction(
     retries: 5,
   },
   async ({ event, step }) => {
-    const { syncId, trigger, full, force } = event.data;
+    const { syncId, trigger, full, force, continues } = event.data;
     const target = await step.run("load-sync", () => passTarget(syncId, { force: force === true }));
     if ("skip" in target) return { skipped: target.skip };
 
     const options = { trigger, complete: full === true, force: force === true, join: true };
     let pass = await step.run("plan", () => passStep(() => startPass(target.userId, syncId, options)));
-    const joined = pass.ok && "joined" in pass.step && pass.step.joined === true;
+    // Joining the pass this request was sent to carry on is not joining someone else's.
+    const joined = pass.ok && "joined" in pass.step && pass.step.joined === true && pass.step.runId !== continues;
     for (let i = 1; pass.ok && "runId" in pass.step; i++) {
-      const runId = pass.step.runId;
+      const { runId, pending } = pass.step;
+      if (i > PASS_APPLY_STEPS_PER_RUN) {
+        // A very large pass goes on in a fresh run (same flow control), so no run nears the step limit.
+        await step.sendEvent("hand-over", syncRequested.create({ ...event.data, continues: runId }));
+        return { handedOver: runId, pending };
+      }
       pass = await step.run(`apply-${i}`, () => passStep(() => continuePass(target.userId, syncId, runId, options)));
     }
     if (!pass.ok) {

@@ -17,6 +17,8 @@ export const syncRequested = eventType("sync/requested", {
     accountId: z.string().optional(),
     /** Account of side B: held to its own limit too (Graph allows 4 requests at once per mailbox). */
     accountBId: z.string().optional(),
+    /** The run of a pass this request carries on: a pass longer than one run hands the rest over. */
+    continues: z.string().optional(),
   }),
 });
 
