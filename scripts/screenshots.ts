@@ -13,8 +13,11 @@
  *   npm run screenshots                      # serve the existing build on a free port and capture
  *   npm run screenshots -- http://host:port  # capture from a server that is already running (sandbox on)
  *   npm run screenshots -- --only=connect,settings
+ *   npm run screenshots -- --check           # every screen once (desktop, light) into a temporary
+ *                                            # folder, failing if one cannot be reached (npm test)
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import sharp from "sharp";
@@ -29,6 +32,9 @@ if (process.env.HETK_SCREENSHOTS === "off") {
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const given = args.find((a) => /^https?:\/\//.test(a))?.replace(/\/$/, "");
 const email = "alex@example.com";
+/** `--check`: reach every screen and capture it once, into a folder that is thrown away. */
+const check = args.includes("--check");
+const outDir = check ? mkdtempSync(path.join(tmpdir(), "hetk-screens-")) : "public";
 
 /** Retries `check` (reloading what it needs) until it stops throwing: background work takes a moment. */
 async function until(check: () => Promise<void>, timeoutMs = 60_000) {
@@ -92,8 +98,8 @@ type Visit = (page: Page) => Promise<void>;
 
 async function capture(name: ScreenName, visit: Visit, state?: Awaited<ReturnType<BrowserContext["storageState"]>>) {
   if (only && !only.includes(name)) return;
-  for (const device of Object.keys(devices) as DeviceName[]) {
-    for (const theme of themes) {
+  for (const device of check ? (["desktop"] as DeviceName[]) : (Object.keys(devices) as DeviceName[])) {
+    for (const theme of check ? (["light"] as Theme[]) : themes) {
       const context = await newContext(device, theme, state);
       const page = await context.newPage();
       await visit(page);
@@ -102,7 +108,7 @@ async function capture(name: ScreenName, visit: Visit, state?: Awaited<ReturnTyp
       await page.addStyleTag({ content: "*{caret-color:transparent!important} nextjs-portal{display:none!important}" });
       const png = await page.screenshot({ animations: "disabled" });
       const { src } = screenshotFile(name, device, theme);
-      const file = path.join("public", src);
+      const file = path.join(outDir, src);
       mkdirSync(path.dirname(file), { recursive: true });
       await sharp(png).png({ palette: true, quality: 90, compressionLevel: 9, effort: 10 }).toFile(file);
       await context.close();
@@ -146,6 +152,13 @@ try {
   await page.getByRole("button", { name: "Create a sandbox iCloud account" }).click();
   // Every connect lands on the dashboard, whose notice links the new account's page.
   const accountUrl = (await page.getByTestId("connected-notice").getByRole("link", { name: "See its calendars" }).getAttribute("href"))!;
+  // Something for the first pass to copy: a pass that finds nothing is not listed in the activity.
+  await page.goto("/sandbox");
+  const home = page.locator(`[data-testid="sandbox-calendar"][data-calendar="icloud:Home"]`);
+  await home.getByText("Add an event to Home").click();
+  await home.getByLabel("Title").last().fill("Dentist");
+  await home.getByRole("button", { name: "Add event to Home" }).click();
+  await home.getByText("Added “Dentist”.").waitFor();
   await chooseCalendars(page);
   await page.getByRole("button", { name: "Preview the first pass" }).click();
   await page.getByRole("button", { name: "Start syncing" }).click();
@@ -192,9 +205,15 @@ try {
   await capture("revoked-badge", at("/dashboard", (p) => p.getByTestId("reconnect-badge")), state);
   await setup.close();
 
-  // Optimised copies made from the old pictures must not outlive them.
-  rmSync(path.join(".next", "cache", "images"), { recursive: true, force: true });
-  console.log(`screenshots: ${captured} of ${Object.keys(screens).length} screens written to public/help/screenshots`);
+  if (check) {
+    rmSync(outDir, { recursive: true, force: true });
+    console.log(`screenshots: all ${captured} of ${Object.keys(screens).length} screens reached`);
+    if (captured !== Object.keys(screens).length) process.exitCode = 1;
+  } else {
+    // Optimised copies made from the old pictures must not outlive them.
+    rmSync(path.join(".next", "cache", "images"), { recursive: true, force: true });
+    console.log(`screenshots: ${captured} of ${Object.keys(screens).length} screens written to public/help/screenshots`);
+  }
 } catch (error) {
   // After a build, a screen the script cannot reach must not fail the build: the previous
   // pictures stay, and this says loudly which screen to look at.

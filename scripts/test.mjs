@@ -104,6 +104,9 @@ if (pgUrl) {
 
 step("production build", "npx", ["--no-install", "next", "build"]);
 if (!existsSync(".next/BUILD_ID")) finish(1);
+// The help center's pictures are taken from the real app at every `npm run build`: a screen the
+// script can no longer reach would leave them stale without a word, so it is checked here.
+step("help screenshots reach every screen", "npx", ["--no-install", "tsx", "scripts/screenshots.ts", "--check"]);
 step("end-to-end tests (Chromium)", "npx", ["--no-install", "playwright", "test", "--reporter=list,json"], {
   PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/playwright.json`,
 });
