@@ -25,6 +25,14 @@ import { serveBuild } from "./serve-build.mjs";
 import { devices, screenshotFile, screens, themes, type DeviceName, type ScreenName, type Theme } from "@/lib/content/screenshots";
 
 const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(`npm run screenshots [-- http://host:port] [--only=name,name] [--check]
+
+Pictures of the real app for the help articles, light and dark, desktop and phone, written to
+public/help/screenshots/. Without a URL it serves the existing build; --check reaches every screen
+once into a temporary folder and fails if one cannot be reached. HETK_SCREENSHOTS=off skips it.`);
+  process.exit(0);
+}
 if (process.env.HETK_SCREENSHOTS === "off") {
   console.log("screenshots: skipped (HETK_SCREENSHOTS=off)");
   process.exit(0);
