@@ -86,6 +86,7 @@ export async function latencyBench(opts: { samples?: number; shortTickMs?: numbe
   const { requestSync } = await import("@/lib/services/jobs");
   const { DEFAULT_SYNC_SETTINGS } = await import("@/lib/sync/settings");
   const { localRunner, stopLocalRunner } = await import("@/inngest/local-runner");
+  const { setJobTransport } = await import("@/lib/jobs/transport");
 
   // One user, one iCloud calendar and one Google calendar in a two-way sync.
   await db.insert(users).values({ id: "bench", email: "bench@example.test" });
@@ -113,14 +114,18 @@ export async function latencyBench(opts: { samples?: number; shortTickMs?: numbe
     .values({ userId: "bench", calendarAId: family.id, calendarBId: primary.id, direction: "two_way", settings: { ...DEFAULT_SYNC_SETTINGS, privacy: "full" } })
     .returning();
 
+  // The services send their jobs to this runner, as server/compose.ts installs it in the app.
   const runner = localRunner();
+  const restoreTransport = setJobTransport(runner);
   await requestSync(sync.id, "created");
   await runner.idle();
   await runner.tick("push-maintenance");
   await runner.idle();
 
+  // From tomorrow on, inside every sync window (fixed dates fell out of it as they passed).
+  const tomorrow = Math.floor(Date.now() / 86_400_000 + 1) * 86_400_000;
   const when = (i: number) => {
-    const d = new Date(Date.UTC(2026, 11, 1 + (i % 25), 6 + (i % 12)));
+    const d = new Date(tomorrow + (i % 25) * 86_400_000 + (6 + (i % 12)) * 3_600_000);
     return { start: d.toISOString(), end: new Date(d.getTime() + 3_600_000).toISOString() };
   };
   const onGoogle = (title: string) => google.control.events(gmail).some((e) => e.summary === title && e.status !== "cancelled");
@@ -132,6 +137,9 @@ export async function latencyBench(opts: { samples?: number; shortTickMs?: numbe
     const title = `poll-${i}`;
     const t0 = performance.now();
     await ic.addEvent(icalId, { title, ...when(i) });
+    // Poll phase 0: the calendar's check falls due as the change lands (each calendar has its own
+    // next check time; the previous tick moved it a poll interval on).
+    await db.update(calendars).set({ nextCheckAt: new Date() }).where(eq(calendars.id, family.id));
     void runner.tick("poll-scheduler");
     await waitFor(title, () => onGoogle(title), 30_000);
     passTimes.push(performance.now() - t0);
@@ -162,6 +170,7 @@ export async function latencyBench(opts: { samples?: number; shortTickMs?: numbe
     pushSamples.push(performance.now() - t0);
   }
 
+  restoreTransport();
   await stopLocalRunner();
   await Promise.all([icloud.close(), google.close(), web.close()]);
   setDatabase(undefined);
