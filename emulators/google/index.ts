@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { GoogleStore, type Delivery, type Fault, type GEvent, type WriteRecord } from "./store";
 import { OAuthState, SANDBOX_CLIENT, type OAuthSettings } from "./oauth";
 import { deliver, handle, type EmulatorContext, type RequestRecord } from "./server";
+import { listenAt } from "../listen";
 import { openSnapshotFile, type CloseOptions } from "../persistence";
 import { captureGoogle, GOOGLE_SNAPSHOT, restoreGoogle, type GoogleSnapshot } from "./persist";
 
@@ -90,17 +90,7 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
     void handle(ctx, req, res);
   });
   const host = opts.host ?? "127.0.0.1";
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port ?? 0, host, () => resolve());
-    });
-  } catch (e) {
-    snapshots?.discard(); // a taken port: the file stays with whoever holds it
-    throw e;
-  }
-  const { port } = server.address() as AddressInfo;
-  base = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  base = await listenAt(server, host, opts.port, () => snapshots?.discard());
 
   const owner = (calendarId: string) => {
     const cal = store.calendars.get(calendarId);

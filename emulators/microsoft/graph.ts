@@ -401,7 +401,7 @@ function handleDelta(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: U
   const body: Record<string, unknown> = { "@odata.context": `${ctx.url}/v1.0/$metadata#Collection(event)`, value: page };
   if (nextPos < round.items.length) {
     const key = randomBytes(18).toString("base64url");
-    state.rounds.set(key, { ...round, pos: nextPos });
+    state.rounds.set(key, { ...round, pos: state.settings.wedgedDelta && skip ? round.pos : nextPos });
     body["@odata.nextLink"] = `${ctx.url}/v1.0/${basePath}?$skiptoken=${key}`;
   } else body["@odata.deltaLink"] = `${ctx.url}/v1.0/${basePath}?$deltatoken=${round.token}`;
   if (skip) state.rounds.delete(skip);

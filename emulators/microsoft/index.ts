@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { handleGraphBatch } from "./batch";
 import { createEvent, deleteEvent, handleGraph, updateEvent } from "./graph";
 import { graphError, readBody, sendJson, type Ctx } from "./http";
 import { handleAuthorize, handleToken, revokeUser } from "./identity";
+import { listenAt } from "../listen";
 import { openSnapshotFile, type CloseOptions } from "../persistence";
 import { captureMicrosoft, MICROSOFT_SNAPSHOT, restoreMicrosoft, type MicrosoftSnapshot } from "./persist";
 import { EmulatorState, SANDBOX_CLIENT, fieldEndUtc, fieldStartUtc, type Fault, type StoredEvent, type Subscription, type User } from "./state";
@@ -341,17 +341,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
       else res.end();
     });
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port ?? 0, host, () => resolve());
-    });
-  } catch (e) {
-    snapshots?.discard(); // a taken port: the file stays with whoever holds it
-    throw e;
-  }
-  const address = server.address() as AddressInfo;
-  ctx.url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  ctx.url = await listenAt(server, host, opts.port, () => snapshots?.discard());
 
   return {
     url: ctx.url,

@@ -200,6 +200,12 @@ export class EmulatorState {
     deltaQuirks: true,
     validationTimeoutMs: 10_000,
     accessTokenTtlSeconds: 3600,
+    /**
+     * A wedged delta round, as reported against the real service (msgraph-sdk-dotnet#3082): from
+     * its second page on, every page repeats the one before with a fresh skip token, and the round
+     * never ends.
+     */
+    wedgedDelta: false,
     /** Delta tokens kept per calendar before the oldest are evicted. */
     deltaCacheSize: 50,
     /** The sign-in page accepts a new address and makes the account. */

@@ -2,8 +2,7 @@ export { sendMail, listOutbox, resetMailTransport, type Mail } from "./transport
 export { renderMail } from "./render";
 export { signInMail } from "./templates/sign-in";
 export { icloudAlertMail, type CredentialAlertProps, type IcloudAlertProps } from "./templates/icloud-alert";
-export { googleAlertMail } from "./templates/google-alert";
+export { oauthAlertMail } from "./templates/oauth-alert";
 export { caldavAlertMail } from "./templates/caldav-alert";
-export { microsoftAlertMail } from "./templates/microsoft-alert";
 export { reminderMail, type ReminderProps, type AlertProvider } from "./templates/reminder";
 export { appLink, reconnectLink } from "./templates/links";

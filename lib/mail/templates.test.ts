@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { caldavAlertMail, googleAlertMail, icloudAlertMail, microsoftAlertMail, reminderMail, signInMail } from "@/lib/mail";
+import { caldavAlertMail, icloudAlertMail, oauthAlertMail, reminderMail, signInMail } from "@/lib/mail";
 
 const reconnectUrl = "http://hetk.test/accounts/acc-1/reconnect";
 
@@ -27,8 +27,8 @@ describe("mail templates", () => {
 
   it("Google, Microsoft and CalDAV alerts name their provider and link the reconnect page and the help article", async () => {
     const helpUrl = "http://hetk.test/help/troubleshooting#reconnecting";
-    const g = await googleAlertMail("a@example.test", { accountEmail: "a@gmail.com", reconnectUrl, pausedSyncs: 1, helpUrl });
-    const m = await microsoftAlertMail("a@example.test", { accountEmail: "a@outlook.com", reconnectUrl, pausedSyncs: 1, helpUrl });
+    const g = await oauthAlertMail("google", "a@example.test", { accountEmail: "a@gmail.com", reconnectUrl, pausedSyncs: 1, helpUrl });
+    const m = await oauthAlertMail("microsoft", "a@example.test", { accountEmail: "a@outlook.com", reconnectUrl, pausedSyncs: 1, helpUrl });
     const c = await caldavAlertMail("a@example.test", { accountEmail: "a@fastmail.test", reconnectUrl, pausedSyncs: 0, helpUrl });
     expect(c.text).not.toMatch(/Apple/);
     expect(g.subject).toMatch(/Google/);

@@ -5,9 +5,8 @@ import { helpLinks } from "@/lib/content/help-links";
 import { log } from "@/lib/log";
 import {
   type Mail,
-  googleAlertMail,
   icloudAlertMail,
-  microsoftAlertMail,
+  oauthAlertMail,
   reconnectLink,
   appLink,
   caldavAlertMail,
@@ -144,9 +143,8 @@ function alertFor(ctx: IncidentContext, to: string): Promise<Mail> {
     case "caldav":
       return caldavAlertMail(to, props);
     case "google":
-      return googleAlertMail(to, props);
     case "microsoft":
-      return microsoftAlertMail(to, props);
+      return oauthAlertMail(ctx.provider, to, props);
   }
 }
 

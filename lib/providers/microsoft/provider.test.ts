@@ -122,6 +122,31 @@ describe("Microsoft provider against the emulator", () => {
     expect(second.changes).toEqual([]);
   });
 
+  it("gives up a delta round that keeps sending the same page (a wedged delta state) after three pages, not ten thousand", async () => {
+    const a = await signedInAccount(emu);
+    for (let i = 0; i < 250; i++) {
+      const day = String((i % 28) + 1).padStart(2, "0");
+      const hour = String(8 + (i % 10)).padStart(2, "0");
+      emu.createEventAsUser(a.email, a.calendarId, asUser(`2030-03-${day}T${hour}:00:00`, `2030-03-${day}T${hour}:30:00`, { subject: `W${i}` }));
+    }
+    const first = await a.provider.pullChanges(a.calendarId, null, CONTRACT_WINDOW);
+    for (const c of upserts(first.changes)) emu.updateEventAsUser(a.email, c.ref, { subject: `${c.event.title}, moved` });
+    emu.state.settings.wedgedDelta = true;
+    try {
+      const deltaRequests = () => emu.requestLog().filter((r) => r.path.includes("/delta")).length;
+      emu.clearRequestLog();
+      // An incremental round: the cursor is dropped, so the pass starts a round from scratch.
+      await expect(a.provider.pullChanges(a.calendarId, first.cursor)).rejects.toBeInstanceOf(CursorExpiredError);
+      expect(deltaRequests()).toBeLessThanOrEqual(4);
+      // A first round that wedges is a passing failure, after four requests.
+      emu.clearRequestLog();
+      await expect(a.provider.pullChanges(a.calendarId, null, CONTRACT_WINDOW)).rejects.toThrow(/same page of changes/);
+      expect(deltaRequests()).toBe(4);
+    } finally {
+      emu.state.settings.wedgedDelta = false;
+    }
+  });
+
   it("@removed outside the window is not a deletion; a known event moved out is an update; a real delete is a delete", async () => {
     const a = await signedInAccount(emu);
     const inside = emu.createEventAsUser(a.email, a.calendarId, asUser("2030-02-01T10:00:00", "2030-02-01T11:00:00", { subject: "inside" }));

@@ -611,9 +611,16 @@ export class MicrosoftProvider implements CalendarProvider {
     return { changes, cursor: encodeCursor({ ...prior, link: deltaLink, known }) };
   }
 
-  /** Follows a delta round from `path` to its delta link. */
+  /**
+   * Follows a delta round from `path` to its delta link. A round that keeps sending the same page
+   * under fresh links (a wedged delta state, reported against Graph: it never ends) is given up
+   * after three identical pages: an incremental round as an expired cursor (the pass starts a new
+   * round from scratch), a first round as a passing failure.
+   */
   private async deltaPages(path: string, incremental: boolean): Promise<{ items: GraphEvent[]; deltaLink: string }> {
     const items: GraphEvent[] = [];
+    let last = "";
+    let repeats = 0;
     for (let pages = 0; pages < 10_000; pages++) {
       let page: { value: GraphEvent[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
       try {
@@ -621,6 +628,13 @@ export class MicrosoftProvider implements CalendarProvider {
       } catch (e) {
         if (e instanceof CursorExpiredError && !incremental) throw new TransientError("Graph dropped the delta round mid-way; try again.", undefined, { cause: e });
         throw e;
+      }
+      const fingerprint = page.value.map((it) => `${it.id}:${it.changeKey ?? ""}`).join(",");
+      repeats = fingerprint !== "" && fingerprint === last ? repeats + 1 : 0;
+      last = fingerprint;
+      if (repeats >= 2) {
+        const message = "Graph kept sending the same page of changes; the delta round was dropped.";
+        throw incremental ? new CursorExpiredError(message) : new TransientError(message);
       }
       items.push(...page.value);
       if (page["@odata.nextLink"]) path = this.rel(page["@odata.nextLink"]);
