@@ -1,20 +1,19 @@
-import type { ReactNode } from "react";
 import { Button, Heading, Section, Text } from "@react-email/components";
 import { renderMail } from "../render";
 import type { Mail } from "../transport";
 import { type CredentialAlertProps, NothingLost, pausedSentence, ReconnectLinks } from "./icloud-alert";
 import { EmailLayout, styles } from "./layout";
 
-/** What differs between the providers that connect by OAuth: their name, the usual causes, the steps. */
-const copy: Record<"google" | "microsoft", { name: string; causes: ReactNode; steps: (accountEmail: string) => string[] }> = {
+/**
+ * What differs between the providers that connect by OAuth: their name, the usual causes, the steps.
+ * Plain text only: no JSX is built while the module loads, so it imports under any NODE_ENV.
+ */
+const copy: Record<"google" | "microsoft", { name: string; causes: string; steps: (accountEmail: string) => string[] }> = {
   google: {
     name: "Google",
-    causes: (
-      <>
-        Usual causes: Hetk was removed under &quot;Third-party apps &amp; services&quot; in your Google Account, the account password was
-        changed, or a Workspace administrator changed which apps may use the account.
-      </>
-    ),
+    causes:
+      'Usual causes: Hetk was removed under "Third-party apps & services" in your Google Account, the account password was changed, ' +
+      "or a Workspace administrator changed which apps may use the account.",
     steps: (accountEmail) => [
       "Open the reconnect page below and choose Continue with Google.",
       `Sign in as ${accountEmail} and allow Hetk to see and edit your calendar events.`,
@@ -22,12 +21,9 @@ const copy: Record<"google" | "microsoft", { name: string; causes: ReactNode; st
   },
   microsoft: {
     name: "Microsoft",
-    causes: (
-      <>
-        Usual causes: the account password was changed or reset, Hetk&apos;s permission was removed in your account&apos;s app settings,
-        or your organisation&apos;s administrator changed which apps may sign in.
-      </>
-    ),
+    causes:
+      "Usual causes: the account password was changed or reset, Hetk's permission was removed in your account's app settings, " +
+      "or your organisation's administrator changed which apps may sign in.",
     steps: (accountEmail) => [
       "Open the reconnect page below and choose Continue with Microsoft.",
       `Sign in as ${accountEmail} and accept the calendar permission.`,
