@@ -219,6 +219,25 @@ export const passChunks = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
 
+/**
+ * What a pass's pulls read, page by page, while a calendar too large to read in one step is read
+ * over several (`part`: the side and its round of reading; `seq`: the piece). Event content, which
+ * Hetk does not keep: stored compressed and sealed, and dropped as soon as the pass is planned.
+ */
+export const passPulls = pgTable(
+  "pass_pull",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: "cascade" }),
+    part: text("part").notNull(),
+    seq: integer("seq").notNull(),
+    /** The items the piece's pages gave (sealed, compressed JSON). */
+    items: text("items").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.part, t.seq] })],
+);
+
 /** Per-event outcomes of a run, by reference only (no event content). */
 export const syncRunEvents = pgTable(
   "sync_run_event",

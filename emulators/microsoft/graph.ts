@@ -369,6 +369,9 @@ function storeDeltaState(state: EmulatorState, userId: string, calendarId: strin
   return token;
 }
 
+/** Next-page links the emulator remembers (the oldest go first). */
+const MAX_ROUND_LINKS = 20_000;
+
 function handleDelta(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL, user: User, calendar: Calendar, basePath: string) {
   const { state } = ctx;
   const skip = url.searchParams.get("$skiptoken");
@@ -404,7 +407,9 @@ function handleDelta(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: U
     state.rounds.set(key, { ...round, pos: state.settings.wedgedDelta && skip ? round.pos : nextPos });
     body["@odata.nextLink"] = `${ctx.url}/v1.0/${basePath}?$skiptoken=${key}`;
   } else body["@odata.deltaLink"] = `${ctx.url}/v1.0/${basePath}?$deltatoken=${round.token}`;
-  if (skip) state.rounds.delete(skip);
+  // A next-page link can be followed again (Graph's skip tokens reference a page and do not expire:
+  // a client that lost an answer asks again). Only the oldest links are forgotten, to bound memory.
+  while (state.rounds.size > MAX_ROUND_LINKS) state.rounds.delete(state.rounds.keys().next().value!);
   sendJson(res, 200, body);
 }
 

@@ -29,9 +29,12 @@ async function passStep(run: () => Promise<PassStep>) {
 /**
  * One pass of one sync, in steps of bounded work: `plan` pulls both sides and stores the planned
  * actions; `apply-1`, `apply-2`, … each apply at most 500 of them or 30 s' worth, and the last one
- * ends the pass. A failed step is retried alone, from its first unapplied action: no calendar is
- * read again. Every step's output is a few numbers. A pass of more than PASS_APPLY_STEPS_PER_RUN
- * chunks hands the rest to a fresh run, which joins it. Flow control, all Inngest's own:
+ * ends the pass. A calendar too large to read within 20 s (Graph sends 100 changes a page) is read
+ * on by `pull-1`, `pull-2`, … (its pages kept sealed in the database), and planned by the step that
+ * reads its last page. A failed step is retried alone, from its first unapplied action or unread
+ * page: no calendar is read again from the start. Every step's output is a few numbers.
+ * A pass of more than PASS_APPLY_STEPS_PER_RUN such steps hands the rest to a fresh run, which
+ * joins it. Flow control, all Inngest's own:
  * - debounce per sync: a burst of requests (push notifications echoing a settings change, polls,
  *   clicks) becomes one pass, run once the burst has been quiet for a few seconds (at most a
  *   minute after the first);
@@ -70,7 +73,8 @@ export const syncPair = inngest.createFunction(
         await step.sendEvent("hand-over", syncRequested.create({ ...event.data, continues: runId }));
         return { handedOver: runId, pending };
       }
-      pass = await step.run(`apply-${i}`, () => passStep(() => continuePass(target.userId, syncId, runId, options)));
+      const name = pass.step.pulling ? `pull-${i}` : `apply-${i}`;
+      pass = await step.run(name, () => passStep(() => continuePass(target.userId, syncId, runId, options)));
     }
     if (!pass.ok) {
       if (pass.accountId) {

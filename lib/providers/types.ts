@@ -36,6 +36,29 @@ export interface PullResult {
   warnings?: string[];
 }
 
+/**
+ * A piece of a pull read page by page: the raw items of the pages read (provider-specific, plain
+ * JSON), and either where the next page starts or, once the round's last page is read, its end
+ * (the provider's next sync token or delta link).
+ */
+export type PulledPages = { items: unknown[]; next: string; end?: undefined } | { items: unknown[]; end: string; next?: undefined };
+
+/**
+ * A pull that can be read in pieces, for calendars too large to read within one step: read pages
+ * until a time, keep the items, go on later from `next`, and finish once every page is read.
+ * `pullChanges` is the same pull read in one go.
+ */
+export interface PagedPull {
+  /**
+   * Reads pages of the pull from `from` (null: the round's first page) and stops after the first
+   * page that ends at or after `until` (epoch ms). Throws `CursorExpiredError` where `pullChanges`
+   * would (the caller starts again with a null cursor).
+   */
+  readPages(calendarId: string, cursor: string | null, window: SyncWindow | undefined, from: string | null, until: number): Promise<PulledPages>;
+  /** The pull's result from every item its pages gave, in order, and the round's end. */
+  finishPull(calendarId: string, cursor: string | null, window: SyncWindow | undefined, items: unknown[], end: string): Promise<PullResult>;
+}
+
 export interface WriteResult {
   ref: string;
   etag: string;
@@ -68,6 +91,8 @@ export interface CalendarProvider {
   listCalendars(): Promise<RemoteCalendar[]>;
   /** An initial (complete) pull when `cursor` is null; throws `CursorExpiredError` when the server dropped it. */
   pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult>;
+  /** The same pull in pieces (Google, Graph: one page after another). Absent: read in one go. */
+  readonly pages?: PagedPull;
   /**
    * Cheap check whether anything changed since `cursor` (CalDAV ctag / sync-token). Providers
    * without one may omit it; callers then pull.

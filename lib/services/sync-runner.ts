@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { calendars, eventLinks, passChunks, syncRunEvents, syncRuns, syncs } from "@/db/schema";
+import { calendars, eventLinks, passChunks, passPulls, syncRunEvents, syncRuns, syncs } from "@/db/schema";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { open, seal } from "@/lib/crypto";
 import { log } from "@/lib/log";
@@ -10,10 +10,10 @@ import { resolveProvider } from "./providers";
 import { collectRetryNotes } from "@/lib/providers/retry-notes";
 import type { CalendarProvider } from "@/lib/providers/types";
 import { applyActions } from "@/lib/sync/apply";
-import { passCursors, planPass, type AppliedSummary, type PassResult, type PassSide } from "@/lib/sync/engine";
+import { beginPulls, passCursors, planPulled, pullsRead, readPulls, type AppliedSummary, type PassInput, type PassPlan, type PassResult, type PassSide, type PullStash } from "@/lib/sync/engine";
 import { MemoryRecorder, sumCounts, type LinkStore, type RunEventRecord, type RunRecorder } from "@/lib/sync/store";
 import { readSyncSettings } from "@/lib/sync/settings";
-import { emptyCounts, type Action, type LinkState, type PassProgress, type RunCounts, type Side } from "@/lib/sync/types";
+import { emptyCounts, type Action, type LinkState, type PassProgress, type PullState, type RunCounts, type Side } from "@/lib/sync/types";
 
 
 export type ProviderResolver = (account: AccountRef) => Promise<CalendarProvider>;
@@ -153,6 +153,11 @@ function recordRetries(recorder: RunRecorder, notes: string[]) {
 /** Actions one step of a pass applies at most, and the time after which it starts no more. */
 export const CHUNK_ACTIONS = 500;
 export const CHUNK_BUDGET_MS = 30_000;
+/**
+ * The time after which a step reads no more pages of a pull: a calendar too large to read in one
+ * step (Graph sends 100 changes a page) is read over several, and planned once it is all read.
+ */
+export const PULL_BUDGET_MS = 20_000;
 /** A pass no step has moved on for this long is over: the next request plans afresh. */
 const PASS_ABANDONED_MS = 10 * 60_000;
 /** Rows per multi-row INSERT. */
@@ -162,12 +167,14 @@ const ROWS_PER_STATEMENT = 500;
  * Where a pass stands after one of its steps: more actions to apply (`pending`), or finished.
  * Small on purpose: it is a step's output, replayed to every later step.
  */
-export type PassStep = { runId: string; pending: number; joined?: boolean } | { done: RunSyncResult };
+export type PassStep = { runId: string; pending: number; joined?: boolean; pulling?: boolean } | { done: RunSyncResult };
 
 export interface PassStepOptions extends RunSyncOptions {
   /** Actions per chunk, set when the pass is planned (default CHUNK_ACTIONS), and the time budget of a step (default CHUNK_BUDGET_MS). */
   chunkActions?: number;
   chunkBudgetMs?: number;
+  /** The time a step reads a pull's pages before it leaves the rest to the next (default PULL_BUDGET_MS). */
+  pullBudgetMs?: number;
   /** A pass of this sync that is still under way is continued rather than replaced (jobs). */
   join?: boolean;
 }
@@ -238,13 +245,43 @@ function plainAction(a: Action): Action {
   return { ...a, writes: a.writes.map((w) => ({ op: w.op, side: w.side, ref: w.ref, etag: w.etag, event: w.event, hash: w.hash, sourceHash: w.sourceHash })) };
 }
 
-/** A chunk of actions as stored: compressed (copies of similar events shrink well), then sealed to the run. */
-function sealActions(actions: Action[], runId: string): string {
-  return seal(deflateRawSync(JSON.stringify(actions.map(plainAction))).toString("base64"), runId);
+/** Event content kept between the steps of a run: compressed (similar events shrink well), then sealed to the run. */
+function sealJson(value: unknown, runId: string): string {
+  return seal(deflateRawSync(JSON.stringify(value)).toString("base64"), runId);
 }
 
-function openActions(sealed: string, runId: string): Action[] {
-  return JSON.parse(inflateRawSync(Buffer.from(open(sealed, runId), "base64")).toString("utf8")) as Action[];
+function openJson<T>(sealed: string, runId: string): T {
+  return JSON.parse(inflateRawSync(Buffer.from(open(sealed, runId), "base64")).toString("utf8")) as T;
+}
+
+const sealActions = (actions: Action[], runId: string) => sealJson(actions.map(plainAction), runId);
+const openActions = (sealed: string, runId: string) => openJson<Action[]>(sealed, runId);
+
+/** The pages a pass's pulls read, kept between its steps in `pass_pull` until the pass is planned. */
+class DbPullStash implements PullStash {
+  constructor(private readonly runId: string) {}
+  async put(part: string, seq: number, items: unknown[]) {
+    const sealed = sealJson(items, this.runId);
+    await db()
+      .insert(passPulls)
+      .values({ runId: this.runId, part, seq, items: sealed })
+      .onConflictDoUpdate({ target: [passPulls.runId, passPulls.part, passPulls.seq], set: { items: sealed } });
+  }
+  async read(part: string, count: number) {
+    const rows = await db()
+      .select({ seq: passPulls.seq, items: passPulls.items })
+      .from(passPulls)
+      .where(and(eq(passPulls.runId, this.runId), eq(passPulls.part, part)))
+      .orderBy(asc(passPulls.seq));
+    return rows.filter((r) => r.seq < count).flatMap((r) => openJson<unknown[]>(r.items, this.runId));
+  }
+}
+
+/** Drops what the pass kept of event content between its steps (pulled pages, unapplied actions). */
+async function dropPassContent(runIds: string[]) {
+  if (runIds.length === 0) return;
+  await db().delete(passPulls).where(inArray(passPulls.runId, runIds));
+  await db().delete(passChunks).where(inArray(passChunks.runId, runIds));
 }
 
 /**
@@ -274,7 +311,7 @@ export async function startPass(userId: string, syncId: string, options: PassSte
   const now = options.now ?? new Date();
   if (options.join) {
     const live = unfinished.find((r) => r.progress && Date.now() - Date.parse(r.progress.touchedAt) < PASS_ABANDONED_MS);
-    if (live?.progress) return { runId: live.id, pending: live.progress.planned - live.progress.applied, joined: true };
+    if (live?.progress) return { runId: live.id, pending: live.progress.planned - live.progress.applied, joined: true, ...(live.progress.pulling ? { pulling: true } : {}) };
   }
   if (unfinished.length > 0) {
     // A run that already failed keeps naming its cause; one left "running" was interrupted.
@@ -282,7 +319,7 @@ export async function startPass(userId: string, syncId: string, options: PassSte
     const ids = unfinished.map((r) => r.id);
     if (running.length) await db().update(syncRuns).set({ outcome: "failed", finishedAt: new Date(), error: INTERRUPTED }).where(inArray(syncRuns.id, running));
     await db().update(syncRuns).set({ progress: null }).where(and(inArray(syncRuns.id, ids), isNotNull(syncRuns.progress)));
-    await db().delete(passChunks).where(inArray(passChunks.runId, ids));
+    await dropPassContent(ids);
   }
 
   const sides = await loadSides(sync, options);
@@ -296,53 +333,138 @@ export async function startPass(userId: string, syncId: string, options: PassSte
   const settings = readSyncSettings(sync.settings);
   const complete =
     options.complete || !sync.lastFullReconcileAt || now.getTime() - sync.lastFullReconcileAt.getTime() > FULL_RECONCILE_MS;
-  const input = { syncId, direction: sync.direction, settings, a: sides.a, b: sides.b, store: new DbLinkStore(syncId), recorder, now };
+  const input: PassInput & { now: Date } = {
+    syncId,
+    direction: sync.direction,
+    settings,
+    a: sides.a,
+    b: sides.b,
+    store: new DbLinkStore(syncId),
+    recorder,
+    now,
+    newId: options.newId,
+    force: options.force,
+    complete,
+  };
   const retries: string[] = [];
   try {
-    const planned = await collectRetryNotes(retries, () => planPass({ ...input, newId: options.newId, force: options.force, complete }));
-    if (planned.pause) {
-      recordRetries(recorder, retries);
-      await recorder.flush();
-      const reason = planned.pause.reason;
-      await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason }).where(eq(syncRuns.id, run.id));
-      await db()
-        .update(syncs)
-        .set({ paused: true, pausedReason: reason, status: "paused", lastRunAt: now, updatedAt: new Date() })
-        .where(eq(syncs.id, syncId));
-      log.warn("sync paused by a guard", { syncId, runId: run.id, reason });
-      return { done: { runId: run.id, outcome: "paused", counts: emptyCounts(), reason, writes: 0 } };
-    }
-    if (planned.actions.length === 0) {
-      const cursors = await passCursors(input, planned.pulled, { retryNeeded: false, completePullNext: { a: false, b: false }, written: { a: new Map(), b: new Map() } });
-      recordRetries(recorder, retries);
-      await recorder.flush();
-      return { done: await finishRun(syncId, run.id, { outcome: "success", counts: emptyCounts(), cursors, complete: planned.complete, force: options.force === true, now, writes: 0 }) };
-    }
-    // The actions carry event content, which Hetk does not keep: sealed, and dropped once applied.
-    const chunk = options.chunkActions ?? CHUNK_ACTIONS;
-    const rows = [];
-    for (let i = 0; i < planned.actions.length; i += chunk) rows.push({ runId: run.id, seq: i / chunk, actions: sealActions(planned.actions.slice(i, i + chunk), run.id) });
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await db().insert(passChunks).values(rows.slice(i, i + ROWS_PER_STATEMENT));
+    const stash = new DbPullStash(run.id);
+    const read = await collectRetryNotes(retries, async () => {
+      const begun = await beginPulls(input);
+      const states = await readPulls(input, begun.states, stash, Date.now() + (options.pullBudgetMs ?? PULL_BUDGET_MS));
+      return pullsRead(states) ? { planned: await planPulled(input, states, stash, begun.links) } : { states };
+    });
     const progress: PassProgress = {
-      pulled: planned.pulled,
-      complete: planned.complete,
+      pulled: { a: "", b: "" },
+      complete: false,
       retryNeeded: false,
       completePullNext: { a: false, b: false },
       writes: 0,
-      planned: planned.actions.length,
+      planned: 0,
       applied: 0,
       now: now.toISOString(),
       force: options.force === true,
       touchedAt: new Date().toISOString(),
     };
-    await db().update(syncRuns).set({ progress }).where(eq(syncRuns.id, run.id));
-    recordRetries(recorder, retries);
-    await recorder.flush();
-    return { runId: run.id, pending: planned.actions.length };
+    return await afterReading(run.id, input, progress, read, recorder, retries, options);
   } catch (e) {
     recordRetries(recorder, retries);
     await recorder.flush().catch(() => {});
     await recordFailure(syncId, run.id, now, e);
+    throw e;
+  }
+}
+
+/**
+ * Where a step that read pulls leaves the pass: more pages to read (the next step reads them), or
+ * planned: held back by a guard, over (nothing to do), or its actions stored, sealed, for the
+ * steps that apply them. The pages read are dropped once the pass is planned.
+ */
+async function afterReading(
+  runId: string,
+  input: PassInput & { now: Date },
+  progress: PassProgress,
+  read: { states: Record<Side, PullState> } | { planned: PassPlan },
+  recorder: DbRecorder,
+  retries: string[],
+  options: PassStepOptions,
+): Promise<PassStep> {
+  const { syncId, now } = input;
+  recordRetries(recorder, retries.splice(0));
+  await recorder.flush();
+  if ("states" in read) {
+    await db()
+      .update(syncRuns)
+      .set({ progress: { ...progress, pulling: read.states, touchedAt: new Date().toISOString() }, outcome: "running", error: null, finishedAt: null })
+      .where(eq(syncRuns.id, runId));
+    return { runId, pending: 0, pulling: true };
+  }
+  const planned = read.planned;
+  await db().delete(passPulls).where(eq(passPulls.runId, runId));
+  if (planned.pause) {
+    const reason = planned.pause.reason;
+    await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason, progress: null }).where(eq(syncRuns.id, runId));
+    await db()
+      .update(syncs)
+      .set({ paused: true, pausedReason: reason, status: "paused", lastRunAt: now, updatedAt: new Date() })
+      .where(eq(syncs.id, syncId));
+    log.warn("sync paused by a guard", { syncId, runId, reason });
+    return { done: { runId, outcome: "paused", counts: emptyCounts(), reason, writes: 0 } };
+  }
+  if (planned.actions.length === 0) {
+    const cursors = await collectRetryNotes(retries, () =>
+      passCursors(input, planned.pulled, { retryNeeded: false, completePullNext: { a: false, b: false }, written: { a: new Map(), b: new Map() } }),
+    );
+    recordRetries(recorder, retries.splice(0));
+    await recorder.flush();
+    return { done: await finishRun(syncId, runId, { outcome: "success", counts: emptyCounts(), cursors, complete: planned.complete, force: progress.force, now, writes: 0 }) };
+  }
+  // The actions carry event content, which Hetk does not keep: sealed, and dropped once applied.
+  const chunk = options.chunkActions ?? CHUNK_ACTIONS;
+  const rows = [];
+  for (let i = 0; i < planned.actions.length; i += chunk) rows.push({ runId, seq: i / chunk, actions: sealActions(planned.actions.slice(i, i + chunk), runId) });
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await db().insert(passChunks).values(rows.slice(i, i + ROWS_PER_STATEMENT));
+  const next: PassProgress = {
+    ...progress,
+    pulled: planned.pulled,
+    complete: planned.complete,
+    planned: planned.actions.length,
+    touchedAt: new Date().toISOString(),
+  };
+  delete next.pulling;
+  await db().update(syncRuns).set({ progress: next, outcome: "running", error: null, finishedAt: null }).where(eq(syncRuns.id, runId));
+  return { runId, pending: planned.actions.length };
+}
+
+/** A step of a pass whose pulls have pages left: reads on, and plans once every page is read. */
+async function continueReading(sync: SyncRow, runId: string, progress: PassProgress & { pulling: Record<Side, PullState> }, options: PassStepOptions): Promise<PassStep> {
+  const now = new Date(progress.now);
+  const recorder = new DbRecorder(runId);
+  const retries: string[] = [];
+  try {
+    const sides = await loadSides(sync, options);
+    const input: PassInput & { now: Date } = {
+      syncId: sync.id,
+      direction: sync.direction,
+      settings: readSyncSettings(sync.settings),
+      a: sides.a,
+      b: sides.b,
+      store: new DbLinkStore(sync.id),
+      recorder,
+      now,
+      newId: options.newId,
+      force: progress.force,
+    };
+    const stash = new DbPullStash(runId);
+    const read = await collectRetryNotes(retries, async () => {
+      const states = await readPulls(input, progress.pulling, stash, Date.now() + (options.pullBudgetMs ?? PULL_BUDGET_MS));
+      return pullsRead(states) ? { planned: await planPulled(input, states, stash) } : { states };
+    });
+    return await afterReading(runId, input, progress, read, recorder, retries, options);
+  } catch (e) {
+    recordRetries(recorder, retries);
+    await recorder.flush().catch(() => {});
+    await recordFailure(sync.id, runId, now, e);
     throw e;
   }
 }
@@ -369,10 +491,11 @@ export async function continuePass(userId: string, syncId: string, runId: string
   // are not saved, so the next pass reads what it did not apply again.
   if (sync.removal || (sync.paused && !progress.force)) {
     const reason = sync.removal ? "The sync is being deleted." : (sync.pausedReason ?? "paused");
-    await db().delete(passChunks).where(eq(passChunks.runId, runId));
+    await dropPassContent([runId]);
     await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason, progress: null }).where(eq(syncRuns.id, runId));
     return { done: { runId, outcome: "paused", counts: run.counts, reason, writes: progress.writes } };
   }
+  if (progress.pulling) return continueReading(sync, runId, { ...progress, pulling: progress.pulling }, options);
   const now = new Date(progress.now);
   const retries: string[] = [];
   try {

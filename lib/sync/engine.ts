@@ -1,11 +1,11 @@
 import { CursorExpiredError } from "@/lib/errors";
-import type { Change, PullResult, SyncWindow } from "@/lib/providers/types";
+import type { CalendarProvider, Change, PagedPull, PulledPages, PullResult, SyncWindow } from "@/lib/providers/types";
 import { apply, type ApplySide } from "./apply";
 import { unwrapCursor, wrapCursor } from "./cursor";
 import { plan } from "./plan";
 import type { LinkStore, RunRecorder } from "./store";
 import { renderHash, settingsKey } from "./transform";
-import { emptyCounts, type Action, type Direction, type LinkState, type RunCounts, type Side, type SidePull, type SyncSettings } from "./types";
+import { emptyCounts, type Action, type Direction, type LinkState, type PullState, type RunCounts, type Side, type SidePull, type SyncSettings } from "./types";
 
 export interface PassSide extends ApplySide {
   /** The cursor persisted after the last applied pass; null forces a complete pull. */
@@ -50,20 +50,117 @@ function windowOf(settings: SyncSettings, now: Date): SyncWindow {
   };
 }
 
-async function pullSide(side: PassSide, window: SyncWindow): Promise<PullResult & { cursorUnchanged?: boolean }> {
-  const { provider, calendarId, cursor } = side;
-  // The cheap check first: an idle pass costs one request per side.
-  if (cursor !== null && provider.hasChanges && !(await provider.hasChanges(calendarId, cursor))) {
-    return { changes: [], cursor, complete: false, cursorUnchanged: true };
+/**
+ * Where a pass keeps what its pulls read between steps, piece by piece (the items are event
+ * content: a stash that outlives the step keeps them sealed, and drops them once the pass is
+ * planned). `put` replaces a piece of the same number: a step redone writes its piece again.
+ */
+export interface PullStash {
+  put(part: string, seq: number, items: unknown[]): Promise<void>;
+  /** Pieces 0 … count − 1 of `part`, their items in order. */
+  read(part: string, count: number): Promise<unknown[]>;
+}
+
+export class MemoryPullStash implements PullStash {
+  private readonly parts = new Map<string, unknown[][]>();
+  async put(part: string, seq: number, items: unknown[]) {
+    const pieces = this.parts.get(part) ?? [];
+    pieces[seq] = items;
+    this.parts.set(part, pieces);
   }
-  try {
-    return await provider.pullChanges(calendarId, cursor, window);
-  } catch (e) {
-    // The server dropped the cursor: pull everything and merge it into the links (never
-    // delete-and-recreate).
-    if (e instanceof CursorExpiredError && cursor !== null) return provider.pullChanges(calendarId, null, window);
-    throw e;
+  async read(part: string, count: number) {
+    return (this.parts.get(part) ?? []).slice(0, count).flat();
   }
+}
+
+/** The pull of a provider that reads in one go, as a paged pull of a single piece. */
+function pagesOf(provider: CalendarProvider): PagedPull {
+  return (
+    provider.pages ?? {
+      readPages: async (calendarId, cursor, window) => ({ items: [await provider.pullChanges(calendarId, cursor, window)], end: "whole" }),
+      finishPull: async (_calendarId, _cursor, _window, items) => items[0] as PullResult,
+    }
+  );
+}
+
+const partOf = (side: Side, state: PullState) => `${side}${state.round}`;
+
+/** Rounds of reading one pull may start before its failure is final (a server that keeps dropping them). */
+const MAX_ROUNDS = 4;
+
+/**
+ * Reads one side's pull until `until` (at least one piece, unless it has ended), stashing what it
+ * read. A cursor the server dropped starts a complete round: its changes are merged into the links
+ * (never delete-and-recreate). A round whose next-page link lapsed is read again from its start.
+ */
+async function readSide(side: PassSide, s: Side, window: SyncWindow, state: PullState, stash: PullStash, until: number): Promise<PullState> {
+  let st = state;
+  const pages = pagesOf(side.provider);
+  while (st.end === undefined) {
+    let piece: PulledPages;
+    try {
+      piece = await pages.readPages(side.calendarId, st.cursor, window, st.next, until);
+    } catch (e) {
+      if (!(e instanceof CursorExpiredError) || st.round >= MAX_ROUNDS) throw e;
+      if (st.pieces > 0 || st.next !== null) {
+        // A link into the round lapsed (a step redone later than the server keeps them): read the
+        // round again from its start, setting aside what was kept of it.
+        st = { cursor: st.cursor, next: null, round: st.round + 1, pieces: 0 };
+        continue;
+      }
+      if (st.cursor === null) throw e;
+      st = { cursor: null, next: null, round: st.round + 1, pieces: 0 };
+      continue;
+    }
+    await stash.put(partOf(s, st), st.pieces, piece.items);
+    st = piece.end !== undefined ? { ...st, next: null, end: piece.end, pieces: st.pieces + 1 } : { ...st, next: piece.next, pieces: st.pieces + 1 };
+    if (Date.now() >= until) break;
+  }
+  return st;
+}
+
+/** What a pass's first step decides before reading: which pulls are complete, and where each side starts. */
+export interface PassPulls {
+  states: Record<Side, PullState>;
+  /** The links read to decide (the plan is made from them when it is made in the same step). */
+  links: LinkState[];
+}
+
+/**
+ * The start of a pass: whether both sides are read completely (asked for, or settings changed since
+ * some copies were rendered), and the cheap check on each side that has one: an idle pass costs one
+ * request per side.
+ */
+export async function beginPulls(input: PassInput): Promise<PassPulls> {
+  const links = await input.store.list();
+  const rh = renderHash(input.settings, input.direction);
+  // Settings changed since some copies were rendered: their sources' content is needed, so read
+  // both sides completely once.
+  const complete = input.complete || links.some((l) => l.renderHash !== rh);
+  // Persisted cursors carry the settings they were taken under: a cursor from other settings is
+  // not used (events skipped before may now be in scope), so the pull is complete.
+  const key = settingsKey(input.settings, input.direction);
+  const start = async (side: PassSide): Promise<PullState> => {
+    const cursor = complete ? null : unwrapCursor(key, side.cursor);
+    if (cursor !== null && side.provider.hasChanges && !(await side.provider.hasChanges(side.calendarId, cursor))) {
+      return { cursor, next: null, end: cursor, unchanged: true, round: 0, pieces: 0 };
+    }
+    return { cursor, next: null, round: 0, pieces: 0 };
+  };
+  const [a, b] = await Promise.all([start(input.a), start(input.b)]);
+  return { states: { a, b }, links };
+}
+
+/** Both sides' pulls have read their last page. */
+export function pullsRead(states: Record<Side, PullState>): boolean {
+  return states.a.end !== undefined && states.b.end !== undefined;
+}
+
+/** Reads both sides' pulls on until `until` (epoch ms), stashing their pages; returns where they stand. */
+export async function readPulls(input: PassInput, states: Record<Side, PullState>, stash: PullStash, until: number): Promise<Record<Side, PullState>> {
+  const window = windowOf(input.settings, input.now ?? new Date());
+  const [a, b] = await Promise.all([readSide(input.a, "a", window, states.a, stash, until), readSide(input.b, "b", window, states.b, stash, until)]);
+  return { a, b };
 }
 
 /** What planning a pass left to do: its actions, and where its pulls ended. */
@@ -87,27 +184,33 @@ export interface AppliedSummary {
 }
 
 /**
- * The first half of a pass: pull both sides (incrementally where the cursors allow) and plan.
- * Nothing is written; the guards (empty side, mass deletion) hold the pass back here.
+ * The first half of a pass in one go: pull both sides (incrementally where the cursors allow) and
+ * plan. Nothing is written; the guards (empty side, mass deletion) hold the pass back here.
  */
 export async function planPass(input: PassInput): Promise<PassPlan> {
+  const begun = await beginPulls(input);
+  const stash = new MemoryPullStash();
+  const states = await readPulls(input, begun.states, stash, Number.POSITIVE_INFINITY);
+  return planPulled(input, states, stash, begun.links);
+}
+
+/**
+ * Plans a pass whose pulls have read every page (`pullsRead`): each side's pull is finished from
+ * its stashed pages, then planned against the links. Nothing is written.
+ */
+export async function planPulled(input: PassInput, states: Record<Side, PullState>, stash: PullStash, links?: LinkState[]): Promise<PassPlan> {
   const now = input.now ?? new Date();
   const newId = input.newId ?? (() => crypto.randomUUID());
-  const links = await input.store.list();
-  const rh = renderHash(input.settings, input.direction);
-  // Settings changed since some copies were rendered: their sources' content is needed, so read
-  // both sides completely once.
-  const stale = links.some((l) => l.renderHash !== rh);
-  const complete = input.complete || stale;
-  // Persisted cursors carry the settings they were taken under: a cursor from other settings is
-  // not used (events skipped before may now be in scope), so the pull is complete.
-  const key = settingsKey(input.settings, input.direction);
-  const sides = {
-    a: { ...input.a, cursor: complete ? null : unwrapCursor(key, input.a.cursor) },
-    b: { ...input.b, cursor: complete ? null : unwrapCursor(key, input.b.cursor) },
-  };
+  const current = links ?? (await input.store.list());
   const window = windowOf(input.settings, now);
-  const [pullA, pullB] = await Promise.all([pullSide(sides.a, window), pullSide(sides.b, window)]);
+  const finish = async (side: PassSide, s: Side): Promise<PullResult> => {
+    const st = states[s];
+    if (st.end === undefined) throw new Error(`the pull of side ${s} has pages left to read`);
+    if (st.unchanged) return { changes: [], cursor: st.end, complete: false };
+    return pagesOf(side.provider).finishPull(side.calendarId, st.cursor, window, await stash.read(partOf(s, st), st.pieces), st.end);
+  };
+  const [pullA, pullB] = await Promise.all([finish(input.a, "a"), finish(input.b, "b")]);
+  const sides = { a: input.a, b: input.b };
 
   // What a provider could not read as stored goes to the activity log (no event content).
   for (const [s, pulled] of [["a", pullA], ["b", pullB]] as const) {
@@ -118,7 +221,7 @@ export async function planPass(input: PassInput): Promise<PassPlan> {
   const viewB: SidePull = { changes: pullB.changes, complete: pullB.complete };
   const ctx = { syncId: input.syncId, direction: input.direction, now, newId, force: input.force };
 
-  let out = plan(viewA, viewB, links, input.settings, ctx);
+  let out = plan(viewA, viewB, current, input.settings, ctx);
   // Linked events the plan needs but an incremental pull did not carry: read them, plan again.
   for (let round = 0; out.fetch.length > 0 && round < 2; round++) {
     const extra: Record<Side, Change[]> = { a: [], b: [] };
@@ -131,9 +234,9 @@ export async function planPass(input: PassInput): Promise<PassPlan> {
     // Fetched events go first so a change in the pull (newer) still wins.
     viewA.changes = [...extra.a, ...viewA.changes];
     viewB.changes = [...extra.b, ...viewB.changes];
-    out = plan(viewA, viewB, links, input.settings, ctx);
+    out = plan(viewA, viewB, current, input.settings, ctx);
   }
-  return { actions: out.pause ? [] : out.actions, pause: out.pause, pulled: { a: pullA.cursor, b: pullB.cursor }, complete: pullA.complete && pullB.complete, links };
+  return { actions: out.pause ? [] : out.actions, pause: out.pause, pulled: { a: pullA.cursor, b: pullB.cursor }, complete: pullA.complete && pullB.complete, links: current };
 }
 
 /**

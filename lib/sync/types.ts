@@ -114,7 +114,24 @@ export const emptyCounts = (): RunCounts => ({ created: 0, updated: 0, deleted: 
  * A pass applied in steps, between its plan and its end (kept on its run row): small, no event
  * content. The pass's own writes, for the echo check, are kept with its actions.
  */
+/** Where one side's pull stands between the steps of a pass (plain data: a step's output). */
+export interface PullState {
+  /** The cursor the pull reads from (null: a complete pull). */
+  cursor: string | null;
+  /** The next page to read (null: the first). */
+  next: string | null;
+  /** The round's end (the provider's next cursor), once every page is read. */
+  end?: string;
+  /** The cheap check found nothing new since the cursor: nothing to read. */
+  unchanged?: boolean;
+  /** Which round of reading this is (a cursor the server dropped starts another) and its pieces so far. */
+  round: number;
+  pieces: number;
+}
+
 export interface PassProgress {
+  /** Set while the pass's pulls are still reading pages (nothing is planned yet). */
+  pulling?: Record<Side, PullState>;
   pulled: Record<Side, string>;
   complete: boolean;
   retryNeeded: boolean;

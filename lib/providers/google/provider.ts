@@ -18,7 +18,8 @@ import { writeQueue, type ItemResult } from "@/lib/providers/batch";
 import { deadline, errorForStatus, Limiter, retryAfterMs } from "@/lib/providers/http";
 import { OAuthTokenManager } from "@/lib/providers/oauth-tokens";
 import { noteRetry } from "@/lib/providers/retry-notes";
-import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
+import { pullAllPages } from "@/lib/providers/paging";
+import type { CalendarProvider, Change, PagedPull, PulledPages, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
 import { encodeBatch, GOOGLE_BATCH_MAX, parseBatch, type BatchCall } from "./batch";
 import { fromGoogle, instanceSuffix, MappingError, plainOccurrenceBody, recurrenceIdOf, toGoogle } from "./mapping";
 
@@ -281,12 +282,20 @@ class GoogleProvider implements CalendarProvider {
     return { master, exceptions };
   }
 
-  async pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult> {
+  pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult> {
+    return pullAllPages(this.pages, calendarId, cursor, window);
+  }
+
+  /** The pull page by page (2,500 events each): the sync token only comes with the last page. */
+  readonly pages: PagedPull = {
+    readPages: (calendarId, cursor, window, from, until) => this.readPages(calendarId, cursor, window, from, until),
+    finishPull: (calendarId, cursor, _window, items, end) => this.finishPull(calendarId, cursor, items as GEvent[], end),
+  };
+
+  private async readPages(calendarId: string, cursor: string | null, window: SyncWindow | undefined, from: string | null, until: number): Promise<PulledPages> {
     const items: GEvent[] = [];
-    let pageToken: string | undefined;
-    let nextSyncToken: string | undefined;
-    // A complete pull reads every page before it hands out the token (it only comes on the last).
-    do {
+    let pageToken = from ?? undefined;
+    for (;;) {
       let page: calendar_v3.Schema$Events;
       try {
         page = await this.call((o) =>
@@ -307,11 +316,16 @@ class GoogleProvider implements CalendarProvider {
         throw e;
       }
       items.push(...(page.items ?? []));
-      pageToken = page.nextPageToken ?? undefined;
-      nextSyncToken = page.nextSyncToken ?? nextSyncToken;
-    } while (pageToken);
-    if (!nextSyncToken) throw new TransientError("Google: the last page carried no sync token.");
+      if (!page.nextPageToken) {
+        if (!page.nextSyncToken) throw new TransientError("Google: the last page carried no sync token.");
+        return { items, end: page.nextSyncToken };
+      }
+      pageToken = page.nextPageToken;
+      if (Date.now() >= until) return { items, next: pageToken };
+    }
+  }
 
+  private async finishPull(calendarId: string, cursor: string | null, items: GEvent[], nextSyncToken: string): Promise<PullResult> {
     const complete = cursor === null;
     const masters = new Map<string, GEvent>();
     const exceptionsBySeries = new Map<string, GEvent[]>();

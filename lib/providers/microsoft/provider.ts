@@ -29,7 +29,8 @@ import { writeQueue, type ItemResult } from "@/lib/providers/batch";
 import { deadline, errorForStatus, Limiter, mapLimit, retryAfterMs } from "@/lib/providers/http";
 import { OAuthTokenManager } from "@/lib/providers/oauth-tokens";
 import { noteRetry } from "@/lib/providers/retry-notes";
-import type { CalendarProvider, Change, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
+import { pullAllPages } from "@/lib/providers/paging";
+import type { CalendarProvider, Change, PagedPull, PulledPages, PullResult, RemoteCalendar, SyncWindow, WatchResult, WriteResult } from "@/lib/providers/types";
 import {
   EXPAND_PROPERTIES,
   GROUP_PROPERTY_ID,
@@ -422,19 +423,44 @@ export class MicrosoftProvider implements CalendarProvider {
     }
   }
 
-  async pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult> {
-    const prior = cursor ? decodeCursor(cursor) : null;
-    const win = prior
-      ? { start: new Date(prior.start), end: new Date(prior.end) }
-      : (window ?? this.opts.defaultWindow?.() ?? { start: new Date(Date.now() - 30 * 86400_000), end: new Date(Date.now() + 365 * 86400_000) });
-    // A changed window needs a new delta round: the window is baked into the delta token.
-    if (prior && window && (window.start.getTime() !== win.start.getTime() || window.end.getTime() !== win.end.getTime()) && cursor)
-      return this.pullChanges(calendarId, null, window);
+  /** The window a pull covers: the one its delta round was started with, else the one asked for. */
+  private windowOf(prior: ReturnType<typeof decodeCursor> | null, window: SyncWindow | undefined): SyncWindow {
+    if (prior) return { start: new Date(prior.start), end: new Date(prior.end) };
+    return window ?? this.opts.defaultWindow?.() ?? { start: new Date(Date.now() - 30 * 86400_000), end: new Date(Date.now() + 365 * 86400_000) };
+  }
 
-    const path: string = prior
-      ? this.rel(prior.link)
-      : `/me/calendars/${enc(calendarId)}/calendarView/delta?startDateTime=${iso(win.start)}&endDateTime=${iso(win.end)}`;
-    const { items, deltaLink } = await this.deltaPages(path, prior !== null);
+  private static moved(win: SyncWindow, window: SyncWindow | undefined): boolean {
+    return window !== undefined && (window.start.getTime() !== win.start.getTime() || window.end.getTime() !== win.end.getTime());
+  }
+
+  async pullChanges(calendarId: string, cursor: string | null, window?: SyncWindow): Promise<PullResult> {
+    // A changed window needs a new delta round: the window is baked into the delta token.
+    if (cursor && MicrosoftProvider.moved(this.windowOf(decodeCursor(cursor), undefined), window)) return this.pullChanges(calendarId, null, window);
+    return pullAllPages(this.pages, calendarId, cursor, window);
+  }
+
+  /** The pull page by page (100 changes each): the delta link only comes with the last page. */
+  readonly pages: PagedPull = {
+    readPages: (calendarId, cursor, window, from, until) => this.readDelta(calendarId, cursor, window, from, until),
+    finishPull: (calendarId, cursor, window, items, end) => this.finishPull(calendarId, cursor, window, items as GraphEvent[], end),
+  };
+
+  private async readDelta(calendarId: string, cursor: string | null, window: SyncWindow | undefined, from: string | null, until: number): Promise<PulledPages> {
+    const prior = cursor ? decodeCursor(cursor) : null;
+    const win = this.windowOf(prior, window);
+    if (prior && MicrosoftProvider.moved(win, window)) throw new CursorExpiredError("Graph: the sync window moved; a new delta round is needed.");
+    const path = from
+      ? this.rel(from)
+      : prior
+        ? this.rel(prior.link)
+        : `/me/calendars/${enc(calendarId)}/calendarView/delta?startDateTime=${iso(win.start)}&endDateTime=${iso(win.end)}`;
+    const read = await this.deltaPages(path, prior !== null, until);
+    return "deltaLink" in read ? { items: read.items, end: read.deltaLink } : { items: read.items, next: read.nextLink };
+  }
+
+  private async finishPull(calendarId: string, cursor: string | null, window: SyncWindow | undefined, items: GraphEvent[], deltaLink: string): Promise<PullResult> {
+    const prior = cursor ? decodeCursor(cursor) : null;
+    const win = this.windowOf(prior, window);
 
     // Delta repeats, replays and reorders: keep one entry per id, the newest version winning.
     const latest = new Map<string, GraphEvent>();
@@ -590,7 +616,9 @@ export class MicrosoftProvider implements CalendarProvider {
    */
   async pullEtags(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null> {
     const prior = decodeCursor(cursor);
-    const { items, deltaLink } = await this.deltaPages(this.rel(prior.link), true);
+    const read = await this.deltaPages(this.rel(prior.link), true, Number.POSITIVE_INFINITY);
+    if (!("deltaLink" in read)) return null;
+    const { items, deltaLink } = read;
     const known: Record<string, string> = { ...prior.known };
     const latest = new Map<string, GraphEvent>();
     for (const it of items) latest.set(it.id, it);
@@ -615,9 +643,10 @@ export class MicrosoftProvider implements CalendarProvider {
    * Follows a delta round from `path` to its delta link. A round that keeps sending the same page
    * under fresh links (a wedged delta state, reported against Graph: it never ends) is given up
    * after three identical pages: an incremental round as an expired cursor (the pass starts a new
-   * round from scratch), a first round as a passing failure.
+   * round from scratch), a first round as a passing failure. Stops after the first page that ends
+   * at or after `until`, with the link to the next page.
    */
-  private async deltaPages(path: string, incremental: boolean): Promise<{ items: GraphEvent[]; deltaLink: string }> {
+  private async deltaPages(path: string, incremental: boolean, until: number): Promise<{ items: GraphEvent[]; deltaLink: string } | { items: GraphEvent[]; nextLink: string }> {
     const items: GraphEvent[] = [];
     let last = "";
     let repeats = 0;
@@ -626,7 +655,10 @@ export class MicrosoftProvider implements CalendarProvider {
       try {
         page = await this.call("read changes", (c) => c.api(path).header("Prefer", `${UTC_PREFER}, odata.maxpagesize=100`).get());
       } catch (e) {
-        if (e instanceof CursorExpiredError && !incremental) throw new TransientError("Graph dropped the delta round mid-way; try again.", undefined, { cause: e });
+        // A next-page link that no longer answers: the round is read again from its start (by the
+        // caller, who knows what it kept of it), in either kind of round.
+        if (e instanceof CursorExpiredError && (pages > 0 || path.includes("$skiptoken="))) throw new CursorExpiredError("Graph: the delta round's next-page link lapsed.", { cause: e });
+        if (e instanceof CursorExpiredError && !incremental) throw new TransientError("Graph dropped the delta round at its start; try again.", undefined, { cause: e });
         throw e;
       }
       const fingerprint = page.value.map((it) => `${it.id}:${it.changeKey ?? ""}`).join(",");
@@ -637,8 +669,10 @@ export class MicrosoftProvider implements CalendarProvider {
         throw incremental ? new CursorExpiredError(message) : new TransientError(message);
       }
       items.push(...page.value);
-      if (page["@odata.nextLink"]) path = this.rel(page["@odata.nextLink"]);
-      else if (page["@odata.deltaLink"]) return { items, deltaLink: page["@odata.deltaLink"] };
+      if (page["@odata.nextLink"]) {
+        if (Date.now() >= until) return { items, nextLink: page["@odata.nextLink"] };
+        path = this.rel(page["@odata.nextLink"]);
+      } else if (page["@odata.deltaLink"]) return { items, deltaLink: page["@odata.deltaLink"] };
       else break;
     }
     throw new TransientError("Graph delta ended without a delta link.");
