@@ -579,7 +579,16 @@ export async function handleGraph(ctx: Ctx, req: IncomingMessage, res: ServerRes
     const window = parseWindow(url);
     if (!window) return graphError(res, 400, "ErrorInvalidParameter", "startDateTime and endDateTime are required.");
     const list = state.instances(cal, window.start, window.end).sort((a, b) => a.startUtc.getTime() - b.startUtc.getTime());
-    return sendJson(res, 200, { value: list.map((i) => renderEvent(i, { tz, props, user })) });
+    // Paged as Graph pages it: `$top` events (at most 1,000), then a next link that skips them.
+    const top = Math.min(1000, Number(url.searchParams.get("$top") ?? "") || list.length || 1);
+    const skip = Number(url.searchParams.get("$skip") ?? "") || 0;
+    const body: Record<string, unknown> = { value: list.slice(skip, skip + top).map((i) => renderEvent(i, { tz, props, user })) };
+    if (skip + top < list.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set("$skip", String(skip + top));
+      body["@odata.nextLink"] = `${ctx.url}/v1.0/${calendarPath}/calendarView?${next.searchParams.toString()}`;
+    }
+    return sendJson(res, 200, body);
   }
 
   if (parts[0] === "events") {

@@ -14,7 +14,9 @@ import { continuePass, startPass, type PassStep } from "./sync-runner";
 /**
  * A calendar too large to read within one step: its pages are read over several steps (here one
  * page a step: a budget of 0 ms), kept sealed in the database between them, and planned once the
- * last is read. Outlook's delta sends 100 changes a page; 250 events make three pages.
+ * last is read. Outlook's delta sends 100 changes a page; 250 events make three pages, and a first
+ * round then reads the events once more through calendarView (500 a page, with the extended
+ * properties delta lacks): four pages in all.
  */
 
 const t = useTestDatabase();
@@ -60,6 +62,7 @@ async function titlesIn(target: MemoryCalendarProvider) {
 describe("a calendar too large for one step is read over several", () => {
   it("reads a page a step, keeps the pages sealed in between, plans once all are read, and copies every event once", async () => {
     const { userId, syncId, target, resolveProvider, asked } = await seed();
+    emu.clearRequestLog();
     const options = { resolveProvider, pullBudgetMs: 0 };
     const steps: PassStep[] = [await startPass(userId, syncId, options)];
     let last = steps[0];
@@ -73,14 +76,20 @@ describe("a calendar too large for one step is read over several", () => {
       last = await continuePass(userId, syncId, last.runId, options);
       steps.push(last);
     }
-    // Three delta pages: the first two steps leave pages to read, the third plans.
-    expect(steps.slice(0, 2)).toEqual([expect.objectContaining({ pulling: true, pending: 0 }), expect.objectContaining({ pulling: true, pending: 0 })]);
-    expect(steps[2]).toMatchObject({ pending: EVENTS });
-    expect(steps[2]).not.toHaveProperty("pulling");
+    // Four pages: the first three steps leave pages to read, the fourth plans.
+    const pulling = expect.objectContaining({ pulling: true, pending: 0 });
+    expect(steps.slice(0, 3)).toEqual([pulling, pulling, pulling]);
+    expect(steps[3]).toMatchObject({ pending: EVENTS });
+    expect(steps[3]).not.toHaveProperty("pulling");
     expect(last).toMatchObject({ done: { outcome: "success", counts: { created: EVENTS, failed: 0 } } });
-    expect(asked).toHaveLength(3);
+    expect(asked).toHaveLength(4);
     expect(asked[0]).toBeNull();
-    expect(new Set(asked).size).toBe(3);
+    expect(new Set(asked).size).toBe(4);
+    // No event was read again one by one for its extended properties: calendarView carried them.
+    const gets = emu.requestLog().filter((r) => r.method === "GET").map((r) => r.path);
+    expect(gets.filter((p) => /\/events\/[^/]+$/.test(p))).toEqual([]);
+    expect(gets.filter((p) => p.endsWith("/calendarView"))).toHaveLength(1);
+    expect(gets.filter((p) => p.endsWith("/calendarView/delta"))).toHaveLength(3);
 
     const titles = await titlesIn(target);
     expect(titles).toHaveLength(EVENTS);
@@ -115,8 +124,8 @@ describe("a calendar too large for one step is read over several", () => {
     while (!("done" in step)) step = await continuePass(userId, syncId, step.runId, options);
     expect(step.done).toMatchObject({ runId, outcome: "success", counts: { created: EVENTS, failed: 0 } });
 
-    // First page once; the second twice (the died step and its retry); the third once.
-    expect(asked).toHaveLength(4);
+    // First page once; the second twice (the died step and its retry); the third and the view once.
+    expect(asked).toHaveLength(5);
     expect(asked.filter((p) => p === null)).toHaveLength(1);
     expect(asked[1]).toBe(asked[2]);
     const titles = await titlesIn(target);

@@ -85,6 +85,17 @@ const CURSOR_PREFIX = "msd1.";
 export const SUBSCRIPTION_MINUTES = 4_200;
 /** Graph's Outlook limit: 4 requests of one app to one mailbox at a time; a batch's requests each count. */
 const CONCURRENCY = 4;
+/** Events per calendarView page when a complete round reads its events with their extended properties. */
+const VIEW_PAGE_SIZE = 500;
+/** `next` of a paged pull that has reached its calendarView pages: this prefix, then a ViewAt as JSON. */
+const VIEW_PAGE = "view:";
+/** Marks an event read through calendarView rather than delta (in a pull's items). */
+const VIEWED = "@hetk.view";
+interface ViewAt {
+  link: string;
+  /** The round's delta link, handed out once the view is read. */
+  end: string;
+}
 /** Graph's limit on requests per JSON batch. */
 export const GRAPH_BATCH_MAX = 20;
 const UTC_PREFER = 'outlook.timezone="UTC"';
@@ -321,6 +332,7 @@ export class MicrosoftProvider implements CalendarProvider {
   private rel(link: string): string {
     const base = `${this.graphUrl}/v1.0`;
     if (link.startsWith(base)) return link.slice(base.length);
+    if (link.startsWith("/")) return link;
     const u = new URL(link);
     return u.pathname.replace(/^\/v1\.0/, "") + u.search;
   }
@@ -449,18 +461,50 @@ export class MicrosoftProvider implements CalendarProvider {
     const prior = cursor ? decodeCursor(cursor) : null;
     const win = this.windowOf(prior, window);
     if (prior && MicrosoftProvider.moved(win, window)) throw new CursorExpiredError("Graph: the sync window moved; a new delta round is needed.");
+    if (from?.startsWith(VIEW_PAGE)) return this.readView(JSON.parse(from.slice(VIEW_PAGE.length)) as ViewAt, until);
     const path = from
       ? this.rel(from)
       : prior
         ? this.rel(prior.link)
         : `/me/calendars/${enc(calendarId)}/calendarView/delta?startDateTime=${iso(win.start)}&endDateTime=${iso(win.end)}`;
     const read = await this.deltaPages(path, prior !== null, until);
-    return "deltaLink" in read ? { items: read.items, end: read.deltaLink } : { items: read.items, next: read.nextLink };
+    if (!("deltaLink" in read)) return { items: read.items, next: read.nextLink };
+    if (prior) return { items: read.items, end: read.deltaLink };
+    // A complete round: delta carries no extended properties, so its single events would each be
+    // read again for Hetk's group marker. calendarView carries them, 500 events a page.
+    const at: ViewAt = {
+      link: `/me/calendars/${enc(calendarId)}/calendarView?startDateTime=${iso(win.start)}&endDateTime=${iso(win.end)}&$top=${VIEW_PAGE_SIZE}&$expand=${encodeURIComponent(EXPAND_PROPERTIES)}`,
+      end: read.deltaLink,
+    };
+    if (Date.now() >= until) return { items: read.items, next: VIEW_PAGE + JSON.stringify(at) };
+    const view = await this.readView(at, until);
+    return view.end !== undefined ? { items: [...read.items, ...view.items], end: view.end } : { items: [...read.items, ...view.items], next: view.next };
   }
 
-  private async finishPull(calendarId: string, cursor: string | null, window: SyncWindow | undefined, items: GraphEvent[], deltaLink: string): Promise<PullResult> {
+  /** calendarView pages of a complete round, each event marked as read there (`@view`). */
+  private async readView(at: ViewAt, until: number): Promise<PulledPages> {
+    const items: GraphEvent[] = [];
+    let path = at.link;
+    for (;;) {
+      const page: { value: GraphEvent[]; "@odata.nextLink"?: string } = await this.call("read events", (c) =>
+        c.api(this.rel(path)).header("Prefer", UTC_PREFER).get(),
+      );
+      for (const ev of page.value) items.push({ ...ev, [VIEWED]: true } as GraphEvent);
+      const next = page["@odata.nextLink"];
+      if (!next) return { items, end: at.end };
+      path = next;
+      if (Date.now() >= until) return { items, next: VIEW_PAGE + JSON.stringify({ link: next, end: at.end } satisfies ViewAt) };
+    }
+  }
+
+  private async finishPull(calendarId: string, cursor: string | null, window: SyncWindow | undefined, pulled: GraphEvent[], deltaLink: string): Promise<PullResult> {
     const prior = cursor ? decodeCursor(cursor) : null;
     const win = this.windowOf(prior, window);
+
+    // A complete round's events as calendarView gave them (with their extended properties).
+    const viewed = new Map<string, GraphEvent>();
+    for (const it of pulled) if (VIEWED in it) viewed.set(it.id, it);
+    const items = pulled.filter((it) => !(VIEWED in it));
 
     // Delta repeats, replays and reorders: keep one entry per id, the newest version winning.
     const latest = new Map<string, GraphEvent>();
@@ -527,7 +571,7 @@ export class MicrosoftProvider implements CalendarProvider {
 
     // Delta carries no extended properties, so each single event is read again for our marker.
     await mapLimit([...singles], CONCURRENCY, async (id) => {
-      const ev = await this.getEvent(id);
+      const ev = viewed.get(id) ?? (await this.getEvent(id));
       if (!ev) {
         if (id in known) changes.push({ type: "delete", ref: id });
         delete known[id];
