@@ -5,8 +5,11 @@
  * counts once: its calls are not delayed again), through the sync runner's step functions on an
  * in-memory database: the work of each sync-pair step, timed one by one.
  *
+ * With `source` "microsoft" the events come from an Outlook calendar on the Microsoft emulator
+ * (every Graph request waits `latencyMs` too): its delta pages of 100 are read over pull steps.
+ *
  * Usage: `const { measureChunkedPass } = await import("./chunked-pass")`, or
- *        npx tsx bench/chunked-pass.ts [events] [latencyMs]   (prints the figures as JSON)
+ *        npx tsx bench/chunked-pass.ts [events] [latencyMs] [google|microsoft]   (prints the figures as JSON)
  */
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,10 +17,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 export interface ChunkedPassFigures {
+  source: "google" | "microsoft";
   events: number;
   latencyMs: number;
-  /** Steps of the pass: the plan and the apply steps (load-sync and ensure-push not included). */
+  /** Steps of the pass: the plan, pull and apply steps (load-sync and ensure-push not included). */
   steps: number;
+  /** Steps that read pages on after the plan step's 20 s (pull-1, pull-2, …). */
+  pullSteps: number;
   planSeconds: number;
   longestApplySeconds: number;
   longestStepSeconds: number;
@@ -25,7 +31,7 @@ export interface ChunkedPassFigures {
   created: number;
 }
 
-export async function measureChunkedPass(events = 20_000, latencyMs = 200): Promise<ChunkedPassFigures> {
+export async function measureChunkedPass(events = 20_000, latencyMs = 200, source: "google" | "microsoft" = "google"): Promise<ChunkedPassFigures> {
   process.env.DATA_DIR ??= await mkdtemp(path.join(tmpdir(), "hetk-chunked-"));
   const { openDatabase, database, setDatabase } = await import("@/db/client");
   const { migrate } = await import("@/db/migrate");
@@ -34,20 +40,29 @@ export async function measureChunkedPass(events = 20_000, latencyMs = 200): Prom
   const { DEFAULT_SYNC_SETTINGS } = await import("@/lib/sync/settings");
   const { startGoogleEmulator } = await import("@/emulators/google");
   const { connectedProvider } = await import("@/test/support/google");
+  const { startMicrosoftEmulator } = await import("@/emulators/microsoft");
+  const { signedInAccount } = await import("@/test/support/microsoft");
 
   const previous = (globalThis as { [k: symbol]: unknown })[Symbol.for("hetk.db")] ? database() : undefined;
   const handle = openDatabase("memory://");
   await migrate(handle);
   setDatabase(handle);
   const emu = await startGoogleEmulator();
+  const ms = source === "microsoft" ? await startMicrosoftEmulator() : null;
   try {
     const [from, to] = ["source@gmail.test", "target@gmail.test"];
     emu.control.createUser(from);
     emu.control.createUser(to);
     // Four events an hour from tomorrow: 20,000 fit in seven months.
     const base = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 86_400_000;
+    const outlook = ms ? await signedInAccount(ms) : null;
     for (let i = 0; i < events; i++) {
       const start = base + i * 900_000;
+      if (outlook) {
+        const at = (t: number) => ({ dateTime: new Date(t).toISOString().slice(0, 19), timeZone: "UTC" });
+        outlook.emu.createEventAsUser(outlook.email, outlook.calendarId, { subject: `Meeting ${i}`, body: { contentType: "text", content: `Notes ${i}` }, start: at(start), end: at(start + 900_000) });
+        continue;
+      }
       emu.control.insertEvent(from, {
         summary: `Meeting ${i}`,
         description: `Notes ${i}`,
@@ -55,24 +70,25 @@ export async function measureChunkedPass(events = 20_000, latencyMs = 200): Prom
         end: { dateTime: new Date(start + 900_000).toISOString() },
       } as never);
     }
-    const source = (await connectedProvider(emu, from)).provider;
-    const target = (await connectedProvider(emu, to)).provider;
+    const sourceProvider = outlook?.provider ?? (await connectedProvider(emu, from)).provider;
+    const targetProvider = (await connectedProvider(emu, to)).provider;
     // Every request the providers make waits `latencyMs`: reads (GET) and batch requests; the calls
     // inside a batch are answered without a further wait, as one round trip.
     for (const match of [{ method: "GET" }, { pathIncludes: "/batch" }]) emu.control.addFault({ status: 0, delayMs: latencyMs, times: 1e9, match });
+    ms?.addFault({ status: 0, delayMs: latencyMs, remaining: 1e9, pathPrefix: "/v1.0/" });
 
     const userId = crypto.randomUUID();
     const d = handle.db;
     await d.insert(users).values({ id: userId, email: `${userId}@example.com` });
-    const [accA] = await d.insert(calendarAccounts).values({ userId, provider: "google", email: from }).returning();
+    const [accA] = await d.insert(calendarAccounts).values({ userId, provider: outlook ? "microsoft" : "google", email: outlook?.email ?? from }).returning();
     const [accB] = await d.insert(calendarAccounts).values({ userId, provider: "google", email: to }).returning();
-    const [calA] = await d.insert(calendars).values({ accountId: accA.id, remoteId: from, name: "Source" }).returning();
+    const [calA] = await d.insert(calendars).values({ accountId: accA.id, remoteId: outlook?.calendarId ?? from, name: "Source" }).returning();
     const [calB] = await d.insert(calendars).values({ accountId: accB.id, remoteId: to, name: "Target" }).returning();
     const months = Math.min(24, Math.ceil((events * 900_000) / (30 * 86_400_000)) + 2);
     const settings = { ...DEFAULT_SYNC_SETTINGS, windowMonthsAhead: months };
     const [sync] = await d.insert(syncs).values({ userId, calendarAId: calA.id, calendarBId: calB.id, direction: "one_way", settings }).returning();
 
-    const options = { resolveProvider: async (account: { id: string }) => (account.id === accA.id ? source : target) };
+    const options = { resolveProvider: async (account: { id: string }) => (account.id === accA.id ? sourceProvider : targetProvider) };
     const times: number[] = [];
     const timed = async <T>(fn: () => Promise<T>) => {
       const t = performance.now();
@@ -81,7 +97,9 @@ export async function measureChunkedPass(events = 20_000, latencyMs = 200): Prom
       return out;
     };
     let step = await timed(() => startPass(userId, sync.id, options));
+    let pullSteps = 0;
     while (!("done" in step)) {
+      if (step.pulling) pullSteps++;
       const runId = step.runId;
       step = await timed(() => continuePass(userId, sync.id, runId, options));
     }
@@ -89,9 +107,11 @@ export async function measureChunkedPass(events = 20_000, latencyMs = 200): Prom
     if (result.outcome !== "success" || result.counts.created !== events) throw new Error(`chunked pass: ${JSON.stringify(result)}`);
     const round = (x: number) => Math.round(x * 10) / 10;
     return {
+      source,
       events,
       latencyMs,
       steps: times.length,
+      pullSteps,
       planSeconds: round(times[0]),
       longestApplySeconds: round(Math.max(0, ...times.slice(1))),
       longestStepSeconds: round(Math.max(...times)),
@@ -100,6 +120,7 @@ export async function measureChunkedPass(events = 20_000, latencyMs = 200): Prom
     };
   } finally {
     await emu.close();
+    await ms?.close();
     setDatabase(previous);
     await handle.close();
   }
@@ -107,7 +128,7 @@ export async function measureChunkedPass(events = 20_000, latencyMs = 200): Prom
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   process.env.LOG_LEVEL ??= "error";
-  const figures = await measureChunkedPass(Number(process.argv[2] ?? 20_000), Number(process.argv[3] ?? 200));
+  const figures = await measureChunkedPass(Number(process.argv[2] ?? 20_000), Number(process.argv[3] ?? 200), process.argv[4] === "microsoft" ? "microsoft" : "google");
   console.log(JSON.stringify(figures, null, 2));
   process.exit(0);
 }
