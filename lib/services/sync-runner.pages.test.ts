@@ -100,6 +100,13 @@ describe("a calendar too large for one step is read over several", () => {
     expect(run.progress).toBeNull();
     expect(await t.db.select().from(passPulls).where(eq(passPulls.runId, run.id))).toEqual([]);
 
+    // The next pass goes on from the delta link (the pass window is the same all day): one page,
+    // nothing new, not a new round of the whole calendar.
+    asked.length = 0;
+    const idle = await startPass(userId, syncId, options);
+    expect(idle).toMatchObject({ done: { outcome: "success", counts: { created: 0, updated: 0, deleted: 0 } } });
+    expect(asked).toEqual([null]);
+
   });
 
   it("a pull step that dies is redone from its own page: the pages before it are not read again, nothing is copied twice", async () => {

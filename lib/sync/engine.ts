@@ -41,12 +41,20 @@ export interface PassResult {
   planned: number;
 }
 
-const MONTH = 31 * 86_400_000;
+const DAY = 86_400_000;
+const MONTH = 31 * DAY;
 
+/**
+ * The time range a pass pulls: the settings' window with a day's margin behind and a month's
+ * ahead, on whole UTC days, so that every pass of a day asks for the same range. A provider whose
+ * change feed is bound to its range (Graph's calendarView delta) starts a new round when the range
+ * moves: with a range that moved with the clock, every pass read the whole window again.
+ */
 function windowOf(settings: SyncSettings, now: Date): SyncWindow {
+  const floorDay = (ms: number) => Math.floor(ms / DAY) * DAY;
   return {
-    start: new Date(now.getTime() - (settings.windowDaysBack + 1) * 86_400_000),
-    end: new Date(now.getTime() + (settings.windowMonthsAhead + 1) * MONTH),
+    start: new Date(floorDay(now.getTime() - (settings.windowDaysBack + 1) * DAY)),
+    end: new Date(floorDay(now.getTime() + (settings.windowMonthsAhead + 1) * MONTH) + DAY),
   };
 }
 

@@ -147,6 +147,17 @@ describe("Microsoft provider against the emulator", () => {
     }
   });
 
+  it("a deletion reaches the pass even when the cursor it is read from never saw the event (a pass that read it did not save its cursor)", async () => {
+    const a = await signedInAccount(emu);
+    const empty = await a.provider.pullChanges(a.calendarId, null, CONTRACT_WINDOW);
+    const id = String(emu.createEventAsUser(a.email, a.calendarId, asUser("2030-04-02T09:00:00", "2030-04-02T10:00:00", { subject: "Dentist" })).id);
+    // A pass reads it (and copies it) but its cursor is not kept: a write failed.
+    expect(upserts((await a.provider.pullChanges(a.calendarId, empty.cursor)).changes).map((c) => c.ref)).toEqual([id]);
+    emu.deleteEventAsUser(a.email, id);
+    // The next pass reads from the same old cursor: the deletion is reported, for the links to decide.
+    expect((await a.provider.pullChanges(a.calendarId, empty.cursor)).changes).toEqual([{ type: "delete", ref: id }]);
+  });
+
   it("@removed outside the window is not a deletion; a known event moved out is an update; a real delete is a delete", async () => {
     const a = await signedInAccount(emu);
     const inside = emu.createEventAsUser(a.email, a.calendarId, asUser("2030-02-01T10:00:00", "2030-02-01T11:00:00", { subject: "inside" }));

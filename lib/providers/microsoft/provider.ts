@@ -520,6 +520,8 @@ export class MicrosoftProvider implements CalendarProvider {
     const singles = new Set<string>();
     const verify = new Set<string>();
     const groups = new Set<string>();
+    /** Deletions read back (the event is gone) of ids this cursor did not know. */
+    const confirmedGone = new Set<string>();
     for (const it of latest.values()) {
       if (it["@removed"]) {
         const k = known[it.id];
@@ -547,7 +549,11 @@ export class MicrosoftProvider implements CalendarProvider {
       const ev = await this.getEvent(id);
       const wasKnown = id in known;
       if (!ev) {
-        if (wasKnown || !prior) changes.push({ type: "delete", ref: id });
+        // Gone for certain. An id this cursor never knew may still be linked: a pass that read it
+        // may not have saved its cursor (a write failed, the step died), and the sync's links, not
+        // this cursor, say whether a copy exists.
+        changes.push({ type: "delete", ref: id });
+        if (!wasKnown) confirmedGone.add(id);
         delete known[id];
         return;
       }
@@ -640,7 +646,7 @@ export class MicrosoftProvider implements CalendarProvider {
       const print =
         c.type === "upsert" ? `${c.etag}|${contentHash(c.event).slice(0, 12)}` : c.type === "invalid" ? `x|${c.error.slice(0, 40)}` : null;
       if (print === null) {
-        if (prior && !(c.ref in seen) && !(c.ref in (prior.known ?? {}))) continue;
+        if (prior && !(c.ref in seen) && !(c.ref in (prior.known ?? {})) && !confirmedGone.has(c.ref)) continue;
         delete seen[c.ref];
         out.push(c);
         continue;
