@@ -257,23 +257,43 @@ function openJson<T>(sealed: string, runId: string): T {
 const sealActions = (actions: Action[], runId: string) => sealJson(actions.map(plainAction), runId);
 const openActions = (sealed: string, runId: string) => openJson<Action[]>(sealed, runId);
 
-/** The pages a pass's pulls read, kept between its steps in `pass_pull` until the pass is planned. */
-class DbPullStash implements PullStash {
+/**
+ * The pages a pass's pulls read. Those read in this step stay in memory; only a step that leaves
+ * pages to read keeps them (`keep`), in `pass_pull`, for the steps after it. A pass read and planned
+ * in one step writes nothing there.
+ */
+class StepPullStash implements PullStash {
+  private readonly fresh = new Map<string, { part: string; seq: number; items: unknown[] }>();
   constructor(private readonly runId: string) {}
   async put(part: string, seq: number, items: unknown[]) {
-    const sealed = sealJson(items, this.runId);
-    await db()
-      .insert(passPulls)
-      .values({ runId: this.runId, part, seq, items: sealed })
-      .onConflictDoUpdate({ target: [passPulls.runId, passPulls.part, passPulls.seq], set: { items: sealed } });
+    this.fresh.set(`${part}/${seq}`, { part, seq, items });
   }
   async read(part: string, count: number) {
-    const rows = await db()
-      .select({ seq: passPulls.seq, items: passPulls.items })
-      .from(passPulls)
-      .where(and(eq(passPulls.runId, this.runId), eq(passPulls.part, part)))
-      .orderBy(asc(passPulls.seq));
-    return rows.filter((r) => r.seq < count).flatMap((r) => openJson<unknown[]>(r.items, this.runId));
+    const pieces: unknown[][] = [];
+    const missing: number[] = [];
+    for (let seq = 0; seq < count; seq++) {
+      const got = this.fresh.get(`${part}/${seq}`);
+      if (got) pieces[seq] = got.items;
+      else missing.push(seq);
+    }
+    if (missing.length > 0) {
+      const rows = await db()
+        .select({ seq: passPulls.seq, items: passPulls.items })
+        .from(passPulls)
+        .where(and(eq(passPulls.runId, this.runId), eq(passPulls.part, part), inArray(passPulls.seq, missing)));
+      for (const r of rows) pieces[r.seq] = openJson<unknown[]>(r.items, this.runId);
+    }
+    return pieces.flat();
+  }
+  /** Writes this step's pages (sealed); a piece of the same number, from a step redone, is replaced. */
+  async keep() {
+    for (const { part, seq, items } of this.fresh.values()) {
+      const sealed = sealJson(items, this.runId);
+      await db()
+        .insert(passPulls)
+        .values({ runId: this.runId, part, seq, items: sealed })
+        .onConflictDoUpdate({ target: [passPulls.runId, passPulls.part, passPulls.seq], set: { items: sealed } });
+    }
   }
 }
 
@@ -348,7 +368,7 @@ export async function startPass(userId: string, syncId: string, options: PassSte
   };
   const retries: string[] = [];
   try {
-    const stash = new DbPullStash(run.id);
+    const stash = new StepPullStash(run.id);
     const read = await collectRetryNotes(retries, async () => {
       const begun = await beginPulls(input);
       const states = await readPulls(input, begun.states, stash, Date.now() + (options.pullBudgetMs ?? PULL_BUDGET_MS));
@@ -366,7 +386,7 @@ export async function startPass(userId: string, syncId: string, options: PassSte
       force: options.force === true,
       touchedAt: new Date().toISOString(),
     };
-    return await afterReading(run.id, input, progress, read, recorder, retries, options);
+    return await afterReading(run.id, input, progress, read, stash, recorder, retries, options);
   } catch (e) {
     recordRetries(recorder, retries);
     await recorder.flush().catch(() => {});
@@ -385,6 +405,7 @@ async function afterReading(
   input: PassInput & { now: Date },
   progress: PassProgress,
   read: { states: Record<Side, PullState> } | { planned: PassPlan },
+  stash: StepPullStash,
   recorder: DbRecorder,
   retries: string[],
   options: PassStepOptions,
@@ -393,6 +414,7 @@ async function afterReading(
   recordRetries(recorder, retries.splice(0));
   await recorder.flush();
   if ("states" in read) {
+    await stash.keep();
     await db()
       .update(syncRuns)
       .set({ progress: { ...progress, pulling: read.states, touchedAt: new Date().toISOString() }, outcome: "running", error: null, finishedAt: null })
@@ -400,7 +422,8 @@ async function afterReading(
     return { runId, pending: 0, pulling: true };
   }
   const planned = read.planned;
-  await db().delete(passPulls).where(eq(passPulls.runId, runId));
+  // Pages kept by earlier steps of this pass go once it is planned.
+  if (progress.pulling) await db().delete(passPulls).where(eq(passPulls.runId, runId));
   if (planned.pause) {
     const reason = planned.pause.reason;
     await db().update(syncRuns).set({ outcome: "paused", finishedAt: new Date(), error: reason, progress: null }).where(eq(syncRuns.id, runId));
@@ -455,12 +478,12 @@ async function continueReading(sync: SyncRow, runId: string, progress: PassProgr
       newId: options.newId,
       force: progress.force,
     };
-    const stash = new DbPullStash(runId);
+    const stash = new StepPullStash(runId);
     const read = await collectRetryNotes(retries, async () => {
       const states = await readPulls(input, progress.pulling, stash, Date.now() + (options.pullBudgetMs ?? PULL_BUDGET_MS));
       return pullsRead(states) ? { planned: await planPulled(input, states, stash) } : { states };
     });
-    return await afterReading(runId, input, progress, read, recorder, retries, options);
+    return await afterReading(runId, input, progress, read, stash, recorder, retries, options);
   } catch (e) {
     recordRetries(recorder, retries);
     await recorder.flush().catch(() => {});
