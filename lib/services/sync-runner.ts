@@ -366,31 +366,47 @@ export async function startPass(userId: string, syncId: string, options: PassSte
     force: options.force,
     complete,
   };
+  const progress: PassProgress = {
+    pulled: { a: "", b: "" },
+    complete: false,
+    retryNeeded: false,
+    completePullNext: { a: false, b: false },
+    writes: 0,
+    planned: 0,
+    applied: 0,
+    now: now.toISOString(),
+    force: options.force === true,
+    touchedAt: new Date().toISOString(),
+  };
+  return readStep(run.id, input, recorder, progress, null, options);
+}
+
+/**
+ * A step of a pass that reads: its pulls from where `from` left them (null: from the start, after
+ * the cheap checks), until the step's budget; planned once every page is read. A failure is
+ * recorded on the run and rethrown.
+ */
+async function readStep(
+  runId: string,
+  input: PassInput & { now: Date },
+  recorder: DbRecorder,
+  progress: PassProgress,
+  from: Record<Side, PullState> | null,
+  options: PassStepOptions,
+): Promise<PassStep> {
   const retries: string[] = [];
   try {
-    const stash = new StepPullStash(run.id);
+    const stash = new StepPullStash(runId);
     const read = await collectRetryNotes(retries, async () => {
-      const begun = await beginPulls(input);
+      const begun = from ? { states: from, links: undefined } : await beginPulls(input);
       const states = await readPulls(input, begun.states, stash, Date.now() + (options.pullBudgetMs ?? PULL_BUDGET_MS));
       return pullsRead(states) ? { planned: await planPulled(input, states, stash, begun.links) } : { states };
     });
-    const progress: PassProgress = {
-      pulled: { a: "", b: "" },
-      complete: false,
-      retryNeeded: false,
-      completePullNext: { a: false, b: false },
-      writes: 0,
-      planned: 0,
-      applied: 0,
-      now: now.toISOString(),
-      force: options.force === true,
-      touchedAt: new Date().toISOString(),
-    };
-    return await afterReading(run.id, input, progress, read, stash, recorder, retries, options);
+    return await afterReading(runId, input, progress, read, stash, recorder, retries, options);
   } catch (e) {
     recordRetries(recorder, retries);
     await recorder.flush().catch(() => {});
-    await recordFailure(syncId, run.id, now, e);
+    await recordFailure(input.syncId, runId, input.now, e);
     throw e;
   }
 }
@@ -462,34 +478,27 @@ async function afterReading(
 /** A step of a pass whose pulls have pages left: reads on, and plans once every page is read. */
 async function continueReading(sync: SyncRow, runId: string, progress: PassProgress & { pulling: Record<Side, PullState> }, options: PassStepOptions): Promise<PassStep> {
   const now = new Date(progress.now);
-  const recorder = new DbRecorder(runId);
-  const retries: string[] = [];
+  let sides: Record<Side, PassSide>;
   try {
-    const sides = await loadSides(sync, options);
-    const input: PassInput & { now: Date } = {
-      syncId: sync.id,
-      direction: sync.direction,
-      settings: readSyncSettings(sync.settings),
-      a: sides.a,
-      b: sides.b,
-      store: new DbLinkStore(sync.id),
-      recorder,
-      now,
-      newId: options.newId,
-      force: progress.force,
-    };
-    const stash = new StepPullStash(runId);
-    const read = await collectRetryNotes(retries, async () => {
-      const states = await readPulls(input, progress.pulling, stash, Date.now() + (options.pullBudgetMs ?? PULL_BUDGET_MS));
-      return pullsRead(states) ? { planned: await planPulled(input, states, stash) } : { states };
-    });
-    return await afterReading(runId, input, progress, read, stash, recorder, retries, options);
+    sides = await loadSides(sync, options);
   } catch (e) {
-    recordRetries(recorder, retries);
-    await recorder.flush().catch(() => {});
     await recordFailure(sync.id, runId, now, e);
     throw e;
   }
+  const recorder = new DbRecorder(runId);
+  const input: PassInput & { now: Date } = {
+    syncId: sync.id,
+    direction: sync.direction,
+    settings: readSyncSettings(sync.settings),
+    a: sides.a,
+    b: sides.b,
+    store: new DbLinkStore(sync.id),
+    recorder,
+    now,
+    newId: options.newId,
+    force: progress.force,
+  };
+  return readStep(runId, input, recorder, progress, progress.pulling, options);
 }
 
 /**
