@@ -79,7 +79,15 @@ try {
     measured.sort((a, b) => (a.categories.performance?.score ?? 0) - (b.categories.performance?.score ?? 0));
     const lhr = measured[Math.floor(measured.length / 2)];
     const scores = Object.fromEntries(categories.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]));
-    rows.push({ path, ...scores, "runs (perf)": measured.map((r) => Math.round((r.categories.performance?.score ?? 0) * 100)).join(" "), benchmarkIndex: Math.round(lhr.environment?.benchmarkIndex ?? 0) });
+    const ms = (id) => Math.round(lhr.audits[id]?.numericValue ?? 0);
+    rows.push({
+      path,
+      ...scores,
+      "runs (perf)": measured.map((r) => Math.round((r.categories.performance?.score ?? 0) * 100)).join(" "),
+      "LCP ms": ms("largest-contentful-paint"),
+      "TBT ms": ms("total-blocking-time"),
+      benchmarkIndex: Math.round(lhr.environment?.benchmarkIndex ?? 0),
+    });
     for (const c of categories) {
       const below = scores[c] < bar[c];
       if (below) failedBar = true;

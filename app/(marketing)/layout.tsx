@@ -1,6 +1,5 @@
 import { SiteHeader } from "@/components/marketing/site-header";
 import { SiteFooter } from "@/components/marketing/site-footer";
-import "@/components/mdx/prose.css";
 
 export default function MarketingLayout({ children }: { children: React.ReactNode }) {
   return (

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { ButtonLink } from "@/components/ui/button";
 import { ProviderMark } from "@/components/marketing/provider-mark";
 import { capabilities, describeChangeDelay, providerIds } from "@/lib/capabilities";
@@ -48,7 +48,7 @@ export default function HomePage() {
         </p>
         <div className="mt-8 flex flex-wrap gap-3">
           <ButtonLink href="/sign-in" prefetch={false}>Start syncing for free</ButtonLink>
-          <ButtonLink href="/help/getting-started-safely" variant="secondary">Try it on test calendars first</ButtonLink>
+          <ButtonLink href="/help/getting-started-safely" prefetch={false} variant="secondary">Try it on test calendars first</ButtonLink>
         </div>
       </section>
 
@@ -63,9 +63,9 @@ export default function HomePage() {
                   <div className="flex items-center gap-3">
                     <ProviderMark id={id} />
                     <h3 className="font-semibold">
-                      <Link href={`/integrations/${id}`} className="after:absolute after:inset-0">
+                      <SiteLink href={`/integrations/${id}`} className="after:absolute after:inset-0">
                         {p.name}
-                      </Link>
+                      </SiteLink>
                     </h3>
                   </div>
                   <p className="mt-3 text-slate-700 dark:text-slate-300">{p.summary}</p>
@@ -124,7 +124,7 @@ export default function HomePage() {
         </div>
         <p className="mt-6 text-slate-700 dark:text-slate-300">
           The details, and how to withdraw access from each provider, are on the{" "}
-          <Link href="/security" className="text-brand-600 underline underline-offset-2 dark:text-brand-100">security and privacy page</Link>.
+          <SiteLink href="/security" className="text-brand-600 underline underline-offset-2 dark:text-brand-100">security and privacy page</SiteLink>.
         </p>
       </section>
 
@@ -135,12 +135,12 @@ export default function HomePage() {
             The first sync pair is free, with every setting. Connect as many accounts and calendars as you have.
           </p>
           <div className="mt-6 flex flex-wrap gap-3">
-            <Link href="/sign-in" prefetch={false} className="inline-flex items-center rounded-md bg-white px-4 py-2 text-sm font-medium text-brand-900 hover:bg-brand-50">
+            <SiteLink href="/sign-in" prefetch={false} className="inline-flex items-center rounded-md bg-white px-4 py-2 text-sm font-medium text-brand-900 hover:bg-brand-50">
               Connect your first calendar
-            </Link>
-            <Link href="/pricing" className="inline-flex items-center rounded-md border border-white/40 px-4 py-2 text-sm font-medium text-white hover:bg-white/10">
+            </SiteLink>
+            <SiteLink href="/pricing" className="inline-flex items-center rounded-md border border-white/40 px-4 py-2 text-sm font-medium text-white hover:bg-white/10">
               See pricing
-            </Link>
+            </SiteLink>
           </div>
         </div>
       </section>

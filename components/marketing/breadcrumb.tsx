@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 
 /** The visible trail that matches the page's BreadcrumbList structured data. */
 export function Breadcrumb({ trail, current }: { trail: { name: string; href: string }[]; current: string }) {
@@ -7,9 +7,9 @@ export function Breadcrumb({ trail, current }: { trail: { name: string; href: st
       <ol className="flex flex-wrap gap-x-2">
         {trail.map((t) => (
           <li key={t.href}>
-            <Link href={t.href} prefetch={false} className="underline underline-offset-2">
+            <SiteLink href={t.href} prefetch={false} className="underline underline-offset-2">
               {t.name}
-            </Link>{" "}
+            </SiteLink>{" "}
             <span aria-hidden="true">/</span>
           </li>
         ))}

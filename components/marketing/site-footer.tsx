@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { site } from "@/lib/site";
 
 const columns = [
@@ -53,9 +53,9 @@ export function SiteFooter() {
                       {l.label}
                     </a>
                   ) : (
-                    <Link href={l.href} prefetch={false} className={linkClass}>
+                    <SiteLink href={l.href} prefetch={false} className={linkClass}>
                       {l.label}
-                    </Link>
+                    </SiteLink>
                   )}
                 </li>
               ))}

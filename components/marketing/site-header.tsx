@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { Logo } from "@/components/ui/logo";
 import { ButtonLink } from "@/components/ui/button";
 
@@ -22,9 +22,9 @@ export function SiteHeader() {
         <Logo prefetch={false} />
         <nav aria-label="Main" className="flex flex-wrap items-center gap-1 text-sm">
           {nav.map((item) => (
-            <Link key={item.href} href={item.href} prefetch={false} className="rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+            <SiteLink key={item.href} href={item.href} prefetch={false} className="rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
               {item.label}
-            </Link>
+            </SiteLink>
           ))}
           <ButtonLink href="/dashboard" prefetch={false} className="ml-2">
             Open Hetk

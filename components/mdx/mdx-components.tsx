@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import type { ComponentProps } from "react";
 import { Callout } from "@/components/mdx/callout";
 import { ProviderDiagram } from "@/components/mdx/provider-diagram";
@@ -11,7 +11,7 @@ import { ScrollTable } from "@/components/mdx/scroll-table";
  * prose.css shows a "#" marker on hover and keeps headings clear of the top edge when jumped to.
  */
 function SmartLink({ href = "", ...props }: ComponentProps<"a">) {
-  if (href.startsWith("/")) return <Link href={href} {...props} />;
+  if (href.startsWith("/")) return <SiteLink href={href} {...props} />;
   if (href.startsWith("#")) return <a href={href} {...props} />;
   return <a href={href} rel="noopener noreferrer" {...props} />;
 }

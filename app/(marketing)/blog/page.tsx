@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { JsonLd } from "@/components/marketing/json-ld";
 import { DateText } from "@/components/ui/date";
 import { listPosts } from "@/lib/content/blog";
@@ -24,9 +24,9 @@ export default function BlogIndexPage() {
           <li key={p.slug}>
             <article>
               <h2 className="text-2xl font-semibold tracking-tight">
-                <Link href={p.href} prefetch={false} className="text-brand-600 hover:underline dark:text-brand-100">
+                <SiteLink href={p.href} prefetch={false} className="text-brand-600 hover:underline dark:text-brand-100">
                   {p.title}
-                </Link>
+                </SiteLink>
               </h2>
               <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
                 <DateText date={p.date} /> · {p.authorName} · {p.readingMinutes} min read

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { HelpSearch } from "@/components/marketing/help-search";
 import { JsonLd } from "@/components/marketing/json-ld";
 import { DateText } from "@/components/ui/date";
@@ -44,9 +44,9 @@ export default function HelpIndexPage() {
               <li key={a.slug}>
                 <article>
                   <h3 className="text-lg font-semibold">
-                    <Link href={a.href} prefetch={false} className="text-brand-600 hover:underline dark:text-brand-100">
+                    <SiteLink href={a.href} prefetch={false} className="text-brand-600 hover:underline dark:text-brand-100">
                       {a.title}
-                    </Link>
+                    </SiteLink>
                   </h3>
                   <p className="mt-1 text-slate-700 dark:text-slate-300">{a.description}</p>
                   <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
@@ -60,9 +60,9 @@ export default function HelpIndexPage() {
       ))}
       <p className="mt-12 text-sm text-slate-600 dark:text-slate-400">
         Follow new and updated guides with the <a href="/help/feed.xml" className="underline underline-offset-2">RSS feed</a>. Longer stories live on the{" "}
-        <Link href="/blog" prefetch={false} className="underline underline-offset-2">
+        <SiteLink href="/blog" prefetch={false} className="underline underline-offset-2">
           blog
-        </Link>
+        </SiteLink>
         .
       </p>
     </div>

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { ProviderMark } from "@/components/marketing/provider-mark";
 import { capabilities, describeChangeDelay, providerIds } from "@/lib/capabilities";
 import { pageMetadata } from "@/lib/content/seo";
@@ -25,9 +25,9 @@ export default function IntegrationsPage() {
               <div className="flex items-center gap-3">
                 <ProviderMark id={id} />
                 <h2 className="text-xl font-semibold">
-                  <Link href={`/integrations/${id}`} className="after:absolute after:inset-0">
+                  <SiteLink href={`/integrations/${id}`} className="after:absolute after:inset-0">
                     {p.name}
-                  </Link>
+                  </SiteLink>
                 </h2>
               </div>
               <p className="mt-3 flex-1 text-slate-700 dark:text-slate-300">{p.summary}</p>

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { ButtonLink } from "@/components/ui/button";
 import { capabilities, describeChangeDelay } from "@/lib/capabilities";
 import { pageMetadata } from "@/lib/content/seo";
@@ -77,7 +77,7 @@ export default function PricingPage() {
           ))}
         </dl>
         <p className="mt-8 text-slate-700 dark:text-slate-300">
-          Not sure it fits? <Link href="/help/getting-started-safely" className="text-brand-600 underline underline-offset-2 dark:text-brand-100">Try it on two test calendars</Link> with the free pair first.
+          Not sure it fits? <SiteLink href="/help/getting-started-safely" className="text-brand-600 underline underline-offset-2 dark:text-brand-100">Try it on two test calendars</SiteLink> with the free pair first.
         </p>
       </section>
     </div>

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { ScrollTable } from "@/components/mdx/scroll-table";
 import { capabilities, providerIds } from "@/lib/capabilities";
 import { helpLinks } from "@/lib/content/help-links";
@@ -39,7 +39,7 @@ export default function SecurityPage() {
           </li>
           <li>
             <strong>Narrow permissions.</strong> Google and Microsoft are asked only for calendar access; see each{" "}
-            <Link href="/integrations">integration page</Link> for the exact list.
+            <SiteLink href="/integrations">integration page</SiteLink> for the exact list.
           </li>
         </ul>
 
@@ -89,9 +89,9 @@ export default function SecurityPage() {
               {providerIds.map((id) => (
                 <tr key={id}>
                   <td>
-                    <Link href={`/integrations/${id}`}>{capabilities[id].name}</Link>
+                    <SiteLink href={`/integrations/${id}`}>{capabilities[id].name}</SiteLink>
                   </td>
-                  <td>{id === "icloud" ? <Link href={helpLinks.revokeIcloudAccess}>{capabilities[id].auth.revokeAt}</Link> : capabilities[id].auth.revokeAt}</td>
+                  <td>{id === "icloud" ? <SiteLink href={helpLinks.revokeIcloudAccess}>{capabilities[id].auth.revokeAt}</SiteLink> : capabilities[id].auth.revokeAt}</td>
                 </tr>
               ))}
             </tbody>
@@ -99,7 +99,7 @@ export default function SecurityPage() {
         </ScrollTable>
         <p>
           Revoking takes effect immediately. Hetk then pauses the syncs that used that account and shows a <strong>Needs reconnecting</strong> badge,
-          without deleting any copies — see <Link href={helpLinks.paused}>what “paused” means</Link>.
+          without deleting any copies — see <SiteLink href={helpLinks.paused}>what “paused” means</SiteLink>.
         </p>
       </div>
     </div>

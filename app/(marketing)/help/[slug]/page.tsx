@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { notFound } from "next/navigation";
 import { ArticleNav } from "@/components/marketing/article-nav";
 import { Breadcrumb } from "@/components/marketing/breadcrumb";
@@ -70,9 +70,9 @@ export default async function HelpArticlePage({ params }: Props) {
               <ul className="mt-4 space-y-3">
                 {related.map((r) => (
                   <li key={r.slug}>
-                    <Link href={r.href} prefetch={false} className="font-medium text-brand-600 hover:underline dark:text-brand-100">
+                    <SiteLink href={r.href} prefetch={false} className="font-medium text-brand-600 hover:underline dark:text-brand-100">
                       {r.title}
-                    </Link>
+                    </SiteLink>
                     <p className="text-sm text-slate-600 dark:text-slate-400">{r.description}</p>
                   </li>
                 ))}

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { SiteLink } from "@/components/marketing/site-link";
 import { ScrollTable } from "@/components/mdx/scroll-table";
 import { notFound } from "next/navigation";
 import { CapabilityTables } from "@/components/marketing/capability-table";
@@ -98,7 +98,7 @@ function Authentication({ p }: { p: ProviderCapabilities }) {
         {p.id === "microsoft" && (
           <p>
             Some organisations require an administrator to approve new apps first. If Microsoft asks for that, see{" "}
-            <Link href={helpLinks.adminApproval}>Microsoft 365 organisations that need admin approval</Link>.
+            <SiteLink href={helpLinks.adminApproval}>Microsoft 365 organisations that need admin approval</SiteLink>.
           </p>
         )}
         <p>
@@ -115,12 +115,12 @@ function Authentication({ p }: { p: ProviderCapabilities }) {
           Hetk and enter it together with your Apple ID email. Hetk sends it only to <code>{a.host}</code>, and stores it encrypted.
         </p>
         <p>
-          <Link href={helpLinks.createAppSpecificPassword}>How to create an app-specific password</Link> ·{" "}
-          <Link href={helpLinks.wrongPassword}>If Hetk says it is wrong</Link>
+          <SiteLink href={helpLinks.createAppSpecificPassword}>How to create an app-specific password</SiteLink> ·{" "}
+          <SiteLink href={helpLinks.wrongPassword}>If Hetk says it is wrong</SiteLink>
         </p>
         <p>
           Changing your Apple ID password cancels every app-specific password. Hetk pauses the affected syncs, tells you once by email, and
-          catches up after you <Link href={helpLinks.appleIdPasswordChanged}>enter a new one</Link>.
+          catches up after you <SiteLink href={helpLinks.appleIdPasswordChanged}>enter a new one</SiteLink>.
         </p>
         <p>
           To withdraw access at any time, delete Hetk’s password at <strong>{a.revokeAt}</strong>.
@@ -148,7 +148,7 @@ export default async function ProviderPage({ params }: Props) {
   return (
     <div className="mx-auto max-w-6xl px-4 py-16">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <Link href="/integrations" prefetch={false} className="underline underline-offset-2">Integrations</Link> <span aria-hidden="true">/</span> {p.name}
+        <SiteLink href="/integrations" prefetch={false} className="underline underline-offset-2">Integrations</SiteLink> <span aria-hidden="true">/</span> {p.name}
       </nav>
       <div className="mt-6 flex items-center gap-4">
         <ProviderMark id={p.id} size="lg" />
@@ -179,7 +179,7 @@ export default async function ProviderPage({ params }: Props) {
           <ul className="mt-4 grid gap-4 sm:grid-cols-2">
             {articles.map((a) => (
               <li key={a.slug} className="rounded-lg border border-slate-200 p-4 dark:border-slate-800">
-                <Link href={a.href} className="font-semibold text-brand-600 hover:underline dark:text-brand-100">{a.title}</Link>
+                <SiteLink href={a.href} className="font-semibold text-brand-600 hover:underline dark:text-brand-100">{a.title}</SiteLink>
                 <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">{a.description}</p>
               </li>
             ))}
@@ -192,9 +192,9 @@ export default async function ProviderPage({ params }: Props) {
         <ul className="mt-4 flex flex-wrap gap-3">
           {others.map((id) => (
             <li key={id}>
-              <Link href={`/integrations/${id}`} className="inline-flex items-center gap-2 rounded-md border border-slate-200 px-3 py-2 hover:border-brand-500 dark:border-slate-800">
+              <SiteLink href={`/integrations/${id}`} className="inline-flex items-center gap-2 rounded-md border border-slate-200 px-3 py-2 hover:border-brand-500 dark:border-slate-800">
                 <ProviderMark id={id} /> {capabilities[id].name}
-              </Link>
+              </SiteLink>
             </li>
           ))}
         </ul>
