@@ -135,7 +135,7 @@ export default function HomePage() {
             The first sync pair is free, with every setting. Connect as many accounts and calendars as you have.
           </p>
           <div className="mt-6 flex flex-wrap gap-3">
-            <SiteLink href="/sign-in" prefetch={false} className="inline-flex items-center rounded-md bg-white px-4 py-2 text-sm font-medium text-brand-900 hover:bg-brand-50">
+            <SiteLink href="/sign-in" className="inline-flex items-center rounded-md bg-white px-4 py-2 text-sm font-medium text-brand-900 hover:bg-brand-50">
               Connect your first calendar
             </SiteLink>
             <SiteLink href="/pricing" className="inline-flex items-center rounded-md border border-white/40 px-4 py-2 text-sm font-medium text-white hover:bg-white/10">

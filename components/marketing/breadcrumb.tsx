@@ -7,7 +7,7 @@ export function Breadcrumb({ trail, current }: { trail: { name: string; href: st
       <ol className="flex flex-wrap gap-x-2">
         {trail.map((t) => (
           <li key={t.href}>
-            <SiteLink href={t.href} prefetch={false} className="underline underline-offset-2">
+            <SiteLink href={t.href} className="underline underline-offset-2">
               {t.name}
             </SiteLink>{" "}
             <span aria-hidden="true">/</span>

@@ -53,7 +53,7 @@ export function SiteFooter() {
                       {l.label}
                     </a>
                   ) : (
-                    <SiteLink href={l.href} prefetch={false} className={linkClass}>
+                    <SiteLink href={l.href} className={linkClass}>
                       {l.label}
                     </SiteLink>
                   )}

@@ -22,7 +22,7 @@ export function SiteHeader() {
         <Logo prefetch={false} />
         <nav aria-label="Main" className="flex flex-wrap items-center gap-1 text-sm">
           {nav.map((item) => (
-            <SiteLink key={item.href} href={item.href} prefetch={false} className="rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+            <SiteLink key={item.href} href={item.href} className="rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
               {item.label}
             </SiteLink>
           ))}

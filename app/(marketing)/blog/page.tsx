@@ -24,7 +24,7 @@ export default function BlogIndexPage() {
           <li key={p.slug}>
             <article>
               <h2 className="text-2xl font-semibold tracking-tight">
-                <SiteLink href={p.href} prefetch={false} className="text-brand-600 hover:underline dark:text-brand-100">
+                <SiteLink href={p.href} className="text-brand-600 hover:underline dark:text-brand-100">
                   {p.title}
                 </SiteLink>
               </h2>

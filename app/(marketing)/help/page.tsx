@@ -44,7 +44,7 @@ export default function HelpIndexPage() {
               <li key={a.slug}>
                 <article>
                   <h3 className="text-lg font-semibold">
-                    <SiteLink href={a.href} prefetch={false} className="text-brand-600 hover:underline dark:text-brand-100">
+                    <SiteLink href={a.href} className="text-brand-600 hover:underline dark:text-brand-100">
                       {a.title}
                     </SiteLink>
                   </h3>
@@ -60,7 +60,7 @@ export default function HelpIndexPage() {
       ))}
       <p className="mt-12 text-sm text-slate-600 dark:text-slate-400">
         Follow new and updated guides with the <a href="/help/feed.xml" className="underline underline-offset-2">RSS feed</a>. Longer stories live on the{" "}
-        <SiteLink href="/blog" prefetch={false} className="underline underline-offset-2">
+        <SiteLink href="/blog" className="underline underline-offset-2">
           blog
         </SiteLink>
         .

@@ -70,7 +70,7 @@ export default async function HelpArticlePage({ params }: Props) {
               <ul className="mt-4 space-y-3">
                 {related.map((r) => (
                   <li key={r.slug}>
-                    <SiteLink href={r.href} prefetch={false} className="font-medium text-brand-600 hover:underline dark:text-brand-100">
+                    <SiteLink href={r.href} className="font-medium text-brand-600 hover:underline dark:text-brand-100">
                       {r.title}
                     </SiteLink>
                     <p className="text-sm text-slate-600 dark:text-slate-400">{r.description}</p>

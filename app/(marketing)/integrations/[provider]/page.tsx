@@ -148,7 +148,7 @@ export default async function ProviderPage({ params }: Props) {
   return (
     <div className="mx-auto max-w-6xl px-4 py-16">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600 dark:text-slate-400">
-        <SiteLink href="/integrations" prefetch={false} className="underline underline-offset-2">Integrations</SiteLink> <span aria-hidden="true">/</span> {p.name}
+        <SiteLink href="/integrations" className="underline underline-offset-2">Integrations</SiteLink> <span aria-hidden="true">/</span> {p.name}
       </nav>
       <div className="mt-6 flex items-center gap-4">
         <ProviderMark id={p.id} size="lg" />
