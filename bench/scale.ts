@@ -371,14 +371,16 @@ const runsPerSettingsChange = 1 + debouncedRuns(arrivals, durationMs(debounce.pe
 const chunkedPass = await measureChunkedPass(20_000, 200);
 // The same from an Outlook calendar: Graph's delta sends 100 events a page, read over pull steps.
 const outlookPass = await measureChunkedPass(20_000, 200, "microsoft");
-const longestStepSeconds = Math.max(chunkedPass.longestStepSeconds, outlookPass.longestStepSeconds);
+// And from an iCloud calendar: one sync-collection listing, multiget pages of 100 over pull steps.
+const icloudPass = await measureChunkedPass(20_000, 200, "icloud");
+const longestStepSeconds = Math.max(chunkedPass.longestStepSeconds, outlookPass.longestStepSeconds, icloudPass.longestStepSeconds);
 // A 1,000-event first sync into an empty Google and Microsoft calendar (emulators, batched writes).
 const firstSync = { google: await measureFirstSync("google", 1_000), microsoft: await measureFirstSync("microsoft", 1_000) };
 const peakMemoryMb = peak.stop();
 
 const report = {
   // The 20,000-event pass counts too: its plan and apply steps, plus load-sync and ensure-push.
-  maxStepsPerRun: Math.max(worst((r) => r.tickSteps), worst((r) => r.checkRunSteps), idle.figures.steps, chunkedPass.steps + 2, outlookPass.steps + 2),
+  maxStepsPerRun: Math.max(worst((r) => r.tickSteps), worst((r) => r.checkRunSteps), idle.figures.steps, chunkedPass.steps + 2, outlookPass.steps + 2, icloudPass.steps + 2),
   maxRunStateBytes: Math.max(worst((r) => r.tickStateBytes), worst((r) => r.checkRunStateBytes), idle.figures.stateBytes),
   pollTickSecondsAt150ms: worst((r) => r.tickSecondsAt150ms),
   pollTickSecondsAt300ms: worst((r) => r.tickSecondsAt300ms),
@@ -392,7 +394,7 @@ const report = {
   calendars: Math.max(...sizes),
   sizes: results,
   notes: {
-    longestStepSeconds: `measured at 200 ms per request (a batch once), into Google: from Google ${chunkedPass.steps} steps (plan ${chunkedPass.planSeconds} s, longest later step ${chunkedPass.longestApplySeconds} s, ${chunkedPass.totalSeconds} s in all); from Outlook ${outlookPass.steps} steps, ${outlookPass.pullSteps} of them pull steps (plan ${outlookPass.planSeconds} s, longest later step ${outlookPass.longestApplySeconds} s, ${outlookPass.totalSeconds} s in all)`,
+    longestStepSeconds: `measured at 200 ms per request (a batch once), into Google: from Google ${chunkedPass.steps} steps (plan ${chunkedPass.planSeconds} s, longest later step ${chunkedPass.longestApplySeconds} s, ${chunkedPass.totalSeconds} s in all); from Outlook ${outlookPass.steps} steps, ${outlookPass.pullSteps} of them pull steps (plan ${outlookPass.planSeconds} s, longest later step ${outlookPass.longestApplySeconds} s, ${outlookPass.totalSeconds} s in all); from iCloud ${icloudPass.steps} steps, ${icloudPass.pullSteps} of them pull steps (plan ${icloudPass.planSeconds} s, longest later step ${icloudPass.longestApplySeconds} s, ${icloudPass.totalSeconds} s in all)`,
     runsPerSettingsChange: `simulated with Inngest's debounce rules (period ${debounce.period}, timeout ${debounce.timeout})`,
     firstSync1000Requests: "requests answered by the emulators (a batch counts once); SQL statements with a transaction counted once",
     pollTick: `tick + slowest check run, all check runs driven side by side (measured) up to ${EMULATED_SYNCS.toLocaleString("en")} syncs; above, tick + waves × slowest driven check run with poll-check's concurrency limit of ${checkConcurrency} (derived)`,
@@ -410,7 +412,7 @@ const report = {
     ["poll tick at 300 ms per request", "—", results.map((r) => `${r.tickSecondsAt300ms} s (N=${r.calendars.toLocaleString("en")}, ${r.checkRuns} check runs, ${r.tickTime})`).join("; ")],
     ["executions per idle sync per hour", "≈ 77", String(report.executionsPerIdleSyncHour)],
     ["runs per settings change (2,000-event pushed calendar)", "2,000 runs (≈ 6,000 steps)", `${runsPerSettingsChange} (simulated debounce)`],
-    ["longest step, 20,000-event first sync at 200 ms", "290 s for 5,000 events", `${longestStepSeconds} s (from Google: ${chunkedPass.steps} steps, plan ${chunkedPass.planSeconds} s, longest later ${chunkedPass.longestApplySeconds} s; from Outlook: ${outlookPass.steps} steps incl. ${outlookPass.pullSteps} pull steps, plan ${outlookPass.planSeconds} s, longest later ${outlookPass.longestApplySeconds} s)`],
+    ["longest step, 20,000-event first sync at 200 ms", "290 s for 5,000 events", `${longestStepSeconds} s (from Google: ${chunkedPass.steps} steps, plan ${chunkedPass.planSeconds} s, longest later ${chunkedPass.longestApplySeconds} s; from Outlook: ${outlookPass.steps} steps incl. ${outlookPass.pullSteps} pull steps, plan ${outlookPass.planSeconds} s, longest later ${outlookPass.longestApplySeconds} s; from iCloud: ${icloudPass.steps} steps incl. ${icloudPass.pullSteps} pull steps, plan ${icloudPass.planSeconds} s, longest later ${icloudPass.longestApplySeconds} s)`],
     ["requests, 1,000-event first sync (Google / Microsoft)", "≈ 1,005 / ≈ 1,005", `${firstSync.google.requests} / ${firstSync.microsoft.requests}`],
     ["SQL statements, same sync (Google / Microsoft)", "≈ 2,000", `${firstSync.google.sqlStatements} / ${firstSync.microsoft.sqlStatements}`],
     ["rows read by an idle pass", "3,024 at 3,000 syncs", String(idle.rows ?? "n/a")],

@@ -12,9 +12,9 @@ import {
   ProviderError,
   TransientError,
 } from "@/lib/errors";
-import type { CalendarProvider, Change, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
+import { pullAllPages } from "@/lib/providers/paging";
+import type { CalendarProvider, Change, PagedPull, PulledPages, PullResult, RemoteCalendar, WriteResult } from "@/lib/providers/types";
 import { caldavFetch, isIcloudOrigin, ServerError, type FetchLike } from "./http";
-import { mapLimit } from "@/lib/providers/http";
 import { bodies, componentNames, etagOf, hasKey, privilegeNames, textOf } from "./xml";
 
 export const ICLOUD_URL = "https://caldav.icloud.com";
@@ -42,6 +42,8 @@ export interface CaldavProvider extends CalendarProvider {
   discoverHome(): Promise<string>;
   /** Always present for CalDAV: one PROPFIND of the ctag / sync-token. */
   hasChanges(calendarId: string, cursor: string | null): Promise<boolean>;
+  /** Always present for CalDAV: the pull in pages of one calendar-multiget. */
+  readonly pages: PagedPull;
 }
 
 type DavResponse = Awaited<ReturnType<typeof davRequest>>[number];
@@ -74,6 +76,95 @@ function decodeCursor(s: string): Cursor {
     }
   }
   throw new CursorExpiredError("unreadable CalDAV cursor");
+}
+
+/** A member a round lists: to read, or gone (a deletion, nothing to read). */
+interface Entry {
+  ref: string;
+  etag?: string;
+  gone: boolean;
+}
+
+/**
+ * What a paged pull keeps of a member it read (plain JSON, stashed between steps): its change as
+ * read. One it could not read keeps the etag it was listed with (a ctag cursor remembers it, so it
+ * is not read again until it changes).
+ */
+type PulledItem = Exclude<Change, { type: "invalid" }> | { type: "invalid"; ref: string; error: string; etag?: string };
+
+/**
+ * Where a sync-collection round stands between steps (its `next`): the token its last step ended
+ * on, `t`, and the last member read, `a` (members are read in href order).
+ *
+ * A later step lists the members again from the cursor (the same listing as the round's first
+ * step, as of now) and reads those after `a`. It also lists what changed since `t`: among the
+ * members read already (up to `a`), those are read again, or are deletions; the round's token
+ * moves on to that listing's. So the round's token is always one at which everything read was as
+ * read: a change made during the round is either read within it or listed by the next pass from
+ * the round's end, never lost; and every member read was there when the token was taken (it was
+ * listed before it), so its deletion later is listed from that token even by a server that omits a
+ * member made and deleted between two tokens (Radicale, Xandikos: they compare states).
+ *
+ * Nothing here grows with the calendar: two tokens' worth of text and one href.
+ */
+interface SyncAt {
+  t: string;
+  a: string;
+}
+
+/**
+ * Where a round of a server without sync-collection stands: the ctag of its first listing (the
+ * cursor's, at the end), and the last member read. A later step lists the etags again and reads on
+ * after `a`. The cursor's etags are those of what the round read (on top of the old cursor's):
+ * whatever changed after a member was read differs from them, so the next pass reads it.
+ */
+interface CtagAt {
+  c: string | null;
+  a: string;
+}
+
+/**
+ * Members a later step of a round reads again because they changed since the step before. More:
+ * the calendar is being rewritten under the round (or a token dropped came back as a full
+ * listing), and the round starts again rather than make one step read all of it.
+ */
+const MAX_CHANGED_DURING_ROUND = 2_000;
+
+function encodeAt(at: SyncAt | CtagAt): string {
+  return JSON.stringify(at);
+}
+
+function decodeAt(s: string): SyncAt | CtagAt {
+  try {
+    const o = JSON.parse(s) as Partial<SyncAt & CtagAt>;
+    if (typeof o.a === "string" && typeof o.t === "string") return { t: o.t, a: o.a };
+    if (typeof o.a === "string" && (typeof o.c === "string" || o.c === null)) return { c: o.c, a: o.a };
+  } catch {
+    // fall through
+  }
+  throw new CursorExpiredError("CalDAV: unreadable page marker");
+}
+
+/** A round's end: the sync token it ended on, or the ctag of its first etag listing. */
+type RoundEnd = { t: string } | { c: string | null };
+
+function encodeEnd(end: RoundEnd): string {
+  return JSON.stringify(end);
+}
+
+function decodeEnd(s: string): RoundEnd {
+  const o = JSON.parse(s) as { t?: unknown; c?: unknown };
+  if (typeof o.t === "string") return { t: o.t };
+  if (typeof o.c === "string" || o.c === null) return { c: o.c };
+  throw new Error(`CalDAV: unreadable round end ${s.slice(0, 40)}`);
+}
+
+function sortEntries(entries: Entry[]): Entry[] {
+  return entries.sort((x, y) => (x.ref < y.ref ? -1 : x.ref > y.ref ? 1 : 0));
+}
+
+function entriesOf(members: Map<string, { etag?: string; gone: boolean }>): Entry[] {
+  return sortEntries([...members].map(([ref, m]) => (m.gone ? { ref, gone: true } : { ref, etag: m.etag, gone: false })));
 }
 
 /** The resource name a create with `key` always writes to, so a retried create hits the same href. */
@@ -216,41 +307,64 @@ class CaldavCalendarProvider implements CaldavProvider {
   }
 
   /**
-   * The events behind `hrefs`, 100 per REPORT, two REPORTs in flight: a large first pull of a
+   * Reads `entries` in pages of 100 members (one calendar-multiget REPORT each; a member the
+   * listing gave as gone is a deletion, no request), two REPORTs in flight: a large first pull of a
    * distant server (iCloud) waits on round trips, not on the server, and two keep a self-hosted
-   * server busy without contending with ourselves.
+   * server busy without contending with ourselves. Starts no page after `until` (epoch ms) but the
+   * first. `last` is the last member of the pages read; `done` once every page is.
    */
-  private async multiget(calendarUrl: string, hrefs: string[]): Promise<Change[]> {
-    const chunks: string[][] = [];
-    for (let i = 0; i < hrefs.length; i += this.batch) chunks.push(hrefs.slice(i, i + this.batch));
-    const pages = await mapLimit(chunks, MULTIGET_IN_FLIGHT, async (chunk) => {
-      const changes: Change[] = [];
-      const rs = await this.request(calendarUrl, "REPORT", bodies.multiget(chunk), { Depth: "1" });
-      if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "REPORT calendar-multiget");
-      const seen = new Set<string>();
-      for (const r of rs) {
-        if (!r.href) continue;
-        const ref = pathOf(r.href, calendarUrl);
-        seen.add(ref);
-        if (ABSENT.has(r.status)) {
-          changes.push({ type: "delete", ref });
-          continue;
+  private async readEntries(calendarUrl: string, entries: Entry[], until: number, into: PulledItem[]): Promise<{ done: boolean; last: string }> {
+    const pages: Entry[][] = [];
+    for (let i = 0; i < entries.length; i += this.batch) pages.push(entries.slice(i, i + this.batch));
+    const read: PulledItem[][] = [];
+    let started = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && started < pages.length && (started === 0 || Date.now() < until)) {
+        const i = started++;
+        try {
+          read[i] = await this.readPage(calendarUrl, pages[i]);
+        } catch (e) {
+          failed = true;
+          throw e;
         }
-        const data = textOf(r.props?.calendarData);
-        const etag = etagOf(r.props?.getetag);
-        if (!r.ok || !data) {
-          changes.push({ type: "invalid", ref, error: `no calendar data (status ${r.status})` });
-          continue;
-        }
-        changes.push(this.toChange(ref, etag ?? "", data));
       }
-      for (const h of chunk) {
-        const ref = pathOf(h, calendarUrl);
-        if (!seen.has(ref)) changes.push({ type: "delete", ref });
+    };
+    await Promise.all(Array.from({ length: Math.min(MULTIGET_IN_FLIGHT, pages.length) }, worker));
+    for (const items of read) into.push(...items);
+    const last = pages[started - 1]?.at(-1)?.ref ?? "";
+    return { done: started === pages.length, last };
+  }
+
+  /** One page of members: the gone ones as deletions, the others read in one calendar-multiget. */
+  private async readPage(calendarUrl: string, page: Entry[]): Promise<PulledItem[]> {
+    const items: PulledItem[] = [];
+    const wanted = page.filter((e) => !e.gone);
+    for (const e of page) if (e.gone) items.push({ type: "delete", ref: e.ref });
+    if (wanted.length === 0) return items;
+    const rs = await this.request(calendarUrl, "REPORT", bodies.multiget(wanted.map((e) => e.ref)), { Depth: "1" });
+    if (this.isWholeReplyFailure(rs)) throw this.failure(rs[0], "REPORT calendar-multiget");
+    const listed = new Map(wanted.map((e) => [e.ref, e.etag]));
+    const seen = new Set<string>();
+    for (const r of rs) {
+      if (!r.href) continue;
+      const ref = pathOf(r.href, calendarUrl);
+      seen.add(ref);
+      if (ABSENT.has(r.status)) {
+        items.push({ type: "delete", ref });
+        continue;
       }
-      return changes;
-    });
-    return pages.flat();
+      const data = textOf(r.props?.calendarData);
+      const etag = etagOf(r.props?.getetag);
+      if (!r.ok || !data) {
+        items.push({ type: "invalid", ref, error: `no calendar data (status ${r.status})`, etag: listed.get(ref) ?? etag ?? "" });
+        continue;
+      }
+      const change = this.toChange(ref, etag ?? "", data);
+      items.push(change.type === "invalid" ? { ...change, etag: etag ?? listed.get(ref) ?? "" } : change);
+    }
+    for (const e of wanted) if (!seen.has(e.ref)) items.push({ type: "delete", ref: e.ref });
+    return items;
   }
 
   private toChange(ref: string, etag: string, data: string): Change {
@@ -336,56 +450,127 @@ class CaldavCalendarProvider implements CaldavProvider {
     return { ctag: textOf(mine?.props?.getctag) ?? null, syncToken: textOf(mine?.props?.syncToken) ?? null };
   }
 
+  /** The pull read in one go: every page of `pages` (one listing, then the multigets). */
+  pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
+    return pullAllPages(this.pages, calendarId, cursor, undefined);
+  }
+
   /**
-   * What the reader had to assume to keep an event (an unknown time zone kept as written, a series
-   * copied as single occurrences) goes back as the pull's warnings, which the activity log shows
-   * as notes, each naming its event.
+   * The pull in pages of 100 members (one calendar-multiget each), for calendars too large to read
+   * within one step. A round lists the members (sync-collection from the cursor, or the etag
+   * listing) and reads them in href order; `next` says where it stands (a token and the last href
+   * read: a few hundred bytes whatever the calendar's size), and a later step lists again to go on
+   * after that href. Why a round read over steps stays sound: `SyncAt`, `CtagAt`. Read in one go
+   * (`pullChanges`), a round is one listing and its multigets, as before pages.
    */
-  async pullChanges(calendarId: string, cursor: string | null): Promise<PullResult> {
-    const result = await this.pullAll(calendarId, cursor);
+  readonly pages: PagedPull = {
+    readPages: (calendarId, cursor, _window, from, until) => this.readPages(withSlash(calendarId), cursor, from, until),
+    finishPull: async (_calendarId, cursor, _window, items, end) => this.finishPull(cursor, items as PulledItem[], end),
+  };
+
+  private async readPages(calendarUrl: string, cursor: string | null, from: string | null, until: number): Promise<PulledPages> {
+    const prior = cursor ? decodeCursor(cursor) : null;
+    const at = from === null ? null : decodeAt(from);
+    if (prior?.mode === "ctag") {
+      if (at && !("c" in at)) throw new CursorExpiredError("CalDAV: a page marker of another kind of round");
+      return this.readCtagRound(calendarUrl, prior, at, until);
+    }
+    if (at && "c" in at) {
+      if (prior) throw new CursorExpiredError("CalDAV: a page marker of another kind of round");
+      return this.readCtagRound(calendarUrl, null, at, until);
+    }
+    const read = await this.readSyncRound(calendarUrl, prior?.token ?? "", at, until);
+    if (read !== "unsupported") return read;
+    // The server lacks sync-collection: ctag + etag listing from here on.
+    if (prior) throw new CursorExpiredError("server stopped answering sync-collection");
+    return this.readCtagRound(calendarUrl, null, null, until);
+  }
+
+  /**
+   * A sync-collection round from `base` (the cursor's token; "" for a complete pull). Its first
+   * step lists and reads from the start; a later step lists again from `base` to go on after the
+   * last member read, and lists what changed since the token the step before ended on, to read
+   * again what changed among the members read already (see `SyncAt`). "unsupported": the server
+   * does not answer sync-collection (only said on a first step).
+   */
+  private async readSyncRound(calendarUrl: string, base: string, at: SyncAt | null, until: number): Promise<PulledPages | "unsupported"> {
+    const items: PulledItem[] = [];
+    if (!at) {
+      const listed = await this.syncCollection(calendarUrl, base);
+      if (listed.unsupported) return "unsupported";
+      const read = await this.readEntries(calendarUrl, entriesOf(listed.members), until, items);
+      return read.done ? { items, end: encodeEnd({ t: listed.token }) } : { items, next: encodeAt({ t: listed.token, a: read.last }) };
+    }
+    // The members first, then what changed since: a member listed is one that was there when the
+    // new token was taken.
+    const listed = await this.syncCollection(calendarUrl, base);
+    const since = await this.syncCollection(calendarUrl, at.t);
+    if (listed.unsupported || since.unsupported) throw new CursorExpiredError("CalDAV: the server stopped answering sync-collection during a round");
+    const members = new Map([...listed.members].filter(([ref]) => ref > at.a));
+    for (const [ref, m] of since.members) members.set(ref, m);
+    const entries = entriesOf(members);
+    const again = entries.filter((e) => e.ref <= at.a);
+    if (again.length > MAX_CHANGED_DURING_ROUND) throw new CursorExpiredError("CalDAV: the calendar changed too much while a round read it; the round starts again");
+    // What changed among the members read already is read again, all of it (the round's token
+    // moves past it); then the members after the last one read, until the step's time is up.
+    await this.readEntries(calendarUrl, again, Number.POSITIVE_INFINITY, items);
+    const read = await this.readEntries(calendarUrl, entries.filter((e) => e.ref > at.a), until, items);
+    if (read.done) return { items, end: encodeEnd({ t: since.token }) };
+    return { items, next: encodeAt({ t: since.token, a: read.last || at.a }) };
+  }
+
+  /**
+   * A round of a server without sync-collection: the etag listing (every member a step), and the
+   * members to read (all of them for a complete pull; else those whose etag changed, and the
+   * deletions) in href order. The cursor's etags come from what the round read (`finishPull`).
+   */
+  private async readCtagRound(calendarUrl: string, prior: CtagCursor | null, at: CtagAt | null, until: number): Promise<PulledPages> {
+    if (prior && !at) {
+      const tags = await this.changeTags(calendarUrl);
+      if (tags.ctag && prior.ctag && tags.ctag === prior.ctag) return { items: [], end: encodeEnd({ c: prior.ctag }) };
+    }
+    const listing = await this.listEtags(calendarUrl);
+    const round: CtagAt = at ?? { c: listing.ctag, a: "" };
+    const entries: Entry[] = [];
+    if (prior) for (const ref of Object.keys(prior.etags)) if (!(ref in listing.etags)) entries.push({ ref, gone: true });
+    for (const [ref, etag] of Object.entries(listing.etags)) if (!prior || prior.etags[ref] !== etag || !etag) entries.push({ ref, etag, gone: false });
+    const items: PulledItem[] = [];
+    const read = await this.readEntries(calendarUrl, sortEntries(entries).filter((e) => e.ref > round.a), until, items);
+    return read.done ? { items, end: encodeEnd({ c: round.c }) } : { items, next: encodeAt({ ...round, a: read.last }) };
+  }
+
+  /**
+   * The pull from every page read. A member read twice (again, by a later step, because it
+   * changed meanwhile) counts as last read. What the reader had to assume to keep an event (an unknown time zone kept as written, a
+   * series copied as single occurrences) goes back as the pull's warnings, which the activity log
+   * shows as notes, each naming its event.
+   */
+  private finishPull(cursor: string | null, items: PulledItem[], end: string): PullResult {
+    const prior = cursor ? decodeCursor(cursor) : null;
+    const round = decodeEnd(end);
+    const latest = new Map<string, PulledItem>();
+    for (const it of items) latest.set(it.ref, it);
+    const changes: Change[] = [...latest.values()].map((it) => (it.type === "invalid" ? { type: "invalid", ref: it.ref, error: it.error } : it));
+    let next: string;
+    if ("t" in round) next = encodeCursor({ mode: "sync", token: round.t });
+    else {
+      const before = prior?.mode === "ctag" ? prior : null;
+      const etags = { ...before?.etags };
+      for (const it of latest.values()) {
+        if (it.type === "delete") delete etags[it.ref];
+        else etags[it.ref] = it.etag ?? "";
+      }
+      next = before && latest.size === 0 && before.ctag === round.c ? cursor! : encodeCursor({ mode: "ctag", ctag: round.c, etags });
+    }
+    const result: PullResult = { changes, cursor: next, complete: prior === null };
     // One note per sentence: an Outlook calendar has the same zone name in hundreds of events.
     const events = new Map<string, string[]>();
-    for (const c of result.changes)
+    for (const c of changes)
       if (c.type === "upsert") for (const note of c.event.notes ?? []) events.set(note, [...(events.get(note) ?? []), c.event.title || c.event.uid]);
-    const warnings = [...(result.warnings ?? [])];
+    const warnings: string[] = [];
     for (const [note, titles] of events)
       warnings.push(titles.length === 1 ? `"${titles[0]}": ${note}` : `"${titles[0]}" and ${titles.length - 1} more: ${note}`);
     return warnings.length ? { ...result, warnings } : result;
-  }
-
-  private async pullAll(calendarId: string, cursor: string | null): Promise<PullResult> {
-    const calendarUrl = withSlash(calendarId);
-    const parsed = cursor ? decodeCursor(cursor) : null;
-
-    if (!parsed || parsed.mode === "sync") {
-      const result = await this.syncCollection(calendarUrl, parsed?.token ?? "");
-      if (!result.unsupported) {
-        const changes: Change[] = [];
-        const fetchHrefs: string[] = [];
-        for (const [ref, m] of result.members) {
-          if (m.gone) changes.push({ type: "delete", ref });
-          else fetchHrefs.push(ref);
-        }
-        changes.push(...(await this.multiget(calendarUrl, fetchHrefs)));
-        return { changes, cursor: encodeCursor({ mode: "sync", token: result.token }), complete: !parsed };
-      }
-      // The server lacks sync-collection: ctag + etag listing from here on.
-      if (parsed) throw new CursorExpiredError("server stopped answering sync-collection");
-      const listing = await this.listEtags(calendarUrl);
-      const changes = await this.multiget(calendarUrl, Object.keys(listing.etags));
-      return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }), complete: true };
-    }
-
-    const tags = await this.changeTags(calendarUrl);
-    if (tags.ctag && parsed.ctag && tags.ctag === parsed.ctag) return { changes: [], cursor: cursor!, complete: false };
-    const listing = await this.listEtags(calendarUrl);
-    const changes: Change[] = [];
-    for (const ref of Object.keys(parsed.etags)) if (!(ref in listing.etags)) changes.push({ type: "delete", ref });
-    const changed = Object.entries(listing.etags)
-      .filter(([ref, etag]) => parsed.etags[ref] !== etag || !etag)
-      .map(([ref]) => ref);
-    changes.push(...(await this.multiget(calendarUrl, changed)));
-    return { changes, cursor: encodeCursor({ mode: "ctag", ...listing }), complete: false };
   }
 
   async pullEtags(calendarId: string, cursor: string): Promise<{ changes: Array<{ ref: string; etag: string | null }>; cursor: string } | null> {
