@@ -9,6 +9,8 @@ import { migrate } from "@/db/migrate";
  * services under test use it. In-memory PGlite by default; a fresh database on the real Postgres
  * server when TEST_POSTGRES_URL is set (npm test sets it when a server is running).
  */
+export type TestDatabase = ReturnType<typeof useTestDatabase>;
+
 export function useTestDatabase() {
   const state: { handle?: ReturnType<typeof openDatabase>; dropName?: string } = {};
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { calendars, eventLinks, passPulls, syncRuns } from "@/db/schema";
+import { calendars, passPulls, syncRuns } from "@/db/schema";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
 import { toICalendar } from "@/lib/calendar/ical";
 import { createCaldavProvider } from "@/lib/providers/caldav";
@@ -9,8 +9,9 @@ import type { CalendarProvider } from "@/lib/providers/types";
 import { useTestDatabase } from "@/test/db";
 import { seedMemorySync } from "@/test/support/seed-sync";
 import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
+import { expectEachCopiedOnce, expectPagesSealed, expectReadOverSteps, passWithADeadPullStep, recordReadPages, stepThroughPass } from "@/test/support/paged-pass";
 import { CAL } from "@/test/support/sync";
-import { continuePass, runSync, startPass, type PassStep } from "./sync-runner";
+import { continuePass, runSync, startPass } from "./sync-runner";
 
 /**
  * An iCloud calendar too large to read within one step: its members are read a multiget page a
@@ -74,18 +75,8 @@ async function seed() {
   // round) and the page (null: the round's first).
   const asked: Array<{ cursor: string | null; from: string | null }> = [];
   const pages = source.pages;
-  const readPages = pages.readPages.bind(pages);
-  Object.assign(pages, {
-    readPages: (...args: Parameters<typeof readPages>) => {
-      asked.push({ cursor: args[1], from: args[3] });
-      return readPages(...args);
-    },
-  });
+  recordReadPages(pages, asked, (args) => ({ cursor: args[1], from: args[3] }));
   return { appleId, stored, userId, syncId, target, source, resolveProvider, asked, pages, multigets };
-}
-
-async function titlesIn(target: MemoryCalendarProvider) {
-  return (await target.pullChanges(CAL.b, null)).changes.map((c) => (c.type === "upsert" ? c.event.title : c.type));
 }
 
 /** How often each name was asked for in a multiget. */
@@ -99,27 +90,15 @@ describe("an iCloud calendar too large for one step is read over several", () =>
   it("reads a multiget page a step, keeps the pages sealed in between, plans once all are read, and copies every event once", async () => {
     const { userId, syncId, target, source, resolveProvider, asked, multigets } = await seed();
     const options = { resolveProvider, pullBudgetMs: 0 };
-    const steps: PassStep[] = [await startPass(userId, syncId, options)];
-    let last = steps[0];
-    while (!("done" in last)) {
-      if ("pulling" in last && last.pulling) {
-        // Between steps, what was read is in the database, sealed: no title in plain text.
-        const rows = await t.db.select().from(passPulls).where(eq(passPulls.runId, last.runId));
-        expect(rows.length).toBeGreaterThan(0);
-        for (const r of rows) expect(r.items).not.toContain("Planning");
-        // Where the pull stands is small, whatever the calendar's size: a token and an href.
-        const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.id, last.runId));
-        expect(JSON.stringify(run.progress?.pulling).length).toBeLessThan(400);
-      }
-      last = await continuePass(userId, syncId, last.runId, options);
-      steps.push(last);
-    }
+    const steps = await stepThroughPass(userId, syncId, options, async (step) => {
+      // Between steps, what was read is in the database, sealed.
+      await expectPagesSealed(t, step.runId, "Planning");
+      // Where the pull stands is small, whatever the calendar's size: a token and an href.
+      const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.id, step.runId));
+      expect(JSON.stringify(run.progress?.pulling).length).toBeLessThan(400);
+    });
     // Four pages: the first three steps leave pages to read, the fourth plans.
-    const pulling = expect.objectContaining({ pulling: true, pending: 0 });
-    expect(steps.slice(0, 3)).toEqual([pulling, pulling, pulling]);
-    expect(steps[3]).toMatchObject({ pending: EVENTS });
-    expect(steps[3]).not.toHaveProperty("pulling");
-    expect(last).toMatchObject({ done: { outcome: "success", counts: { created: EVENTS, failed: 0 } } });
+    expectReadOverSteps(steps, 3, EVENTS);
     expect(asked).toHaveLength(4);
     expect(asked.map((a) => a.cursor)).toEqual([null, null, null, null]);
     expect(asked[0].from).toBeNull();
@@ -127,10 +106,7 @@ describe("an iCloud calendar too large for one step is read over several", () =>
     // Every event was read once, in href order.
     expect(multigets).toEqual(Array.from({ length: EVENTS }, (_, i) => nameOf(i)));
 
-    const titles = await titlesIn(target);
-    expect(titles).toHaveLength(EVENTS);
-    expect(new Set(titles).size).toBe(EVENTS);
-    expect(await t.db.select().from(eventLinks).where(eq(eventLinks.syncId, syncId))).toHaveLength(EVENTS);
+    await expectEachCopiedOnce(t, target, syncId, EVENTS);
     // The pages are dropped once the pass is planned; the run keeps no progress once it ends.
     const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId));
     expect(run.progress).toBeNull();
@@ -148,24 +124,9 @@ describe("an iCloud calendar too large for one step is read over several", () =>
   it("a pull step that dies is redone from its own page: the pages before it are not read again, nothing is copied twice", async () => {
     const { userId, syncId, target, resolveProvider, asked, pages, multigets } = await seed();
     const options = { resolveProvider, pullBudgetMs: 0 };
-    // The second page is read, then the process "dies" before the step ends. Only once.
-    const readPages = pages.readPages;
-    let calls = 0;
-    Object.assign(pages, {
-      readPages: async (...args: Parameters<typeof readPages>) => {
-        const out = await readPages(...args);
-        if (++calls === 2) throw new Error("the process died");
-        return out;
-      },
-    });
-    let step = await startPass(userId, syncId, options);
-    if ("done" in step) throw new Error("expected pages left to read");
-    const runId = step.runId;
-    await expect(continuePass(userId, syncId, runId, options)).rejects.toThrow("the process died");
-    // The retry of that step (Inngest retries the step alone).
-    step = await continuePass(userId, syncId, runId, options);
-    while (!("done" in step)) step = await continuePass(userId, syncId, step.runId, options);
-    expect(step.done).toMatchObject({ runId, outcome: "success", counts: { created: EVENTS, failed: 0 } });
+    // The second step reads its page, then the process "dies" before the step ends; the step is retried.
+    const { runId, done } = await passWithADeadPullStep(userId, syncId, options, pages);
+    expect(done).toMatchObject({ runId, outcome: "success", counts: { created: EVENTS, failed: 0 } });
 
     // First page once; the second twice (the died step and its retry); the third and fourth once.
     expect(asked.map((a) => a.from)).toHaveLength(5);
@@ -173,9 +134,7 @@ describe("an iCloud calendar too large for one step is read over several", () =>
     expect(asked[1].from).toBe(asked[2].from);
     const reads = counted(multigets);
     for (let i = 0; i < EVENTS; i++) expect(reads.get(nameOf(i))).toBe(i >= PAGE && i < 2 * PAGE ? 2 : 1);
-    const titles = await titlesIn(target);
-    expect(titles).toHaveLength(EVENTS);
-    expect(new Set(titles).size).toBe(EVENTS);
+    await expectEachCopiedOnce(t, target, syncId, EVENTS);
   });
 
   it("a round whose sync token is dropped between steps is read again from its start, and nothing is copied twice", async () => {
@@ -200,11 +159,8 @@ describe("an iCloud calendar too large for one step is read over several", () =>
     expect(asked[2]).toEqual({ cursor: asked[0].cursor, from: null });
     expect(asked[3]).toEqual({ cursor: null, from: null });
     expect(asked.slice(4).every((a) => a.cursor === null && a.from !== null)).toBe(true);
-    const titles = await titlesIn(target);
-    expect(titles).toHaveLength(EVENTS + 10);
-    expect(new Set(titles).size).toBe(EVENTS + 10);
+    const titles = await expectEachCopiedOnce(t, target, syncId, EVENTS + 10);
     expect(titles.filter((x) => x.startsWith("Revised"))).toHaveLength(EVENTS);
-    expect(await t.db.select().from(eventLinks).where(eq(eventLinks.syncId, syncId))).toHaveLength(EVENTS + 10);
   });
 
   it("what the user changes between the pull steps is copied by the pass or the next one: the copies end up as the calendar is", async () => {
@@ -225,7 +181,6 @@ describe("an iCloud calendar too large for one step is read over several", () =>
     await runSync(userId, syncId, options);
     const inCalendar = [...stored().objects.values()].map((o) => /SUMMARY:(.*)\r/.exec(o.data)![1]).sort();
     expect(inCalendar).toHaveLength(EVENTS);
-    expect((await titlesIn(target)).sort()).toEqual(inCalendar);
-    expect(await t.db.select().from(eventLinks).where(eq(eventLinks.syncId, syncId))).toHaveLength(EVENTS);
+    expect((await expectEachCopiedOnce(t, target, syncId, EVENTS)).sort()).toEqual(inCalendar);
   });
 });

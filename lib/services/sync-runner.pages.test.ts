@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { calendars, eventLinks, passPulls, syncRuns } from "@/db/schema";
+import { calendars, passPulls, syncRuns } from "@/db/schema";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
 import { MemoryCalendarProvider } from "@/lib/providers/memory";
 import type { CalendarProvider } from "@/lib/providers/types";
@@ -8,8 +8,9 @@ import { useTestDatabase } from "@/test/db";
 import { signedInAccount } from "@/test/support/microsoft";
 import { seedMemorySync } from "@/test/support/seed-sync";
 import { FULL_DETAIL_SETTINGS } from "@/test/support/settings";
+import { expectEachCopiedOnce, expectPagesSealed, expectReadOverSteps, passWithADeadPullStep, recordReadPages, stepThroughPass } from "@/test/support/paged-pass";
 import { CAL } from "@/test/support/sync";
-import { continuePass, startPass, type PassStep } from "./sync-runner";
+import { continuePass, startPass } from "./sync-runner";
 
 /**
  * A calendar too large to read within one step: its pages are read over several steps (here one
@@ -45,18 +46,8 @@ async function seed() {
   // Which pages the delta round was asked for, in order (null: its first).
   const asked: Array<string | null> = [];
   const pages = account.provider.pages!;
-  const readPages = pages.readPages.bind(pages);
-  Object.assign(pages, {
-    readPages: (...args: Parameters<typeof readPages>) => {
-      asked.push(args[3]);
-      return readPages(...args);
-    },
-  });
+  recordReadPages(pages, asked, (args) => args[3]);
   return { userId, syncId, target, resolveProvider, asked, pages };
-}
-
-async function titlesIn(target: MemoryCalendarProvider) {
-  return (await target.pullChanges(CAL.b, null)).changes.map((c) => (c.type === "upsert" ? c.event.title : c.type));
 }
 
 describe("a calendar too large for one step is read over several", () => {
@@ -64,24 +55,10 @@ describe("a calendar too large for one step is read over several", () => {
     const { userId, syncId, target, resolveProvider, asked } = await seed();
     emu.clearRequestLog();
     const options = { resolveProvider, pullBudgetMs: 0 };
-    const steps: PassStep[] = [await startPass(userId, syncId, options)];
-    let last = steps[0];
-    while (!("done" in last)) {
-      if ("pulling" in last && last.pulling) {
-        // Between steps, what was read is in the database, sealed: no title in plain text.
-        const rows = await t.db.select().from(passPulls).where(eq(passPulls.runId, last.runId));
-        expect(rows.length).toBeGreaterThan(0);
-        for (const r of rows) expect(r.items).not.toContain("Planning");
-      }
-      last = await continuePass(userId, syncId, last.runId, options);
-      steps.push(last);
-    }
+    // Between steps, what was read is in the database, sealed.
+    const steps = await stepThroughPass(userId, syncId, options, (step) => expectPagesSealed(t, step.runId, "Planning"));
     // Four pages: the first three steps leave pages to read, the fourth plans.
-    const pulling = expect.objectContaining({ pulling: true, pending: 0 });
-    expect(steps.slice(0, 3)).toEqual([pulling, pulling, pulling]);
-    expect(steps[3]).toMatchObject({ pending: EVENTS });
-    expect(steps[3]).not.toHaveProperty("pulling");
-    expect(last).toMatchObject({ done: { outcome: "success", counts: { created: EVENTS, failed: 0 } } });
+    expectReadOverSteps(steps, 3, EVENTS);
     expect(asked).toHaveLength(4);
     expect(asked[0]).toBeNull();
     expect(new Set(asked).size).toBe(4);
@@ -91,10 +68,7 @@ describe("a calendar too large for one step is read over several", () => {
     expect(gets.filter((p) => p.endsWith("/calendarView"))).toHaveLength(1);
     expect(gets.filter((p) => p.endsWith("/calendarView/delta"))).toHaveLength(3);
 
-    const titles = await titlesIn(target);
-    expect(titles).toHaveLength(EVENTS);
-    expect(new Set(titles).size).toBe(EVENTS);
-    expect(await t.db.select().from(eventLinks).where(eq(eventLinks.syncId, syncId))).toHaveLength(EVENTS);
+    await expectEachCopiedOnce(t, target, syncId, EVENTS);
     // The pages are dropped once the pass is planned; the run keeps no progress once it ends.
     const [run] = await t.db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId));
     expect(run.progress).toBeNull();
@@ -106,38 +80,20 @@ describe("a calendar too large for one step is read over several", () => {
     const idle = await startPass(userId, syncId, options);
     expect(idle).toMatchObject({ done: { outcome: "success", counts: { created: 0, updated: 0, deleted: 0 } } });
     expect(asked).toEqual([null]);
-
   });
 
   it("a pull step that dies is redone from its own page: the pages before it are not read again, nothing is copied twice", async () => {
     const { userId, syncId, target, resolveProvider, asked, pages } = await seed();
     const options = { resolveProvider, pullBudgetMs: 0 };
-    // The second page is read, then the process "dies" before the step ends. Only once.
-    const readPages = pages.readPages;
-    let calls = 0;
-    Object.assign(pages, {
-      readPages: async (...args: Parameters<typeof readPages>) => {
-        const out = await readPages(...args);
-        if (++calls === 2) throw new Error("the process died");
-        return out;
-      },
-    });
-    let step = await startPass(userId, syncId, options);
-    if ("done" in step) throw new Error("expected pages left to read");
-    const runId = step.runId;
-    await expect(continuePass(userId, syncId, runId, options)).rejects.toThrow("the process died");
-    // The retry of that step (Inngest retries the step alone).
-    step = await continuePass(userId, syncId, runId, options);
-    while (!("done" in step)) step = await continuePass(userId, syncId, step.runId, options);
-    expect(step.done).toMatchObject({ runId, outcome: "success", counts: { created: EVENTS, failed: 0 } });
+    // The second step reads its page, then the process "dies" before the step ends; the step is retried.
+    const { runId, done } = await passWithADeadPullStep(userId, syncId, options, pages);
+    expect(done).toMatchObject({ runId, outcome: "success", counts: { created: EVENTS, failed: 0 } });
 
     // First page once; the second twice (the died step and its retry); the third and the view once.
     expect(asked).toHaveLength(5);
     expect(asked.filter((p) => p === null)).toHaveLength(1);
     expect(asked[1]).toBe(asked[2]);
-    const titles = await titlesIn(target);
-    expect(titles).toHaveLength(EVENTS);
-    expect(new Set(titles).size).toBe(EVENTS);
+    await expectEachCopiedOnce(t, target, syncId, EVENTS);
   });
 
   it("a round whose next-page link lapsed between steps is read again from its start, and nothing is copied twice", async () => {
@@ -151,8 +107,6 @@ describe("a calendar too large for one step is read over several", () => {
     expect(step.done).toMatchObject({ outcome: "success", counts: { created: EVENTS, failed: 0 } });
     // The lapsed link, then the round from its first page again.
     expect(asked.filter((p) => p === null)).toHaveLength(2);
-    const titles = await titlesIn(target);
-    expect(titles).toHaveLength(EVENTS);
-    expect(new Set(titles).size).toBe(EVENTS);
+    await expectEachCopiedOnce(t, target, syncId, EVENTS);
   });
 });
