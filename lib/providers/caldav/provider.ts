@@ -541,9 +541,9 @@ class CaldavCalendarProvider implements CaldavProvider {
 
   /**
    * The pull from every page read. A member read twice (again, by a later step, because it
-   * changed meanwhile) counts as last read. What the reader had to assume to keep an event (an unknown time zone kept as written, a
-   * series copied as single occurrences) goes back as the pull's warnings, which the activity log
-   * shows as notes, each naming its event.
+   * changed meanwhile) counts as last read. What the reader had to assume to keep an event (an
+   * unknown time zone kept as written, a series copied as single occurrences) goes back as the
+   * pull's warnings, which the activity log shows as notes, each naming its event.
    */
   private finishPull(cursor: string | null, items: PulledItem[], end: string): PullResult {
     const prior = cursor ? decodeCursor(cursor) : null;
