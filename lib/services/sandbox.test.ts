@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { users } from "@/db/schema";
+import { calendarAccounts, calendars, users } from "@/db/schema";
 import { startGoogleEmulator, type GoogleEmulator } from "@/emulators/google";
 import { startIcloudEmulator, type IcloudEmulator } from "@/emulators/icloud";
 import { startMicrosoftEmulator, type MicrosoftEmulator } from "@/emulators/microsoft";
@@ -111,6 +111,18 @@ describe("sandbox", () => {
     const password = await newSandboxIcloudPassword("ann", accountId);
     expect(password).toMatch(/^[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4}$/);
     await expect(newSandboxIcloudPassword("eve", accountId)).rejects.toThrow();
+  });
+
+  it("shows a Google event at its real time when it was written as a wall time in a named zone (as copies from Outlook are)", async () => {
+    const { email, primaryCalendarId } = google.control.createUser("ann.walker@gmail.com");
+    const [account] = await t.db.insert(calendarAccounts).values({ userId: "ann", provider: "google", email, sandbox: true }).returning();
+    const [cal] = await t.db.insert(calendars).values({ accountId: account.id, remoteId: primaryCalendarId, name: email }).returning();
+    const at = (dateTime: string, timeZone?: string) => (timeZone ? { dateTime, timeZone } : { dateTime });
+    google.control.insertEvent(primaryCalendarId, { summary: "Mumbai call", start: at(`${tomorrow}T10:00:00`, "Asia/Kolkata"), end: at(`${tomorrow}T10:30:00`, "Asia/Kolkata") });
+    google.control.insertEvent(primaryCalendarId, { summary: "With offset", start: at(`${tomorrow}T10:00:00+01:00`), end: at(`${tomorrow}T11:00:00+01:00`) });
+    const events = await listSandboxEvents("ann", cal.id);
+    expect(events.find((e) => e.title === "Mumbai call")).toMatchObject({ start: `${tomorrow}T04:30`, end: `${tomorrow}T05:00` });
+    expect(events.find((e) => e.title === "With offset")).toMatchObject({ start: `${tomorrow}T09:00`, end: `${tomorrow}T10:00` });
   });
 
   it("makes a work account in the Microsoft emulator for its sign-in page", async () => {

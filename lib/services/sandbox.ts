@@ -226,12 +226,19 @@ interface GoogleEventWire {
   summary?: string;
   status?: string;
   start?: { dateTime?: string; date?: string; timeZone?: string };
-  end?: { dateTime?: string; date?: string };
+  end?: { dateTime?: string; date?: string; timeZone?: string };
   extendedProperties?: { private?: Record<string, string> };
 }
 
-function utcMinute(dateTime: string | undefined): string | null {
+/**
+ * A Google time as a UTC minute. The emulator's control listing gives events as they were written,
+ * and a dateTime without an offset (how copies in a named zone are written, e.g. from Outlook's
+ * Windows zones) is a wall time in its timeZone, not in the server's zone.
+ */
+function utcMinute(t: { dateTime?: string; timeZone?: string } | undefined): string | null {
+  const dateTime = t?.dateTime;
   if (!dateTime) return null;
+  if (t.timeZone && !/(?:[zZ]|[+-]\d\d:\d\d)$/.test(dateTime)) return wallToUtc(dateTime.slice(0, 19), t.timeZone) ?? isoMinute(dateTime);
   const d = new Date(dateTime);
   return Number.isNaN(d.getTime()) ? isoMinute(dateTime) : d.toISOString().slice(0, 16);
 }
@@ -246,8 +253,8 @@ export async function listSandboxEvents(userId: string, calendarId: string): Pro
       .map((e) => ({
         id: e.id,
         title: e.summary ?? "(no title)",
-        start: e.start?.date ?? utcMinute(e.start?.dateTime),
-        end: e.end?.date ?? utcMinute(e.end?.dateTime),
+        start: e.start?.date ?? utcMinute(e.start),
+        end: e.end?.date ?? utcMinute(e.end),
         allDay: Boolean(e.start?.date),
         copy: Object.keys(e.extendedProperties?.private ?? {}).some((k) => k.toLowerCase().includes("hetk")),
       }));
