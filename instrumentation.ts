@@ -1,6 +1,6 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // Loaded here, not at the top: the edge runtime must not bundle the server's composition.
-  const { compose } = await import("./server/compose");
-  await compose();
+  const { startServer } = await import("./server/compose");
+  await startServer();
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { ensureMigrated } from "@/db/migrate";
 import { inngest } from "@/inngest/client";
 import { startLocalRunner } from "@/inngest/local-runner";
+import { authSecret } from "@/lib/auth/secret";
 import { config, resetConfig } from "@/lib/config";
 import { keyring } from "@/lib/crypto";
 import { setJobTransport } from "@/lib/jobs/transport";
@@ -77,27 +78,52 @@ function adoptProjectDataDir() {
 
 async function run() {
   adoptProjectDataDir();
-  refuseWithoutMail();
+  refuseToStartWithoutEssentials();
   if (config().sandbox) await startSandbox();
   const cfg = config();
-  keyring(); // refuses to start in production without ENCRYPTION_KEY
   await ensureMigrated();
   installJobTransport({ crons: true });
   log.info("hetk ready", { database: cfg.database, jobs: cfg.jobs, sandbox: cfg.sandbox });
 }
 
 /**
- * A production copy with no mail server cannot send sign-in links: nobody could sign in, and the
- * old fallback (links printed and listed at /dev/outbox for anyone) would hand out every account.
- * It refuses to start unless OFFLINE_DEMO=on says this is a demo nobody else reaches.
+ * What a production copy cannot work without, named all at once with what to set: a secret for
+ * sessions, a key for stored credentials, and a way to send sign-in links. A copy with no mail
+ * server could not let anyone sign in, and the old fallback (links printed and listed at
+ * /dev/outbox for anyone) would hand out every account, so it refuses unless OFFLINE_DEMO=on says
+ * this is a demo nobody else reaches.
  */
-function refuseWithoutMail() {
+function refuseToStartWithoutEssentials() {
   const cfg = config();
-  if (cfg.mailProblem) {
-    log.error("hetk cannot start", { reason: cfg.mailProblem });
-    throw new Error(cfg.mailProblem);
+  const problems: string[] = [];
+  for (const check of [authSecret, keyring]) {
+    try {
+      check();
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (cfg.mailProblem) problems.push(cfg.mailProblem);
+  if (problems.length > 0) {
+    log.error("hetk cannot start", { problems });
+    throw new Error(`Hetk cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every setting.`);
   }
   if (cfg.NODE_ENV === "production" && cfg.outboxVisible) {
     log.warn("OFFLINE_DEMO=on: mail stays in the outbox and /dev/outbox shows every sign-in link to any visitor", {});
+  }
+}
+
+/**
+ * The server's start (instrumentation.ts). A production server that cannot work exits with the
+ * reasons, rather than staying up and answering every request with a 500 (which is what Next.js
+ * does when its instrumentation hook fails).
+ */
+export async function startServer(): Promise<void> {
+  try {
+    await compose();
+  } catch (error) {
+    if (process.env.NODE_ENV !== "production") throw error;
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { outboxMessages } from "@/db/schema";
 import { config, resetConfig } from "@/lib/config";
+import { resetKeyring } from "@/lib/crypto";
 import { log, redact } from "@/lib/log";
 import { OUTBOX_KEEP_MS, sendMail } from "@/lib/mail/transport";
 import { useTestDatabase } from "@/test/db";
@@ -60,6 +61,25 @@ describe("a production copy with no mail server", () => {
     const lines = await printed(() => expect(boot()).rejects.toThrow(/SMTP_URL is not set/));
     expect(lines).toMatch(/hetk cannot start/);
     delete (globalThis as { __hetkComposed?: unknown }).__hetkComposed;
+  });
+
+  it("names everything production lacks at once, with what to set, instead of one thing per restart", async () => {
+    env({ NODE_ENV: "production", SANDBOX: "off", AUTH_SECRET: undefined, ENCRYPTION_KEY: undefined });
+    resetKeyring();
+    try {
+      const { compose: boot } = await import("@/server/compose");
+      let message = "";
+      const lines = await printed(() => boot().catch((e: Error) => void (message = e.message)));
+      expect(message).toMatch(/^Hetk cannot start:/);
+      expect(message).toMatch(/AUTH_SECRET is required in production \(openssl rand -base64 32\)/);
+      expect(message).toMatch(/ENCRYPTION_KEY is required in production\. Generate one with/);
+      expect(message).toMatch(/SMTP_URL is not set/);
+      expect(lines).toMatch(/hetk cannot start/);
+    } finally {
+      env({ AUTH_SECRET: saved.AUTH_SECRET, ENCRYPTION_KEY: saved.ENCRYPTION_KEY });
+      resetKeyring();
+      delete (globalThis as { __hetkComposed?: unknown }).__hetkComposed;
+    }
   });
 
   it("does not write sign-in links anywhere when asked to send one anyway", async () => {
