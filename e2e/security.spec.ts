@@ -1,3 +1,8 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect, test, type APIResponse } from "@playwright/test";
 import { signIn, uniqueEmail } from "./helpers";
 
@@ -186,5 +191,28 @@ test.describe("issue 14 probes", () => {
     await expect(page.getByText("does not look like an email address")).toBeVisible();
     await page.goto("/dev/outbox");
     expect(await page.content()).not.toContain("a".repeat(1000));
+  });
+
+  test("a production server without its secret, key and mail server names all three and exits (probe: nothing warned; it stayed up answering 500)", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
+    });
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", SANDBOX: "off", DATA_DIR: mkdtempSync(path.join(tmpdir(), "hetk-refuse-")) };
+    const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    server.stdout.on("data", (b) => (output += b));
+    server.stderr.on("data", (b) => (output += b));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => (server.kill("SIGKILL"), resolve(null)), 45_000);
+      server.on("exit", (c) => (clearTimeout(timer), resolve(c)));
+    });
+    expect(code, output).toBe(1);
+    expect(output).toContain("Hetk cannot start:");
+    expect(output).toMatch(/- AUTH_SECRET is required in production/);
+    expect(output).toMatch(/- ENCRYPTION_KEY is required in production/);
+    expect(output).toMatch(/- SMTP_URL is not set, so this copy of Hetk cannot send sign-in links/);
   });
 });
