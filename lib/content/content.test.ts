@@ -287,6 +287,21 @@ describe("help search", () => {
     expect(searchArticles(index, " ")).toEqual([]);
   });
 
+  it("lands each question a user brings on the section that answers it, whatever form of the words they type", async () => {
+    const index = await buildSearchIndex();
+    const top = (q: string, n = 1) => searchArticles(index, q).slice(0, n).map((r) => r.href);
+    expect(top("Apple turned down the password")[0]).toMatch(/^\/help\/apple-app-specific-password/);
+    // "says" finds the section that says "saying"; before, the sign-in page's "Access was denied" came first.
+    expect(top("Google says access blocked")).toEqual(["/help/google-calendar#access-blocked"]);
+    expect(top("my copies say Busy")).toEqual(["/help/troubleshooting#copies-say-busy"]);
+    expect(top("an event is missing")).toEqual(["/help/troubleshooting#missing-event"]);
+    expect(top("I see a duplicate")).toEqual([helpLinks.duplicates]);
+    // "syncing" finds the articles written with "sync": pausing and deleting both stop it.
+    expect(top("how do I stop syncing", 3).map((h) => h.split("#")[0])).toEqual(expect.arrayContaining(["/help/pause-a-sync", "/help/delete-a-sync"]));
+    // The code in Microsoft's error details, pasted as it is.
+    expect(top("AADSTS90094")).toEqual(["/help/microsoft-365-admin-approval#admin-approval-required"]);
+  });
+
   it("finds an article from a word that only its body has", async () => {
     const index = await buildSearchIndex();
     // "caldav.icloud.com" appears in the password article's text, in no title or heading.

@@ -1,10 +1,12 @@
 import MiniSearch, { type Options, type SearchResult as MiniResult } from "minisearch";
+import { stemmer } from "stemmer";
 
 /**
  * Help-center search with MiniSearch (full-text, BM25 ranking, prefix and fuzzy matching). The
  * index is built at build time (search-index.ts, served as the static /help/search-index.json)
- * with one document per section, so a hit links straight to the heading that answers it.
- * Client-safe: no Node imports here.
+ * with one document per section, so a hit links straight to the heading that answers it. Words are
+ * reduced to their stem (Porter, the `stemmer` package) on both sides, so "syncing" finds "sync",
+ * "says" finds "saying" and "copies" finds "copy". Client-safe: no Node imports here.
  */
 
 export interface SectionDoc {
@@ -50,7 +52,8 @@ const stopWords = new Set(
 function processTerm(term: string): string | null {
   const t = normalise(term).replace(/^'+|'+$/g, "");
   if (!t || stopWords.has(t) || (t.length < 2 && !/\d/.test(t))) return null;
-  return t;
+  // Codes and names with digits (AADSTS90094, 2fa) are kept as typed.
+  return /\d/.test(t) ? t : stemmer(t);
 }
 
 export const searchIndexOptions: Options<SectionDoc> = {
