@@ -7,6 +7,7 @@ import { config } from "@/lib/config";
 import { parseICalendar, toICalendar } from "@/lib/calendar/ical";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
 import { log } from "@/lib/log";
+import { timeFromGoogle } from "@/lib/providers/google/mapping";
 import { connectIcloudAccount } from "./connect-icloud";
 
 /**
@@ -231,16 +232,19 @@ interface GoogleEventWire {
 }
 
 /**
- * A Google time as a UTC minute. The emulator's control listing gives events as they were written,
- * and a dateTime without an offset (how copies in a named zone are written, e.g. from Outlook's
- * Windows zones) is a wall time in its timeZone, not in the server's zone.
+ * A timed Google value as a UTC minute, read the way Hetk reads it (`timeFromGoogle`): the
+ * emulator's control listing gives events as they were written, and a dateTime without an offset
+ * (how copies of Outlook events in Windows zones are written) is a wall time in its timeZone.
+ * A value the mapping refuses is shown as written.
  */
 function utcMinute(t: { dateTime?: string; timeZone?: string } | undefined): string | null {
-  const dateTime = t?.dateTime;
-  if (!dateTime) return null;
-  if (t.timeZone && !/(?:[zZ]|[+-]\d\d:\d\d)$/.test(dateTime)) return wallToUtc(dateTime.slice(0, 19), t.timeZone) ?? isoMinute(dateTime);
-  const d = new Date(dateTime);
-  return Number.isNaN(d.getTime()) ? isoMinute(dateTime) : d.toISOString().slice(0, 16);
+  if (!t?.dateTime) return null;
+  try {
+    const time = timeFromGoogle(t, "UTC");
+    return time.kind === "time" ? time.wall.slice(0, 16) : isoMinute(t.dateTime);
+  } catch {
+    return isoMinute(t.dateTime);
+  }
 }
 
 /** Events of a sandbox calendar, read through the emulator (as the provider's own app would show them). */
