@@ -6,6 +6,8 @@ import { calendarAccounts, calendars } from "@/db/schema";
 import { config } from "@/lib/config";
 import { parseICalendar, toICalendar } from "@/lib/calendar/ical";
 import type { CalendarEvent, EventTime } from "@/lib/calendar/types";
+import { instantInZone } from "@/lib/calendar/vtimezone-read";
+import { isKnownZone } from "@/lib/calendar/zones";
 import { log } from "@/lib/log";
 import { timeFromGoogle } from "@/lib/providers/google/mapping";
 import { connectIcloudAccount } from "./connect-icloud";
@@ -75,26 +77,14 @@ function icloudCalendarId(remoteId: string): string {
   return decodeURIComponent(m[1]);
 }
 
+/** A canonical time as the sandbox shows it: a date, or the UTC minute of a wall time in its zone. */
 function timeText(t: EventTime): string {
   if (t.kind === "date") return t.date;
-  if (t.zone && t.zone !== "UTC") {
-    const utc = wallToUtc(t.wall, t.zone);
-    if (utc) return utc;
+  if (t.zone && t.zone !== "UTC" && isKnownZone(t.zone)) {
+    const at = instantInZone(t.wall, t.zone);
+    if (!Number.isNaN(at)) return new Date(at).toISOString().slice(0, 16);
   }
   return t.wall.slice(0, 16);
-}
-
-/** A wall time in an IANA zone as a UTC minute, via Intl (sandbox display only). */
-function wallToUtc(wall: string, zone: string): string | null {
-  try {
-    const guess = new Date(`${wall}Z`);
-    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(guess);
-    const get = (k: string) => parts.find((p) => p.type === k)?.value ?? "00";
-    const asZone = new Date(`${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}:${get("second")}Z`);
-    return new Date(guess.getTime() - (asZone.getTime() - guess.getTime())).toISOString().slice(0, 16);
-  } catch {
-    return null;
-  }
 }
 
 /**
