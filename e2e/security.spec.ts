@@ -1,9 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { expect, test, type APIResponse } from "@playwright/test";
+import { freePort, tempDir } from "@/test/servers/process";
 import { signIn, uniqueEmail } from "./helpers";
 
 /**
@@ -194,14 +191,8 @@ test.describe("issue 14 probes", () => {
   });
 
   test("a production server without its secret, key and mail server names all three and exits (probe: nothing warned; it stayed up answering 500)", async () => {
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = srv.address() as { port: number };
-        srv.close(() => resolve(port));
-      });
-    });
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", SANDBOX: "off", DATA_DIR: mkdtempSync(path.join(tmpdir(), "hetk-refuse-")) };
-    const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", SANDBOX: "off", DATA_DIR: await tempDir("hetk-refuse-") };
+    const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(await freePort())], { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     server.stdout.on("data", (b) => (output += b));
     server.stderr.on("data", (b) => (output += b));
